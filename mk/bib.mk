@@ -1,0 +1,1 @@
+# placeholder: rules for bib land here

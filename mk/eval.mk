@@ -1,0 +1,1 @@
+# placeholder: rules for eval land here

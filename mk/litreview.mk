@@ -1,0 +1,1 @@
+# placeholder: rules for litreview land here

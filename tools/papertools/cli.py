@@ -1,0 +1,57 @@
+"""`papertools`: one entry point over the literature and rendering functions.
+
+Each area registers its own subcommands (see ``_AREAS``) so that the CLI stays a thin
+layer: the work happens in plain functions that the tests call directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# module -> that module defines register(subparsers) adding its commands.
+_AREAS = (
+    "papertools.render.cli",
+    "papertools.bib.cli",
+    "papertools.litreview.cli",
+)
+
+
+class UserError(Exception):
+    """An error caused by input the user can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papertools",
+        description="Literature and rendering tools for the Maaza paper.",
+        epilog="example: papertools render macros -o build/generated/macros.tex",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in _AREAS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the module: show it
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"papertools: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

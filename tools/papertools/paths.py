@@ -1,0 +1,41 @@
+"""Every path the project uses, resolved from this file, never from the working directory.
+
+Why one module: the Makefile, the CLIs, the figure scripts and the tests all run from
+different folders; resolving everything here means `papertools` behaves the same
+whether it is called from the repository root, from `paper/` or from a temporary copy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# tools/papertools/paths.py -> parents[2] is the repository root.
+# MAAZA_ROOT lets the end-to-end test point a copied tree at itself.
+ROOT = Path(os.environ.get("MAAZA_ROOT") or Path(__file__).resolve().parents[2])
+
+# --- sources people edit -------------------------------------------------------------
+PAPER_DIR = ROOT / "paper"  # main.tex and sections/
+SECTIONS_DIR = PAPER_DIR / "sections"
+TEMPLATES_DIR = PAPER_DIR / "templates"  # Jinja templates for generated LaTeX
+BIB_DIR = ROOT / "bib"
+LIBRARY_FILE = BIB_DIR / "library.yaml"  # curated library, edited by people
+BIB_CACHE_DIR = BIB_DIR / "cache"  # normalized source records, committed
+REFERENCES_BIB = BIB_DIR / "references.bib"  # written by `make bib`
+LITREVIEW_DIR = ROOT / "litreview"  # Markdown drafts and table data
+FIGURES_DIR = ROOT / "figures"  # figure scripts
+
+# --- data -----------------------------------------------------------------------------
+EXPERIMENTS_DIR = ROOT / "experiments"
+DATA_DIR = EXPERIMENTS_DIR / "data" / "edgejson-v3"  # the EdgeJSON v3 benchmark
+RESULTS_DIR = EXPERIMENTS_DIR / "results"  # one metrics JSON per model in the paper
+RESULTS_SCHEMA = EXPERIMENTS_DIR / "results.schema.json"  # the metrics file format
+CONFIGS_DIR = EXPERIMENTS_DIR / "configs"  # batch evaluation / training configs
+
+# --- generated (git-ignored) ----------------------------------------------------------
+BUILD_DIR = ROOT / "build"
+GENERATED_DIR = BUILD_DIR / "generated"  # LaTeX rendered from data
+BUILD_FIGURES_DIR = BUILD_DIR / "figures"  # figure PDFs
+LATEX_OUT_DIR = BUILD_DIR / "latex"  # latexmk's aux and log files
+PAPER_PDF = BUILD_DIR / "paper.pdf"  # the product
+RUNS_DIR = ROOT / "runs"  # ad-hoc evaluation runs (predictions + metrics)
