@@ -1,0 +1,250 @@
+"""The curated library (`bib/library.yaml`): the one file people edit.
+
+Why line numbers everywhere: the library is hand-edited, so every complaint must point at
+the line to fix. PyYAML's composer keeps a mark on each node, which we carry into the
+dataclasses instead of re-parsing text ourselves.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from papertools import paths
+from papertools.cli import UserError
+
+# The categories a work may carry; extend the tuple to add one (the only place to edit).
+CATEGORIES: tuple[str, ...] = (
+    "slm",
+    "benchmark",
+    "finetuning",
+    "compression",
+    "edge",
+    "architecture",
+    "structured-output",
+)
+
+# Identifier fields an entry may carry, in the order they are written.
+ID_FIELDS: tuple[str, ...] = ("arxiv", "doi", "s2", "url")
+_ALLOWED = {"key", *ID_FIELDS, "categories", "keep", "notes", "override"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One curated work."""
+
+    key: str  # stable citation key, never changed by a refresh
+    line: int  # 1-based line of the entry in the library file (for messages)
+    arxiv: str | None = None  # arXiv id without version, e.g. "2106.09685"
+    doi: str | None = None  # DOI of the published version (case-insensitive)
+    s2: str | None = None  # Semantic Scholar paperId
+    url: str | None = None  # landing page for software and blog posts
+    categories: tuple[str, ...] = ()  # subset of CATEGORIES, becomes BibTeX keywords
+    keep: bool = False  # true = kept in the bib although nothing cites it
+    notes: str | None = None  # free text for people (known version differences)
+    override: dict[str, str] = field(default_factory=dict)  # pinned BibTeX fields
+
+    @property
+    def has_source_id(self) -> bool:
+        """True when a source can be asked by identifier rather than by title."""
+        return bool(self.arxiv or self.doi or self.s2)
+
+
+@dataclass(frozen=True)
+class Library:
+    """All entries of one library file, in file order."""
+
+    path: Path  # the file the entries were read from
+    entries: tuple[Entry, ...]  # file order, keys unique
+
+    @property
+    def keys(self) -> list[str]:
+        return [e.key for e in self.entries]
+
+    def get(self, key: str) -> Entry | None:
+        return next((e for e in self.entries if e.key == key), None)
+
+
+def strip_arxiv_version(arxiv_id: str) -> str:
+    """`2106.09685v2` -> `2106.09685`; old-style `hep-th/9901001v1` likewise."""
+    arxiv_id = arxiv_id.strip()
+    head, sep, tail = arxiv_id.rpartition("v")
+    if sep and head and tail.isdigit() and (head[-1].isdigit()):
+        return head
+    return arxiv_id
+
+
+def _where(path: Path, node: yaml.Node) -> str:
+    return f"{_display(path)}:{node.start_mark.line + 1}"
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError as exc:
+        raise UserError(f"{path}: no such library file (fix: create it or pass --library)") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{_display(path)}: invalid UTF-8 at byte {exc.start} (fix: re-save as UTF-8)"
+        ) from exc
+    try:
+        return yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise UserError(f"{_display(path)}:{line}: {exc.problem} (fix: correct the YAML)") from exc
+
+
+def _entry_from_node(path: Path, node: yaml.Node) -> Entry:
+    if not isinstance(node, yaml.MappingNode):
+        raise UserError(f"{_where(path, node)}: an entry must be a mapping with a 'key'")
+    raw: dict[str, Any] = yaml.safe_load(yaml.serialize(node))
+    lines = {k.value: v for k, v in node.value}
+    for name in raw:
+        if name not in _ALLOWED:
+            raise UserError(
+                f"{_where(path, lines[name])}: unknown field '{name}' "
+                f"(known: {', '.join(sorted(_ALLOWED))})"
+            )
+    key = raw.get("key")
+    if not isinstance(key, str) or not key.strip():
+        raise UserError(f"{_where(path, node)}: entry without a 'key' (fix: add key: ...)")
+    cats = raw.get("categories") or []
+    if not isinstance(cats, list):
+        raise UserError(f"{_where(path, lines['categories'])}: categories must be a list")
+    for cat in cats:
+        if cat not in CATEGORIES:
+            raise UserError(
+                f"{_where(path, lines['categories'])}: unknown category '{cat}' "
+                f"(known: {', '.join(CATEGORIES)})"
+            )
+    override = raw.get("override") or {}
+    if not isinstance(override, dict):
+        raise UserError(f"{_where(path, lines['override'])}: override must be a mapping")
+    arxiv = raw.get("arxiv")
+    return Entry(
+        key=key.strip(),
+        line=node.start_mark.line + 1,
+        arxiv=strip_arxiv_version(str(arxiv)) if arxiv else None,
+        doi=str(raw["doi"]) if raw.get("doi") else None,
+        s2=str(raw["s2"]) if raw.get("s2") else None,
+        url=str(raw["url"]) if raw.get("url") else None,
+        categories=tuple(cats),
+        keep=bool(raw.get("keep", False)),
+        notes=raw.get("notes"),
+        override={str(k): str(v) for k, v in override.items()},
+    )
+
+
+def load_library(path: Path | None = None) -> Library:
+    """Read and validate the library; raise UserError naming file:line on bad input."""
+    path = Path(path or paths.LIBRARY_FILE)
+    root = _compose(path)
+    if root is None:
+        return Library(path=path, entries=())
+    if not isinstance(root, yaml.SequenceNode):
+        raise UserError(f"{_where(path, root)}: the library must be a YAML list of entries")
+    entries = [_entry_from_node(path, node) for node in root.value]
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.key in seen:
+            raise UserError(
+                f"{_display(path)}:{entry.line}: duplicate key '{entry.key}' "
+                f"(first at line {seen[entry.key].line}; fix: rename or merge the entries)"
+            )
+        seen[entry.key] = entry
+    return Library(path=path, entries=tuple(entries))
+
+
+def entry_to_yaml(entry: Entry) -> dict[str, Any]:
+    """The mapping written for one entry (fields in a fixed order, empty ones left out)."""
+    out: dict[str, Any] = {"key": entry.key}
+    for name in ID_FIELDS:
+        if getattr(entry, name):
+            out[name] = getattr(entry, name)
+    out["categories"] = list(entry.categories)
+    if entry.keep:
+        out["keep"] = True
+    if entry.notes:
+        out["notes"] = entry.notes
+    if entry.override:
+        out["override"] = dict(entry.override)
+    return out
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+HEADER = """\
+# The curated literature library: one entry per work, edited by people.
+# `papertools bib write` turns it (plus bib/cache/) into bib/references.bib.
+#
+# - key: hu2021lora            # stable citation key, never changed by a refresh
+#   arxiv: "2106.09685"        # optional ids: arxiv, doi, s2 (Semantic Scholar), url
+#   categories: [finetuning]   # from: slm, benchmark, finetuning, compression, edge,
+#                              #   architecture, structured-output
+#                              #   (extend CATEGORIES in tools/papertools/bib/library.py)
+#   keep: false                # optional: true = deliberately kept although not cited
+#   notes: "..."               # optional: known differences between versions
+#   override: {booktitle: ...} # optional pinned BibTeX fields; win over the sources
+#
+# Entries without arxiv/doi/s2 are looked up by override.title (Semantic Scholar
+# title match); software and blog posts pin their fields in override.
+"""
+
+
+def append_entries(path: Path, new: list[Entry]) -> None:
+    """Append entries as YAML text, keeping the existing text (and comments) untouched."""
+    old = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    chunk = dump_entries(new)
+    sep = "" if old.endswith("\n") or not old else "\n"
+    atomic_write_text(path, old + sep + chunk)
+
+
+class _FlowList(list):
+    """A list dumped inline (`[slm, edge]`), as people write categories by hand."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+
+
+def dump_entries(entries: list[Entry]) -> str:
+    """YAML for entries: one blank line between them, categories inline, the rest block."""
+    blocks = []
+    for entry in entries:
+        data = entry_to_yaml(entry)
+        data["categories"] = _FlowList(data["categories"])
+        text = yaml.dump(
+            [data], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88,
+            default_flow_style=False,
+        )
+        blocks.append(text)
+    return "\n".join(blocks)
