@@ -1,0 +1,58 @@
+# make paper: data -> generated LaTeX + figures -> latexmk -> build/paper.pdf
+#
+# Every generated file is a real target with its real inputs, so a second `make paper`
+# with nothing changed does nothing, and touching one results file rebuilds only the
+# tables, macros and figures that read results (not the dataset table or the drafts).
+
+# Paths are resolved by papertools.paths from this variable, whatever the cwd.
+export MAAZA_ROOT := $(CURDIR)
+
+GEN := build/generated
+FIGOUT := build/figures
+PAPER_PDF := build/paper.pdf
+PAPERTOOLS := $(BIN)/papertools
+
+RESULTS := $(wildcard experiments/results/*.json)
+RESULTS_INPUTS := $(RESULTS) experiments/results.schema.json experiments/results/comparisons.yaml
+DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
+               $(wildcard experiments/data/edgejson-v3/schemas/*/*.json) \
+               experiments/edgejson/data.py
+RENDER_CODE := $(wildcard tools/papertools/render/*.py) tools/papertools/paths.py
+TEMPLATES := paper/templates
+
+FIGURE_NAMES := $(basename $(notdir $(wildcard figures/*.py)))
+FIGURE_PDFS := $(FIGURE_NAMES:%=$(FIGOUT)/%.pdf)
+FIGURE_TEX := $(FIGURE_NAMES:%=$(GEN)/fig-%.tex)
+TABLE_TEX := $(GEN)/results-table.tex $(GEN)/complexity-table.tex $(GEN)/dataset-table.tex
+MACROS_TEX := $(GEN)/macros.tex
+PAPER_TEX := paper/main.tex $(wildcard paper/sections/*.tex)
+
+.PHONY: paper render figures lint-paper
+paper: $(PAPER_PDF) ## build the PDF: build/paper.pdf
+render: $(MACROS_TEX) $(TABLE_TEX) $(FIGURE_TEX) $(LITREVIEW_TEX) ## render generated LaTeX only
+figures: $(FIGURE_PDFS) ## draw the figures only (build/figures/*.pdf)
+lint-paper: $(MACROS_TEX) ## fail on result numbers typed into paper/*.tex
+	$(PAPERTOOLS) render lint --macros $(MACROS_TEX)
+
+$(MACROS_TEX): $(RESULTS_INPUTS) $(DATA_INPUTS) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+	$(PAPERTOOLS) render macros -o $@
+
+$(GEN)/dataset-table.tex: $(DATA_INPUTS) $(TEMPLATES)/dataset-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+	$(PAPERTOOLS) render table dataset -o $@
+
+$(GEN)/%-table.tex: $(RESULTS_INPUTS) $(TEMPLATES)/%-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+	$(PAPERTOOLS) render table $* -o $@
+
+$(GEN)/fig-%.tex: $(RESULTS_INPUTS) $(TEMPLATES)/fig-%.tex.j2 $(TEMPLATES)/_figure.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+	$(PAPERTOOLS) render figure $* -o $@
+
+$(FIGOUT)/%.pdf: figures/%.py $(RESULTS_INPUTS) $(RENDER_CODE) | $(VENV_STAMP)
+	$(BIN)/python $< -o $@
+
+# The PDF: lint the prose, make sure TeX is there, then latexmk (which reruns BibTeX and
+# pdflatex as often as needed); undefined citations/references fail the build.
+$(PAPER_PDF): $(PAPER_TEX) $(MACROS_TEX) $(TABLE_TEX) $(FIGURE_TEX) $(FIGURE_PDFS) \
+              $(LITREVIEW_TEX) bib/references.bib | $(VENV_STAMP)
+	@$(PAPERTOOLS) render lint --macros $(MACROS_TEX)
+	@command -v latexmk >/dev/null || tools/install-tex.sh
+	@$(PAPERTOOLS) render pdf

@@ -1,0 +1,80 @@
+"""Macros are computed from the metrics files, not copied: change a count, the text changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from papertools.cli import UserError
+from papertools.paths import RESULTS_DIR
+from papertools.render.macros import all_macros, comparison_macros, dataset_macros
+from papertools.render.results import load_results
+
+STATS = {  # the shape edgejson.data.dataset_stats returns
+    "name": "EdgeJSON", "version": "v3", "sha256": "0" * 64,
+    "schemas": {"total": 25, "by_complexity": {"simple": 10, "medium": 10, "complex": 5}},
+    "splits": {
+        split: {"examples": n, "unlabelled": u, "schemas": 25, "by_complexity": {
+            c: {"examples": e, "labelled": lab, "schemas": s}
+            for c, e, lab, s in zip(("simple", "medium", "complex"), ex, lb, (10, 10, 5),
+                                    strict=True)}}
+        for split, n, u, ex, lb in [("train", 629, 72, (300, 200, 129), (280, 180, 97)),
+                                    ("test", 158, 20, (85, 44, 29), (76, 37, 25))]},
+}
+
+
+def values(macros):
+    return {m.key: m.value for m in macros}
+
+
+@pytest.fixture
+def results_copy(tmp_path):
+    for p in RESULTS_DIR.glob("*"):
+        shutil.copy(p, tmp_path)
+    return tmp_path
+
+
+def test_headline_numbers(results_copy):
+    v = values(all_macros(load_results(results_copy), results_copy / "comparisons.yaml", STATS))
+    assert v["maaza-mlm-135m/exact"] == r"24.7\%"  # 39 / 158
+    assert v["maaza-slm-360m/exact"] == r"55.1\%"  # 87 / 158
+    assert v["qwen2.5-0.5b/exact"] == r"14.6\%"  # 23 / 158
+    assert v["cmp/mlm135-vs-qwen/exact-ratio"] == r"1.7$\times$"  # 39 / 23 = 1.696
+    assert v["cmp/mlm135-vs-qwen/size-ratio"] == r"3.7$\times$"  # 500M / 135M = 3.70
+    assert v["cmp/slm360-vs-base/exact-gain"] == "43.7"  # (87 - 18) / 158
+    assert v["smollm2-360m/f1"] == "n/a"
+    assert v["maaza-mlm-135m/lr"] == r"$2\times10^{-4}$"
+    assert v["maaza-slm-360m/lora-rank"] == "32"
+    assert v["data/test-labelled"] == "138"  # 76 + 37 + 25
+    assert v["eval/max-new-tokens"] == "512"
+
+
+def test_changed_count_changes_the_macro(results_copy):
+    path = results_copy / "maaza-mlm-135m.json"
+    doc = json.loads(path.read_text())
+    doc["metrics"]["overall"]["json_exact"]["correct"] = 46
+    path.write_text(json.dumps(doc))
+    v = values(all_macros(load_results(results_copy), results_copy / "comparisons.yaml", STATS))
+    assert v["maaza-mlm-135m/exact"] == r"29.1\%"  # 46 / 158
+    assert v["cmp/mlm135-vs-qwen/exact-ratio"] == r"2.0$\times$"  # 46 / 23
+
+
+def test_every_macro_names_its_source(results_copy):
+    for m in all_macros(load_results(results_copy), results_copy / "comparisons.yaml", STATS):
+        assert m.source and ("experiments/" in m.source or "/" in m.source), m
+
+
+def test_unknown_comparison_target_is_reported(results_copy):
+    bad = results_copy / "comparisons.yaml"
+    bad.write_text("- name: x\n  a: maaza-mlm-135m\n  b: gpt-5\n")
+    with pytest.raises(UserError, match=r"comparisons\.yaml: entry 1 \(x\).*gpt-5"):
+        comparison_macros(load_results(results_copy), bad)
+
+
+def test_dataset_macros_from_stats():
+    v = values(dataset_macros(STATS))
+    assert v["data/schemas"] == "25"
+    assert v["data/test-unlabelled"] == "20"
+    assert v["data/test-labelled-medium"] == "37"

@@ -1,0 +1,64 @@
+"""Results files: validation errors name the file and field; intervals are right."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from papertools.cli import UserError
+from papertools.paths import RESULTS_DIR
+from papertools.render.results import Count, load_result, load_results
+
+
+def test_all_committed_results_validate():
+    results = load_results()
+    assert {r.stem for r in results} >= {"maaza-mlm-135m", "qwen2.5-0.5b"}
+    assert all(r.json_exact.total == 158 for r in results)
+
+
+def test_paper_order_is_by_size_then_zero_shot_first():
+    names = [r.name for r in load_results()]
+    assert names.index("SmolLM2-135M") < names.index("Maaza-MLM-135M") < names.index("Qwen2.5-0.5B")
+
+
+@pytest.mark.parametrize(("k", "n", "lo", "hi"), [
+    # Reference values of the Wilson score interval (z = 1.96).
+    (39, 158, 0.1862, 0.3196),  # worked by hand: centre 0.2528, half-width 0.0667
+    (0, 25, 0.0, 0.1332),
+    (25, 25, 0.8668, 1.0),
+])
+def test_wilson_interval(k, n, lo, hi):
+    got = Count(k, n).wilson()
+    assert got == pytest.approx((lo, hi), abs=5e-4)
+
+
+def test_invalid_file_is_named_with_field(tmp_path):
+    bad = tmp_path / "bad.json"
+    doc = json.loads((RESULTS_DIR / "maaza-mlm-135m.json").read_text())
+    doc["metrics"]["overall"]["json_exact"]["correct"] = "39"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(UserError, match=r"bad\.json: metrics/overall/json_exact/correct"):
+        load_result(bad)
+
+
+def test_broken_json_names_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "format": "edgejson-metrics/1",\n  oops\n}')
+    with pytest.raises(UserError, match=r"bad\.json:3: invalid JSON"):
+        load_result(bad)
+
+
+def test_empty_folder_is_an_error(tmp_path):
+    with pytest.raises(UserError, match="no results files"):
+        load_results(tmp_path)
+
+
+def test_extra_results_file_joins_the_tables(tmp_path):
+    for p in RESULTS_DIR.glob("*.json"):
+        shutil.copy(p, tmp_path)
+    doc = json.loads((RESULTS_DIR / "qwen2.5-0.5b.json").read_text())
+    doc["model"]["name"] = "Tiny & Co_1"
+    (tmp_path / "tiny.json").write_text(json.dumps(doc))
+    assert "Tiny & Co_1" in [r.name for r in load_results(tmp_path)]

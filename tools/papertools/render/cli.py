@@ -1,0 +1,100 @@
+"""`papertools render ...`: data -> LaTeX, one command per generated file, so that Make
+can rebuild exactly the file whose inputs changed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from papertools.cli import UserError
+from papertools.paths import DATA_DIR, GENERATED_DIR, PAPER_DIR, RESULTS_DIR
+from papertools.render import tables
+from papertools.render.jinja import render, write_atomic
+from papertools.render.lint import lint_paper
+from papertools.render.macros import all_macros
+from papertools.render.pdf import build_pdf
+from papertools.render.results import load_results
+
+TABLES = ("results", "complexity", "dataset")
+FIGURES = ("accuracy-vs-params", "accuracy-by-complexity", "finetuned-vs-base")
+COMPARISONS = RESULTS_DIR / "comparisons.yaml"
+
+
+def dataset_stats(data_dir: Path = DATA_DIR) -> dict:
+    from edgejson.data import dataset_stats as compute  # torch-free module
+
+    return compute(data_dir)
+
+
+def cmd_macros(args: argparse.Namespace) -> int:
+    macros = all_macros(load_results(args.results), args.comparisons, dataset_stats())
+    write_atomic(args.out, render("macros.tex.j2", {"macros": macros}))
+    return 0
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    if args.name == "dataset":
+        context = tables.dataset_table(dataset_stats())
+    else:
+        builder = {"results": tables.results_table, "complexity": tables.complexity_table}
+        context = builder[args.name](load_results(args.results))
+    write_atomic(args.out, render(f"{args.name}-table.tex.j2", context))
+    return 0
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    context = tables.figure_context(args.name, load_results(args.results))
+    write_atomic(args.out, render(f"fig-{args.name}.tex.j2", context))
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    macros = args.macros.read_text(encoding="utf-8") if args.macros.exists() else ""
+    findings = lint_paper(args.paper, macros)
+    for f in findings:
+        print(f)
+    if findings:
+        raise UserError(f"{len(findings)} literal result number(s) in the paper text")
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    print(f"wrote {build_pdf()}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "render", help="render LaTeX from data, lint the paper, build the PDF",
+        description="Render generated LaTeX (tables, macros, figure snippets) from the "
+        "metrics JSON and the data set; lint the paper for typed numbers; run latexmk.",
+        epilog="example: papertools render table results -o build/generated/results-table.tex",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="render_command", required=True, metavar="WHAT")
+
+    def add(name: str, func, help_: str, example: str) -> argparse.ArgumentParser:
+        q = sub.add_parser(name, help=help_, description=help_, epilog=f"example: {example}")
+        q.add_argument("--results", type=Path, default=RESULTS_DIR,
+                       help="folder of metrics JSON (default: %(default)s)")
+        q.set_defaults(func=func)
+        return q
+
+    q = add("macros", cmd_macros, r"write the \result{KEY} macros file",
+            "papertools render macros -o build/generated/macros.tex")
+    q.add_argument("--comparisons", type=Path, default=COMPARISONS, help="%(default)s")
+    q.add_argument("-o", "--out", type=Path, default=GENERATED_DIR / "macros.tex")
+    q = add("table", cmd_table, "write one generated table",
+            "papertools render table dataset -o build/generated/dataset-table.tex")
+    q.add_argument("name", choices=TABLES)
+    q.add_argument("-o", "--out", type=Path, required=True)
+    q = add("figure", cmd_figure, "write a figure's LaTeX snippet (caption with numbers)",
+            "papertools render figure finetuned-vs-base -o build/generated/fig-x.tex")
+    q.add_argument("name", choices=FIGURES)
+    q.add_argument("-o", "--out", type=Path, required=True)
+    q = add("lint", cmd_lint, "fail on result numbers typed into paper/**/*.tex",
+            "papertools render lint --macros build/generated/macros.tex")
+    q.add_argument("--paper", type=Path, default=PAPER_DIR, help="%(default)s")
+    q.add_argument("--macros", type=Path, default=GENERATED_DIR / "macros.tex",
+                   help="rendered macros: their integer values count as results")
+    add("pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors and undefined citations",
+        "papertools render pdf")

@@ -1,0 +1,86 @@
+"""One look for every figure, matching the paper: Computer Modern text (the shape of the
+Latin Modern body font), sizes that stay readable at column width, vector PDF output
+with embedded TrueType fonts so the PDF passes publishers' font checks.
+
+Each script in figures/ calls ``figure_main(draw)``; ``draw(results, ax)`` only plots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on build machines; must precede pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+
+from papertools.paths import BUILD_FIGURES_DIR, RESULTS_DIR  # noqa: E402
+from papertools.render.results import ModelResult, load_results  # noqa: E402
+
+# fontTools warns about the (valid) 1970 timestamps inside matplotlib's bundled cmr10 font
+# each time it subsets it; the warning says nothing about our figures.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+# A single-column figure in a 6.5 in text block at ~0.75 width: 4.8 x 2.8 in.
+SIZE_IN = (4.8, 2.8)
+COLORS = {"zero-shot": "#7f7f7f", "lora": "#1f5fa8"}
+
+STYLE = {
+    "font.family": "serif",
+    "font.serif": ["cmr10", "Computer Modern Roman", "DejaVu Serif"],
+    "mathtext.fontset": "cm",
+    "axes.formatter.use_mathtext": True,
+    "axes.unicode_minus": False,  # cmr10 has no unicode minus glyph
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "pdf.fonttype": 42,  # TrueType, embedded
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.02,
+    # Reproducible PDFs: no creation date in the file.
+    "svg.hashsalt": "maaza",
+}
+
+
+def save(fig: plt.Figure, out: Path) -> None:
+    """Write through a temporary name so Make never sees a half-written PDF."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp.pdf")
+    fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Creator": "papertools"})
+    tmp.replace(out)
+    plt.close(fig)
+
+
+def figure_main(name: str, draw: Callable[[list[ModelResult], plt.Axes], None],
+                doc: str) -> None:
+    parser = argparse.ArgumentParser(
+        description=doc,
+        epilog=f"example: python figures/{name}.py -o build/figures/{name}.pdf",
+    )
+    parser.add_argument("-o", "--out", type=Path, default=BUILD_FIGURES_DIR / f"{name}.pdf",
+                        help="output PDF (default: %(default)s)")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR,
+                        help="folder of metrics JSON files (default: %(default)s)")
+    args = parser.parse_args()
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=SIZE_IN)
+        draw(load_results(args.results), ax)
+        save(fig, args.out)
+
+
+def ci_errors(results: list[ModelResult]) -> list[list[float]]:
+    """Asymmetric error bars (in percent) from each model's Wilson interval."""
+    lows, highs = [], []
+    for r in results:
+        lo, hi = r.json_exact.wilson()
+        lows.append(100 * (r.json_exact.rate - lo))
+        highs.append(100 * (hi - r.json_exact.rate))
+    return [lows, highs]

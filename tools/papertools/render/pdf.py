@@ -1,0 +1,115 @@
+"""Run latexmk and turn its log into one actionable message.
+
+Why not just call latexmk from Make: a failed pdflatex run prints hundreds of lines, and
+undefined citations or references are only warnings to LaTeX. Co-authors need the first
+error with file:line, and a missing citation must fail the build, naming the key and where
+it is used, instead of printing "(?)" in the PDF.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from papertools.cli import UserError
+from papertools.paths import BIB_DIR, BUILD_DIR, LATEX_OUT_DIR, PAPER_DIR, PAPER_PDF, ROOT
+
+LATEXMK_FLAGS = ["-pdf", "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
+TEX_INSTALL = ("apt-get update && apt-get install -y --no-install-recommends latexmk "
+               "texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
+               "lmodern")
+
+_UNDEFINED = re.compile(
+    r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
+_FILE_LINE_ERROR = re.compile(r"^(\S+\.(?:tex|sty|cls|bbl|aux)):(\d+): (.*)$")
+
+
+@dataclass(frozen=True)
+class Undefined:
+    kind: str  # "Citation" or "Reference"
+    key: str  # the citation key or label
+    uses: tuple[str, ...]  # file:line of each use in the sources
+
+
+def latex_env() -> dict[str, str]:
+    """generated/ and figures/ resolve to build/, bibliography files to bib/."""
+    env = dict(os.environ)
+    sep = os.pathsep
+    env["TEXINPUTS"] = f"{PAPER_DIR}{sep}{BUILD_DIR}{sep}{env.get('TEXINPUTS', '')}"
+    env["BIBINPUTS"] = f"{BIB_DIR}{sep}{env.get('BIBINPUTS', '')}"
+    return env
+
+
+def run_latexmk(main: str = "main.tex") -> Path:
+    if shutil.which("latexmk") is None:
+        raise UserError(f"latexmk not found. Install TeX Live (as root): {TEX_INSTALL}")
+    LATEX_OUT_DIR.mkdir(parents=True, exist_ok=True)
+    cmd = ["latexmk", *LATEXMK_FLAGS, f"-outdir={LATEX_OUT_DIR}", main]
+    proc = subprocess.run(cmd, cwd=PAPER_DIR, env=latex_env(), capture_output=True, text=True,
+                          errors="replace")
+    log = LATEX_OUT_DIR / Path(main).with_suffix(".log").name
+    if proc.returncode != 0:
+        raise UserError(first_error(log, proc.stdout + proc.stderr))
+    return log
+
+
+def first_error(log: Path, output: str) -> str:
+    """The first '!' or file:line error of the log, with the log's path."""
+    text = log.read_text(encoding="latin-1") if log.exists() else output
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = _FILE_LINE_ERROR.match(line)
+        if m or line.startswith("!"):
+            context = " ".join(s.strip() for s in lines[i + 1:i + 3] if s.strip())
+            where = f"{_source_path(m.group(1))}:{m.group(2)}: " if m else ""
+            message = m.group(3) if m else line
+            return f"LaTeX error: {where}{message} [{context}] (full log: {log})"
+    tail = "\n".join(output.strip().splitlines()[-15:])
+    return f"latexmk failed (full log: {log}):\n{tail}"
+
+
+def _source_path(name: str) -> str:
+    for base in (PAPER_DIR, BUILD_DIR):
+        candidate = (base / name).resolve()
+        if candidate.exists():
+            return candidate.relative_to(ROOT.resolve()).as_posix()
+    return name
+
+
+def undefined(log: Path) -> list[Undefined]:
+    text = log.read_text(encoding="latin-1")
+    found = {(m.group(1), m.group(2)) for m in _UNDEFINED.finditer(text)}
+    return [Undefined(kind, key, tuple(find_uses(kind, key))) for kind, key in sorted(found)]
+
+
+def find_uses(kind: str, key: str) -> list[str]:
+    """Where the sources use ``key`` (the log gives a line but not the file)."""
+    cmd = r"\\(?:[a-zA-Z]*cite[a-zA-Z]*\*?)" if kind == "Citation" else r"\\(?:auto|eq|page)?ref"
+    args = r"(?:\[[^\]]*\])*\{[^}]*(?<![\w:-])"  # optional [..] args, then the key list
+    pattern = re.compile(cmd + args + re.escape(key) + r"(?![\w:-])")
+    uses = []
+    for root in (PAPER_DIR, BUILD_DIR / "generated"):
+        for path in sorted(root.rglob("*.tex")):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if pattern.search(line):
+                    uses.append(f"{path.relative_to(ROOT).as_posix()}:{n}")
+    return uses
+
+
+def build_pdf(out: Path = PAPER_PDF) -> Path:
+    log = run_latexmk()
+    missing = undefined(log)
+    if missing:
+        lines = [f"undefined {u.kind.lower()} '{u.key}' used at "
+                 f"{', '.join(u.uses) or 'an unknown place'}" for u in missing]
+        hint = ("add the entry to bib/library.yaml and run `make bib`, or fix the key"
+                if any(u.kind == "Citation" for u in missing) else "fix the \\label or \\ref")
+        raise UserError("\n".join(lines) + f"\n({hint}; full log: {log})")
+    tmp = out.with_name(f".{out.name}.tmp")
+    shutil.copyfile(LATEX_OUT_DIR / "main.pdf", tmp)
+    os.replace(tmp, out)
+    return out
