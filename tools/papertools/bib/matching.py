@@ -1,0 +1,62 @@
+"""When two descriptions are the same work: normalized titles and author surnames.
+
+Why fuzzy: sources differ in punctuation ("--" vs an em dash), appended words
+("--Extended Version") and accents, so exact comparison would reject true matches;
+a threshold stated here keeps a wrong id from turning an entry into another paper.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+# token_set_ratio >= 90 accepts reordered or extended titles ("... --Extended Version")
+# yet rejects different papers sharing a topic (typically 40-70 on such pairs).
+TITLE_THRESHOLD = 90.0
+# Dedupe needs more: two distinct works of one author and year may share most words.
+DEDUPE_THRESHOLD = 95.0
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, LaTeX braces and commands dropped, spaces collapsed."""
+    text = re.sub(r"\\[a-zA-Z]+\s*|\\.", "", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^0-9a-zA-Z]+", " ", text.replace("ł", "l").replace("Ł", "L"))
+    return " ".join(text.lower().split())
+
+
+def title_score(a: str, b: str) -> float:
+    return fuzz.token_set_ratio(fold(a), fold(b))
+
+
+def titles_agree(a: str, b: str) -> bool:
+    return title_score(a, b) >= TITLE_THRESHOLD
+
+
+def surname(name: str) -> str:
+    """Last word of a full name, or the part before the comma in "Last, First"."""
+    name = name.strip().strip("{}")
+    if "," in name:
+        return fold(name.split(",")[0])
+    parts = fold(name).split()
+    return parts[-1] if parts else ""
+
+
+def authors_agree(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Same work when the first surnames match, or most surnames are shared (a later
+    version may put a new first author, e.g. 'Grattafiori' before 'Dubey')."""
+    sa, sb = [surname(x) for x in a if x], [surname(x) for x in b if x]
+    if not sa or not sb:
+        return True  # nothing to compare (software, corporate authors)
+    if sa[0] == sb[0]:
+        return True
+    shared = len(set(sa) & set(sb))
+    return shared >= max(1, min(len(sa), len(sb)) // 2)
+
+
+def surnames(names: Sequence[str]) -> list[str]:
+    return [surname(n) for n in names]

@@ -1,0 +1,114 @@
+"""Normalized source records and their on-disk cache (`bib/cache/<source>/<id>.json`).
+
+Why a cache of *normalized* records rather than raw responses: `make paper` and
+`make bib OFFLINE=1` must run without network and without the client packages' parsing,
+and a reviewer of a diff should see exactly which fields changed in a source.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from papertools import paths
+from papertools.bib.library import atomic_write_text
+
+ARXIV = "arxiv"
+S2 = "s2"
+SOURCES = (ARXIV, S2)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one source says about one work (or that it does not know it)."""
+
+    source: str  # ARXIV or S2
+    lookup: str  # the id asked for: "2106.09685", "ARXIV:2106.09685", "DOI:..", "TITLE:.."
+    found: bool  # False = the source answered and does not know the id
+    title: str = ""  # as the source spells it, whitespace collapsed
+    authors: tuple[str, ...] = ()  # full names, in order
+    authors_truncated: bool = False  # true only when the source itself cut the list
+    year: int | None = None  # arXiv: first version's year; S2: publication year
+    arxiv_id: str | None = None  # without version
+    doi: str | None = None  # published version's DOI (arXiv's <arxiv:doi>, S2 externalIds)
+    venue: str | None = None  # S2 venue/journal name, or arXiv journal_ref
+    venue_type: str | None = None  # conference | journal | workshop | None (preprint)
+    pages: str | None = None  # "12--34"
+    volume: str | None = None  # journal volume when the source gives it
+    s2_id: str | None = None  # Semantic Scholar paperId
+    fetched_at: str = ""  # ISO time of the request, UTC
+    fetched_from: str = ""  # the URL requested
+    seeded_from: str | None = None  # set when a local mirror of hand-gathered facts answered
+    extra: dict[str, Any] = field(default_factory=dict)  # source-specific, e.g. comment
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Record:
+        data = json.loads(text)
+        data["authors"] = tuple(data.get("authors") or ())
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def safe_name(lookup: str) -> str:
+    """A file name for a lookup id: `DOI:10.1/A.b` -> `doi_10.1_a.b` (DOIs are case-free)."""
+    name = lookup.lower() if lookup.upper().startswith("DOI:") else lookup
+    return re.sub(r"[^A-Za-z0-9.\-]+", "_", name).strip("_")[:150]
+
+
+class Cache:
+    """Records on disk; reads from several folders, writes to the first."""
+
+    def __init__(self, root: Path | None = None, extra_read: tuple[Path, ...] = ()) -> None:
+        self.root = Path(root or paths.BIB_CACHE_DIR)
+        self._dirs = (self.root, *extra_read)
+        self._memo: dict[tuple[str, str], Record | None] = {}
+
+    def path(self, source: str, lookup: str) -> Path:
+        return self.root / source / f"{safe_name(lookup)}.json"
+
+    def get(self, source: str, lookup: str) -> Record | None:
+        memo_key = (source, safe_name(lookup))
+        if memo_key not in self._memo:
+            self._memo[memo_key] = self._read(source, lookup)
+        return self._memo[memo_key]
+
+    def _read(self, source: str, lookup: str) -> Record | None:
+        for folder in self._dirs:
+            file = folder / source / f"{safe_name(lookup)}.json"
+            if file.exists():
+                try:
+                    return Record.from_json(file.read_text(encoding="utf-8"))
+                except (json.JSONDecodeError, TypeError):
+                    return None  # a damaged record is treated as missing and refetched
+        return None
+
+    def put(self, record: Record) -> None:
+        """Store a record; an unchanged record keeps its file (and its fetched_at)."""
+        file = self.path(record.source, record.lookup)
+        old = self.get(record.source, record.lookup)
+        if old is not None and _same_data(old, record) and file.exists():
+            return
+        atomic_write_text(file, record.to_json())
+        self._memo[(record.source, safe_name(record.lookup))] = record
+
+    def files(self) -> list[Path]:
+        return sorted(self.root.glob("*/*.json"))
+
+
+def _same_data(a: Record, b: Record) -> bool:
+    """Equal except for when and where from: a refresh with no news changes no file."""
+    strip = {"fetched_at": "", "fetched_from": ""}
+    return replace(a, **strip) == replace(b, **strip)

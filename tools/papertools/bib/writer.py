@@ -1,0 +1,95 @@
+"""BibTeX output through pybtex: escaping, protected capitals, stable order.
+
+Why pybtex and not string formatting: it quotes values, names and braces correctly and
+parses author names into von/last/first parts the same way BibTeX does. We add what it
+leaves to the caller: LaTeX escaping of Unicode and special characters (pylatexenc) and
+braces around words whose capitals a style must not lowercase ({LoRA}, {BERT}).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pybtex.database import BibliographyData, Person
+from pybtex.database import Entry as BibEntry
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+from papertools.bib.merge import Merged
+
+# Every non-ASCII character and every LaTeX special becomes a braced macro ({\'e}, {\&}),
+# which BibTeX styles neither lowercase nor split.
+_ENCODER = UnicodeToLatexEncoder(
+    non_ascii_only=False, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+)
+# Fields written in this order (others follow alphabetically) so diffs stay readable.
+FIELD_ORDER = (
+    "title", "booktitle", "journal", "volume", "pages", "year", "month", "publisher",
+    "howpublished", "doi", "eprint", "archiveprefix", "url", "note", "keywords",
+)
+_WORD = re.compile(r"\S+")
+
+
+def latex(text: str) -> str:
+    """Escape LaTeX specials and non-ASCII characters."""
+    return _ENCODER.unicode_to_latex(text)
+
+
+def protect_title(title: str) -> str:
+    """Escape a title and brace words with capitals after their first letter, or words
+    that mix letters and digits, so that styles keep `LoRA`, `GPT-3`, `SmolLM2` intact."""
+    out: list[str] = []
+    last = 0
+    for match in _WORD.finditer(title):
+        word = match.group(0)
+        out.append(title[last : match.start()])
+        escaped = latex(word)
+        core = word.strip(".,:;!?()[]\"'")
+        needs = any(c.isupper() for c in core[1:]) or (
+            any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
+        )
+        out.append("{" + escaped + "}" if needs else escaped)
+        last = match.end()
+    out.append(title[last:])
+    return "".join(out)
+
+
+def _persons(names: Iterable[str]) -> list[Person]:
+    persons = []
+    for name in names:
+        if name.startswith("{") and name.endswith("}"):
+            persons.append(Person(name))  # a braced corporate name stays whole
+        elif name == "others":
+            persons.append(Person("others"))
+        else:
+            persons.append(Person(latex(name)))
+    return persons
+
+
+def to_bib_entry(m: Merged) -> BibEntry:
+    fields: list[tuple[str, str]] = []
+    order = {name: i for i, name in enumerate(FIELD_ORDER)}
+    for name in sorted(m.fields, key=lambda n: (order.get(n, len(order)), n)):
+        value = m.fields[name]
+        if name == "author":
+            continue
+        if name in m.raw_fields:
+            fields.append((name, value))
+        elif name == "title":
+            fields.append((name, protect_title(value)))
+        else:
+            fields.append((name, latex(value)))
+    persons = {}
+    if "author" in m.fields:
+        persons["author"] = [Person(p.strip()) for p in m.fields["author"].split(" and ")]
+    elif m.authors:
+        persons["author"] = _persons(m.authors)
+    return BibEntry(m.type, fields=fields, persons=persons)
+
+
+def render(merged: Iterable[Merged]) -> str:
+    """The whole .bib text, entries sorted by key; identical input gives identical bytes."""
+    data = BibliographyData()
+    for m in sorted(merged, key=lambda m: m.key):
+        data.add_entry(m.key, to_bib_entry(m))
+    return data.to_string("bibtex")
