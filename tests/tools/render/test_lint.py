@@ -36,6 +36,7 @@ def test_planted_numbers_are_caught(text):
     r"Maaza-MLM-135M reaches \result{maaza-mlm-135m/exact} JSONExact.",
     "Qwen2.5-0.5B and SmolLM2-360M are zero-shot baselines.",
     "Llama 3.2 and Gemma 2 are small models.",
+    r"we report 95\% Wilson intervals and a 95\% confidence level",
     r"\includegraphics[width=0.9\linewidth]{x} \vspace{2pt}",
     "% a comment may say 24.7",
     "the five complex schemas and 3 tiers",  # small integers are words

@@ -25,8 +25,11 @@ _PERCENT = re.compile(r"(?<![\w.\\])\d+(?:\.\d+)?\s*\\%")
 _RATIO = re.compile(r"(?<![\w.\\])\d+(?:\.\d+)?\s*(?:x\b|\$\\times\$|\\texttimes)")
 # LaTeX dimensions and options: 0.48\linewidth, 2pt, [width=0.9\textwidth]
 _LENGTH = re.compile(r"\d+(?:\.\d+)?\s*(?:\\(?:line|text|column)width|pt|em|ex|cm|mm|in)\b")
-# Version numbers of other works, named in prose (Llama 3.2, Gemma 2, Qwen2.5, GPT-3...).
-ALLOWED = re.compile(r"(?:Llama|Gemma|Phi|Qwen|GPT|Python|draft)[-~ ]?\d+(?:\.\d+)*", re.I)
+# Not results: version numbers of other works named in prose (Llama 3.2, Gemma 2, GPT-3),
+# and the confidence level of an interval ("95\% Wilson interval", "95\% confidence").
+ALLOWED = re.compile(
+    r"(?:Llama|Gemma|Phi|Qwen|GPT|Python|draft)[-~ ]?\d+(?:\.\d+)*"
+    r"|\b\d\d\\%(?=[~ ]*(?:Wilson|confidence|CI\b|bootstrap|interval))", re.I)
 
 
 @dataclass(frozen=True)

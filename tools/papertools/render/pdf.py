@@ -36,11 +36,17 @@ class Undefined:
 
 
 def latex_env() -> dict[str, str]:
-    """generated/ and figures/ resolve to build/, bibliography files to bib/."""
+    """generated/ and figures/ resolve to build/, bibliography files to bib/, and log
+    lines are not wrapped."""
     env = dict(os.environ)
     sep = os.pathsep
     env["TEXINPUTS"] = f"{PAPER_DIR}{sep}{BUILD_DIR}{sep}{env.get('TEXINPUTS', '')}"
     env["BIBINPUTS"] = f"{BIB_DIR}{sep}{env.get('BIBINPUTS', '')}"
+    # TeX wraps log lines at 79 characters, which splits the warnings we parse in two;
+    # kpathsea reads these texmf.cnf settings from the environment.
+    env["max_print_line"] = "10000"
+    env["error_line"] = "254"
+    env["half_error_line"] = "238"
     return env
 
 

@@ -66,7 +66,7 @@ def dataset_table(stats: dict) -> dict:
     s = {k: stats["splits"][k] for k in splits}
 
     def row(label: str, values: list[int | str]) -> dict:
-        return {"label": label, "values": [str(v) for v in values]}
+        return {"label": label, "cells": [str(v) for v in values]}
 
     rows = [row("Examples", [s[k]["examples"] for k in splits]),
             row("Schemas used", [s[k]["schemas"] for k in splits])]
