@@ -1,1 +1,28 @@
-# placeholder: rules for bib land here
+# Literature: bib/library.yaml (+ bib/cache/) -> bib/references.bib, verified.
+#
+#   make bib              refresh from arXiv + Semantic Scholar, write, verify, check cites
+#   make bib OFFLINE=1    the same from the committed cache only (no network)
+#   make bib STRICT=1     warnings from failing sources are fatal
+#   make bib-check BIB=path/to/file.bib [JSON=1]   verify any .bib file
+
+PAPERTOOLS := $(BIN)/papertools
+BIB_CACHE_FILES := $(wildcard bib/cache/*/*.json)
+BIB_FLAGS := $(if $(OFFLINE),--offline) $(if $(STRICT),--strict)
+
+# Offline and deterministic: `make paper` rebuilds it when the library or cache changes.
+bib/references.bib: bib/library.yaml $(BIB_CACHE_FILES) | $(VENV_STAMP)
+	$(PAPERTOOLS) bib write -o $@
+
+.PHONY: bib bib-check bib-seed-cache
+bib: | $(VENV_STAMP) ## refresh the literature cache, write bib/references.bib, verify, check citations (OFFLINE=1, STRICT=1)
+	$(PAPERTOOLS) bib refresh $(BIB_FLAGS)
+	$(PAPERTOOLS) bib write
+	$(PAPERTOOLS) bib verify $(if $(STRICT),--strict)
+	$(PAPERTOOLS) bib cites
+
+bib-check: | $(VENV_STAMP) ## verify any .bib file: make bib-check BIB=refs.bib [JSON=1] [OFFLINE=1]
+	@test -n "$(BIB)" || { echo "usage: make bib-check BIB=path/to/file.bib [JSON=1]" >&2; exit 2; }
+	$(PAPERTOOLS) bib check $(BIB_FLAGS) $(if $(JSON),--json) "$(BIB)"
+
+bib-seed-cache: | $(VENV_STAMP) ## rebuild bib/cache/ from ../shared/literature via the local mirror (no internet)
+	$(PAPERTOOLS) bib seed-cache

@@ -43,12 +43,12 @@ def protect_title(title: str) -> str:
     for match in _WORD.finditer(title):
         word = match.group(0)
         out.append(title[last : match.start()])
-        escaped = latex(word)
-        core = word.strip(".,:;!?()[]\"'")
+        core = word.rstrip(".,:;!?)]\"'")
+        tail = word[len(core) :]
         needs = any(c.isupper() for c in core[1:]) or (
             any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
         )
-        out.append("{" + escaped + "}" if needs else escaped)
+        out.append(("{" + latex(core) + "}" if needs else latex(core)) + latex(tail))
         last = match.end()
     out.append(title[last:])
     return "".join(out)

@@ -1,0 +1,60 @@
+"""`bib add ID...`: new works into the library, keyed like the existing ones.
+
+Why fetch before writing: the key (surname + year + first title word) comes from the
+source record, and an id no source knows must not become an empty library entry.
+"""
+
+from __future__ import annotations
+
+import re
+
+from papertools.bib.config import SourceConfig
+from papertools.bib.library import CATEGORIES, Entry, Library, append_entries
+from papertools.bib.matching import fold, surname
+from papertools.bib.records import Cache, Record
+from papertools.bib.refresh import Refresher, records_for, wanted_for
+from papertools.cli import UserError
+
+_STOP = {"a", "an", "the", "on", "of", "for", "and", "in", "to", "with", "is", "are"}
+
+
+def make_key(record: Record, taken: set[str]) -> str:
+    """`hu2021lora` style: first-author surname, year, first significant title word."""
+    words = [w for w in fold(record.title).split() if w not in _STOP]
+    base = f"{surname(record.authors[0]) if record.authors else 'anon'}{record.year or ''}" \
+           f"{words[0] if words else ''}"
+    base = re.sub(r"[^a-z0-9]", "", base)
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}{chr(ord('a') + n - 1)}"
+    return key
+
+
+def add_works(library: Library, ids: list[str], cfg: SourceConfig,
+              categories: list[str], cache: Cache | None = None) -> list[str]:
+    bad = [c for c in categories if c not in CATEGORIES]
+    if bad:
+        raise UserError(f"unknown category '{bad[0]}' (known: {', '.join(CATEGORIES)})")
+    cache = cache or Cache()
+    new = []
+    taken = set(library.keys)
+    for raw in ids:
+        is_doi = raw.lower().startswith("10.")
+        probe = Entry(key="?", line=0, doi=raw if is_doi else None,
+                      arxiv=None if is_doi else raw.removeprefix("arXiv:"))
+        if any(probe.arxiv and e.arxiv == probe.arxiv or probe.doi and e.doi and
+               e.doi.lower() == probe.doi.lower() for e in library.entries):
+            raise UserError(f"{raw}: already in {library.path} (fix: nothing to add)")
+        report = Refresher(cfg, cache).run(wanted_for([probe]), strict=True)
+        if report.findings:
+            raise UserError(f"{raw}: {report.findings[0].message}")
+        found = [r for r in records_for(probe, cache) if r.found]
+        if not found:
+            raise UserError(f"{raw}: not found in arXiv or Semantic Scholar (fix: check the id)")
+        key = make_key(found[0], taken)
+        taken.add(key)
+        new.append(Entry(key=key, line=0, arxiv=probe.arxiv, doi=probe.doi,
+                         categories=tuple(categories)))
+    append_entries(library.path, new)
+    return [e.key for e in new]

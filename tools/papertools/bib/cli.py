@@ -1,0 +1,160 @@
+"""`papertools bib ...`: the literature commands `make bib` and `make bib-check` run.
+
+Why thin handlers: each one parses arguments, calls a plain function the tests also call,
+prints one finding per line and turns the counts into an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from papertools import paths
+from papertools.bib.findings import ERROR, WARNING, Finding, count
+
+_FMT = argparse.RawDescriptionHelpFormatter
+
+
+def _print(findings: list[Finding]) -> None:
+    for f in findings:
+        print(f"{f.severity}: {f}", file=sys.stderr if f.severity == ERROR else sys.stdout)
+
+
+def _cfg(args: argparse.Namespace):
+    from papertools.bib.config import SourceConfig
+
+    return SourceConfig.from_env()
+
+
+def _library(args: argparse.Namespace):
+    from papertools.bib.library import load_library
+
+    return load_library(Path(args.library))
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from papertools.bib.records import Cache
+    from papertools.bib.refresh import Refresher, wanted_for
+
+    lib = _library(args)
+    report = Refresher(_cfg(args), Cache(Path(args.cache)), force=args.force).run(
+        wanted_for(lib.entries), offline=args.offline, strict=args.strict)
+    _print(report.findings)
+    print(f"refresh: fetched {report.fetched}, from cache {report.cached}, "
+          f"requests {report.requests}, warnings {count(report.findings, WARNING)}, "
+          f"errors {count(report.findings, ERROR)}")
+    return 1 if count(report.findings, ERROR) else 0
+
+
+def cmd_write(args: argparse.Namespace) -> int:
+    from papertools.bib.build import write_references
+    from papertools.bib.records import Cache
+
+    written = write_references(_library(args), Cache(Path(args.cache)), Path(args.output))
+    _print(list(written.findings))
+    state = "written" if written.changed else "unchanged"
+    print(f"write: {written.path} {state} ({len(written.merged)} entries)")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from papertools.bib.build import verify_library
+    from papertools.bib.records import Cache
+
+    findings = verify_library(_library(args), Cache(Path(args.cache)))
+    _print(findings)
+    errors = count(findings, ERROR)
+    print(f"verify: {errors} errors, {count(findings, WARNING)} warnings")
+    return 1 if errors or (args.strict and findings) else 0
+
+
+def cmd_cites(args: argparse.Namespace) -> int:
+    from papertools.bib.cites import check_library
+
+    findings = check_library(_library(args), args.sources)
+    _print(findings)
+    errors = count(findings, ERROR)
+    print(f"cites: {errors} errors, {count(findings, WARNING)} uncited entries")
+    return 1 if errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from papertools.bib.check import check_file
+
+    report = check_file(Path(args.file), _cfg(args), offline=args.offline, strict=args.strict)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print(list(report.findings))
+        print(f"bib-check: {report.entries} entries, {report.errors} errors, "
+              f"{count(report.findings, WARNING)} warnings")
+    return 1 if report.errors else 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from papertools.bib.add import add_works
+
+    keys = add_works(_library(args), args.ids, _cfg(args), args.category)
+    print("added: " + ", ".join(keys))
+    return 0
+
+
+def cmd_seed_cache(args: argparse.Namespace) -> int:
+    from papertools.bib.records import Cache
+    from papertools.bib.seedcache import seed_cache
+
+    report = seed_cache(_library(args), Cache(Path(args.cache)))
+    _print(report.findings)
+    print(f"seed-cache: {report.fetched} records from the local mirror")
+    return 1 if report.findings else 0
+
+
+def _common(p: argparse.ArgumentParser, network: bool = False) -> None:
+    p.add_argument("--library", default=str(paths.LIBRARY_FILE), help="library YAML file")
+    p.add_argument("--cache", default=str(paths.BIB_CACHE_DIR), help="cache folder")
+    p.add_argument("--strict", action="store_true", help="warnings from sources are errors")
+    if network:
+        p.add_argument("--offline", action="store_true", help="use the cache only")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    bib = subparsers.add_parser(
+        "bib", help="verified literature library (arXiv, Semantic Scholar)",
+        description="Refresh, write, verify and check the bibliography.",
+        epilog="example: papertools bib refresh && papertools bib write", formatter_class=_FMT)
+    sub = bib.add_subparsers(dest="bib_command", required=True, metavar="SUBCOMMAND")
+
+    def add(name: str, func, help_: str, example: str, network: bool = False):
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=_FMT,
+                           epilog=f"example: {example}")
+        _common(p, network)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("refresh", cmd_refresh, "fetch missing or stale records into bib/cache/",
+            "ARXIV_API_URL=http://127.0.0.1:8000/api/query papertools bib refresh", True)
+    p.add_argument("--force", action="store_true", help="refetch every record")
+    p = add("write", cmd_write, "write bib/references.bib from the library and cache (offline)",
+            "papertools bib write -o build/references.bib")
+    p.add_argument("-o", "--output", default=str(paths.REFERENCES_BIB), help="output .bib")
+    add("verify", cmd_verify, "compare every library entry with its source records",
+        "papertools bib verify --strict")
+    p = add("cites", cmd_cites, "check citations in paper/ and litreview/ against the library",
+            "papertools bib cites paper/ litreview/")
+    p.add_argument("sources", nargs="*", default=[str(paths.PAPER_DIR), str(paths.LITREVIEW_DIR)],
+                   help="files or folders (.tex, .md)")
+    p = add("check", cmd_check, "verify any .bib file against the sources (bib-check)",
+            "papertools bib check refs.bib --json", True)
+    p.add_argument("file", help="the .bib file to check")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p = add("add", cmd_add, "add works to the library by arXiv id or DOI and fetch them",
+            "papertools bib add 2402.14905 10.18653/v1/2020.acl-main.195 -c slm", True)
+    p.add_argument("ids", nargs="+", help="arXiv ids or DOIs")
+    p.add_argument("-c", "--category", action="append", default=[], help="category (repeat)")
+    add("seed-cache", cmd_seed_cache,
+        "fill bib/cache/ from papers.json through a local mirror (no internet needed)",
+        "papertools bib seed-cache")
+
+

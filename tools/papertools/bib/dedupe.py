@@ -1,0 +1,56 @@
+"""Find entries that describe the same work under two keys.
+
+Why report and never merge silently: keys are cited in the paper; dropping one would
+break a citation. Every pair is listed with the reason, and the person picks the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from papertools.bib.findings import ERROR, Finding
+from papertools.bib.library import strip_arxiv_version
+from papertools.bib.matching import DEDUPE_THRESHOLD, fold, surname
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What identifies a work, for duplicate detection."""
+
+    key: str  # citation key
+    arxiv: str | None = None  # any version; compared without it
+    doi: str | None = None  # compared case-insensitively
+    s2: str | None = None  # Semantic Scholar paperId
+    title: str = ""  # plain text
+    first_author: str = ""  # full name of the first author
+    year: int | None = None  # publication year
+
+
+def duplicates(items: Sequence[Identity]) -> list[Finding]:
+    """One error per pair of keys that share an id, or a near-identical title with the
+    same first-author surname and year (token_sort_ratio >= DEDUPE_THRESHOLD)."""
+    out: list[Finding] = []
+    seen: dict[tuple[str, str], str] = {}
+    for it in items:
+        for kind, value in (("arXiv id", it.arxiv and strip_arxiv_version(it.arxiv)),
+                            ("DOI", it.doi and it.doi.lower()), ("S2 id", it.s2)):
+            if not value:
+                continue
+            other = seen.setdefault((kind, value), it.key)
+            if other != it.key:
+                out.append(Finding(ERROR, it.key, f"duplicate of '{other}': same {kind} "
+                                   f"{value} (fix: keep one key)"))
+    groups: dict[tuple[str, int | None], list[Identity]] = {}
+    for it in items:
+        if it.title and it.first_author:
+            groups.setdefault((surname(it.first_author), it.year), []).append(it)
+    for group in groups.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if fuzz.token_sort_ratio(fold(a.title), fold(b.title)) >= DEDUPE_THRESHOLD:
+                    out.append(Finding(ERROR, b.key, f"duplicate of '{a.key}': same title, "
+                                       "first author and year (fix: keep one key)"))
+    return out

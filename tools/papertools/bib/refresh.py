@@ -1,0 +1,156 @@
+"""Bring the cache up to date: ask each source only for what the cache lacks.
+
+Why "only what is missing": a warm cache must cost zero requests (arXiv asks for 3 s
+between calls), and a failing source must never damage what is there. A new answer that
+names a different work than the cached one for the same id is refused, not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from tqdm import tqdm
+
+from papertools.bib.config import SourceConfig, SourceError
+from papertools.bib.findings import ERROR, WARNING, Finding
+from papertools.bib.library import Entry
+from papertools.bib.merge import agree
+from papertools.bib.records import ARXIV, S2, Cache, Record
+from papertools.bib.s2_source import lookup_for
+
+
+@dataclass
+class Wanted:
+    """The lookups a set of entries needs, per source."""
+
+    arxiv: set[str] = field(default_factory=set)  # arXiv ids
+    s2: set[str] = field(default_factory=set)  # ARXIV:.. / DOI:.. / paperId
+    titles: set[str] = field(default_factory=set)  # titles for S2's title match
+
+
+@dataclass
+class RefreshReport:
+    """Counts for the summary line plus the findings met on the way."""
+
+    fetched: int = 0  # records received from a source in this run
+    cached: int = 0  # lookups answered from the cache
+    requests: int = 0  # batches sent (one HTTP request each when nothing fails)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def wanted_for(entries: Iterable[Entry]) -> Wanted:
+    want = Wanted()
+    for e in entries:
+        if e.arxiv:
+            want.arxiv.add(e.arxiv)
+        if e.has_source_id:
+            want.s2.add(lookup_for(e.arxiv, e.doi, e.s2))
+        elif e.override.get("title"):
+            want.titles.add(e.override["title"])
+    return want
+
+
+def records_for(entry: Entry, cache: Cache) -> list[Record]:
+    """The cached records of one entry, arXiv first."""
+    out = []
+    if entry.arxiv and (r := cache.get(ARXIV, entry.arxiv)):
+        out.append(r)
+    if entry.has_source_id:
+        lookup = lookup_for(entry.arxiv, entry.doi, entry.s2)
+    else:
+        lookup = "TITLE:" + entry.override.get("title", "")
+    if (entry.has_source_id or entry.override.get("title")) and (r := cache.get(S2, lookup)):
+        out.append(r)
+    return out
+
+
+def _is_local(url: str) -> bool:
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def _stale(record: Record | None, cfg: SourceConfig, force: bool) -> bool:
+    """Missing, forced, or seeded from the local mirror while real sources are configured."""
+    if record is None or force:
+        return True
+    return bool(record.seeded_from) and not _is_local(cfg.arxiv_url)
+
+
+class Refresher:
+    """Runs the sources over what the cache lacks and stores the accepted answers."""
+
+    def __init__(self, cfg: SourceConfig, cache: Cache, force: bool = False) -> None:
+        self.cfg, self.cache, self.force = cfg, cache, force
+        self._sources: dict[str, object] = {}
+
+    def _source(self, name: str):  # created lazily: OFFLINE runs never import the clients
+        if name not in self._sources:
+            if name == ARXIV:
+                from papertools.bib.arxiv_source import ArxivSource
+
+                self._sources[name] = ArxivSource(self.cfg)
+            else:
+                from papertools.bib.s2_source import S2Source
+
+                self._sources[name] = S2Source(self.cfg)
+        return self._sources[name]
+
+    def run(self, want: Wanted, offline: bool = False, strict: bool = False) -> RefreshReport:
+        report = RefreshReport()
+        todo = {
+            ARXIV: sorted(i for i in want.arxiv if _stale(self.cache.get(ARXIV, i), self.cfg,
+                                                         self.force)),
+            S2: sorted(i for i in want.s2 if _stale(self.cache.get(S2, i), self.cfg,
+                                                    self.force)),
+            "titles": sorted(t for t in want.titles
+                             if _stale(self.cache.get(S2, "TITLE:" + t), self.cfg, self.force)),
+        }
+        total = len(want.arxiv) + len(want.s2) + len(want.titles)
+        report.cached = total - sum(len(v) for v in todo.values())
+        if offline or not any(todo.values()):
+            return report
+        severity = ERROR if strict else WARNING
+        with tqdm(total=total - report.cached, desc="fetching", unit="work",
+                  disable=None, leave=False) as bar:
+            for name in (ARXIV, S2, "titles"):
+                if todo[name]:
+                    self._fetch(name, todo[name], report, severity, bar.update)
+        return report
+
+    def _fetch(self, name: str, ids: list[str], report: RefreshReport, severity: str,
+               tick) -> None:
+        try:
+            if name == "titles":
+                source = self._source(S2)
+                records = []
+                for title in ids:
+                    records.append(source.match_title(title))
+                    tick(1)
+                report.requests += len(ids)
+            else:
+                source = self._source(name)
+                batch = self.cfg.arxiv_batch if name == ARXIV else self.cfg.s2_batch
+                records = source.fetch(ids, progress=tick)
+                report.requests += -(-len(ids) // batch)  # ceil(len / batch)
+        except SourceError as exc:
+            report.findings.append(Finding(severity, name if name != "titles" else S2,
+                                           f"{exc}; keeping the cached data"))
+            return
+        for record in records:
+            self._store(record, report)
+
+    def _store(self, new: Record, report: RefreshReport) -> None:
+        old = self.cache.get(new.source, new.lookup)
+        if old is not None and old.found and not new.found:
+            report.findings.append(Finding(WARNING, f"{new.source}:{new.lookup}",
+                                           "source no longer knows this id; keeping cached"))
+            return
+        if old is not None and old.found and new.found and not agree(old, new):
+            report.findings.append(Finding(
+                WARNING, f"{new.source}:{new.lookup}",
+                f"source now answers '{new.title}' instead of '{old.title}'; not stored "
+                "(fix: check the id, then delete the cache file to accept it)"))
+            return
+        self.cache.put(new)
+        report.fetched += 1
