@@ -1,1 +1,52 @@
-# placeholder: rules for litreview land here
+# make litreview: related-work drafts (litreview/NN-*.md) -> LaTeX fragments (pandoc,
+# natbib), summary tables (litreview/data/*.yaml -> Jinja) and the file the paper inputs,
+# build/generated/litreview/related-work.tex.
+#
+# One fragment per draft, so editing one draft reconverts only that draft (and the PDF).
+# Every fragment and table also depends on bib/library.yaml: the citation keys are checked
+# against it before pandoc runs.
+
+LITREVIEW_SRC := litreview
+LITREVIEW_DATA := $(LITREVIEW_SRC)/data
+LITREVIEW_GEN := build/generated/litreview
+LITREVIEW_TEMPLATES := paper/templates/litreview
+LITREVIEW_LIBRARY := bib/library.yaml
+# The code every litreview file depends on (the CLI and its helpers, not render/).
+LITREVIEW_CODE := $(wildcard tools/papertools/litreview/*.py) tools/papertools/bib/cites.py
+
+LITREVIEW_DRAFTS := $(sort $(wildcard $(LITREVIEW_SRC)/[0-9][0-9]-*.md))
+LITREVIEW_TABLE_NAMES := small-models benchmarks edge-frameworks
+LITREVIEW_FRAGMENTS := $(LITREVIEW_DRAFTS:$(LITREVIEW_SRC)/%.md=$(LITREVIEW_GEN)/%.tex)
+LITREVIEW_TABLES := $(LITREVIEW_TABLE_NAMES:%=$(LITREVIEW_GEN)/table-%.tex)
+LITREVIEW_INDEX := $(LITREVIEW_GEN)/related-work.tex
+# Every generated file of the section: mk/paper.mk makes the PDF depend on these.
+LITREVIEW_TEX := $(LITREVIEW_INDEX) $(LITREVIEW_FRAGMENTS) $(LITREVIEW_TABLES)
+
+# The index only changes when drafts are added, removed or renamed: record the list and
+# rewrite the record only when it differs, so the index is not rebuilt on every edit.
+LITREVIEW_LIST := $(LITREVIEW_GEN)/.drafts
+LITREVIEW_LIST_NOW := $(notdir $(LITREVIEW_DRAFTS))
+ifneq ($(strip $(file < $(LITREVIEW_LIST))),$(strip $(LITREVIEW_LIST_NOW)))
+$(shell mkdir -p $(LITREVIEW_GEN))
+$(file > $(LITREVIEW_LIST),$(LITREVIEW_LIST_NOW))
+endif
+
+.PHONY: litreview litreview-check
+litreview: $(LITREVIEW_TEX) ## convert the related-work drafts and render their tables
+litreview-check: | $(VENV_STAMP) ## check every citation key in litreview/ (no conversion)
+	$(BIN)/papertools litreview check
+
+$(LITREVIEW_GEN)/%.tex: $(LITREVIEW_SRC)/%.md $(LITREVIEW_LIBRARY) $(LITREVIEW_CODE) | $(VENV_STAMP)
+	$(BIN)/papertools litreview convert $< -o $@
+
+$(LITREVIEW_GEN)/table-%.tex: $(LITREVIEW_DATA)/%.yaml $(LITREVIEW_DATA)/%.schema.json \
+                              $(LITREVIEW_TEMPLATES)/%.tex.j2 $(LITREVIEW_TEMPLATES)/_summary.tex.j2 \
+                              $(LITREVIEW_LIBRARY) $(LITREVIEW_CODE) | $(VENV_STAMP)
+	$(BIN)/papertools litreview table $* -o $@
+
+$(LITREVIEW_INDEX): $(LITREVIEW_LIST) $(LITREVIEW_CODE) | $(VENV_STAMP)
+	$(BIN)/papertools litreview index -o $@
+
+# Also attached here so the PDF depends on the section whatever order the Makefile
+# includes the mk/ files in (prerequisites are expanded when a rule is read).
+$(or $(PAPER_PDF),build/paper.pdf): $(LITREVIEW_TEX)

@@ -1,0 +1,78 @@
+"""The real related-work section: its keys exist in the curated library, every library
+entry is cited somewhere or kept, and the section file inputs drafts and tables in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from papertools import paths
+from papertools.bib.cites import find_citations, load_library
+from papertools.cli import main
+from papertools.litreview.assemble import related_work_tex
+from papertools.litreview.drafts import check_drafts, draft_paths
+from papertools.litreview.tables import TABLES, check_keys, load_rows
+
+DATA = paths.LITREVIEW_DIR / "data"
+
+
+def test_every_key_cited_in_the_drafts_is_in_the_library() -> None:
+    drafts = draft_paths()
+    assert len(drafts) >= 5
+    assert len(check_drafts(drafts, load_library())) > 30
+
+
+def test_every_table_row_cites_a_library_key() -> None:
+    library = load_library()
+    for spec in TABLES:
+        data = DATA / f"{spec.name}.yaml"
+        rows, lines = load_rows(data, DATA / f"{spec.name}.schema.json")
+        check_keys(data, rows, lines, library)
+        assert len(rows) >= 5
+
+
+def test_library_size_and_every_entry_cited_or_kept() -> None:
+    library = load_library()
+    assert 30 <= len(library.entries) <= 50
+    cited = {c.key for c in find_citations([paths.LITREVIEW_DIR, paths.SECTIONS_DIR])}
+    for spec in TABLES:
+        rows, _ = load_rows(DATA / f"{spec.name}.yaml", DATA / f"{spec.name}.schema.json")
+        cited |= {row["cite"] for row in rows}
+    orphans = [e.key for e in library.entries if e.key not in cited and not e.keep]
+    assert orphans == []
+
+
+def test_tables_follow_their_drafts() -> None:
+    drafts = [Path("01-a.md"), Path("02-b.md"), Path("03-c.md"), Path("04-d.md")]
+    lines = related_work_tex(drafts).splitlines()
+    inputs = [line for line in lines if line.startswith("\\input")]
+    assert inputs == [
+        r"\input{generated/litreview/01-a}",
+        r"\input{generated/litreview/table-small-models}",
+        r"\input{generated/litreview/02-b}",
+        r"\input{generated/litreview/table-benchmarks}",
+        r"\input{generated/litreview/03-c}",
+        r"\input{generated/litreview/table-edge-frameworks}",
+        r"\input{generated/litreview/04-d}",
+    ]
+
+
+def test_a_table_without_its_draft_is_still_input() -> None:
+    text = related_work_tex([Path("02-b.md")])
+    assert r"\input{generated/litreview/table-small-models}" in text
+
+
+def test_cli_build_writes_the_whole_section(tmp_path: Path, capsys) -> None:
+    assert main(["litreview", "build", "--out-dir", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "related-work.tex" in names
+    assert {f"table-{s.name}.tex" for s in TABLES} <= set(names)
+    assert len([n for n in names if n[:2].isdigit()]) == len(draft_paths())
+
+
+def test_cli_check_exit_codes(tmp_path: Path, capsys) -> None:
+    assert main(["litreview", "check"]) == 0
+    bad = tmp_path / "drafts"
+    bad.mkdir()
+    (bad / "01-x.md").write_text("[@not_a_key_2099]\n", encoding="utf-8")
+    assert main(["litreview", "check", "--drafts", str(bad)]) == 1
+    assert "01-x.md:1:" in capsys.readouterr().err

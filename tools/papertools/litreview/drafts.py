@@ -1,0 +1,98 @@
+"""Markdown drafts -> LaTeX fragments with pandoc (``--natbib``), keys checked first.
+
+Why check first: in ``--natbib`` mode pandoc copies ``@key`` into ``\\citep{key}`` without
+looking it up, so a misspelt key would only show up as a "Citation undefined" warning in
+the LaTeX log, far from the line that caused it. The keys are found with the literature
+helper's parser (``papertools.bib.cites``) so the drafts and ``make bib`` agree on what
+counts as a citation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypandoc
+
+from papertools import paths
+from papertools.bib.cites import Citation, Library, closest_keys, find_citations
+from papertools.cli import UserError
+from papertools.render.jinja import write_atomic
+
+
+@dataclass(frozen=True)
+class PandocConfig:
+    """How drafts are handed to pandoc."""
+
+    # Pandoc's Markdown with its defaults: citations, header ids, raw LaTeX (\ref, \result).
+    source_format: str = "markdown"
+    # natbib commands instead of citeproc; keep the draft's line breaks so that a LaTeX
+    # error in the fragment is found at the same line in the Markdown.
+    extra_args: tuple[str, ...] = ("--natbib", "--wrap=preserve")
+
+
+# Drafts are the files whose name starts with two digits: the digits give the order.
+DRAFT_GLOB = "[0-9][0-9]-*.md"
+FIX_UNKNOWN = "fix: correct the key, or add the work with `papertools bib add ARXIV_ID`"
+
+
+def display(path: Path) -> str:
+    """A path relative to the repository when it lies inside it (for messages)."""
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def draft_paths(folder: Path = paths.LITREVIEW_DIR) -> list[Path]:
+    """The drafts in the order they appear in the paper (sorted by file name)."""
+    return sorted(folder.glob(DRAFT_GLOB))
+
+
+def unknown_citations(citations: list[Citation], library: Library) -> list[str]:
+    """One message per citation whose key the library lacks, naming file:line."""
+    known = set(library.keys)
+    return [
+        f"{display(c.path)}:{c.line}: unknown citation key '{c.key}' "
+        f"(closest: {', '.join(closest_keys(c.key, known)) or 'none'}; {FIX_UNKNOWN})"
+        for c in citations
+        if c.key not in known
+    ]
+
+
+def check_drafts(drafts: list[Path], library: Library) -> list[Citation]:
+    """All citations of ``drafts``; raise UserError listing every unknown key."""
+    citations = find_citations(drafts)
+    problems = unknown_citations(citations, library)
+    if problems:
+        raise UserError("\n".join(problems))
+    return citations
+
+
+def to_latex(markdown: str, config: PandocConfig = PandocConfig()) -> str:
+    """Convert Markdown text to a LaTeX fragment (no preamble, natbib citations)."""
+    try:
+        return pypandoc.convert_text(
+            markdown, "latex", format=config.source_format, extra_args=list(config.extra_args)
+        )
+    except RuntimeError as exc:  # pypandoc reports a failing pandoc this way
+        raise UserError(f"pandoc failed: {exc} (fix: check the Markdown syntax)") from exc
+
+
+def fragment_header(draft: Path) -> str:
+    return (
+        f"% Generated from {display(draft)} by `papertools litreview convert`.\n"
+        "% Edit the Markdown draft, not this file (see litreview/README.md).\n"
+    )
+
+
+def convert_draft(draft: Path, out: Path, library: Library) -> None:
+    """Check the draft's keys, convert it, write ``out`` atomically."""
+    try:
+        markdown = draft.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UserError(f"{draft}: no such draft (fix: check the path)") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{display(draft)}: not UTF-8 (fix: re-save it as UTF-8)") from exc
+    check_drafts([draft], library)
+    write_atomic(out, fragment_header(draft) + to_latex(markdown))
