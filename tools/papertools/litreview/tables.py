@@ -35,7 +35,7 @@ def _cite(row: Row) -> str:
 def _slm_cells(row: Row) -> list[str]:
     return [
         latex_escape(row["name"]),
-        latex_escape(row["organisation"]),
+        latex_escape(row["organization"]),
         str(row["year"]),
         latex_escape(", ".join(row["sizes"])),
         latex_escape(row.get("tokens") or "--"),
