@@ -1,0 +1,118 @@
+"""`edgejson compare A B`: is B really better than A on the same examples?
+
+Two models scored on the same split make paired observations, so a paired test has
+far more power than comparing two confidence intervals: McNemar's exact test for the
+yes/no metrics (it only looks at examples where the two disagree) and a paired
+bootstrap interval for the difference of every metric, Field F1 included.
+Aggregate metrics files cannot be paired; the per-example outputs can, so each side is
+a run folder, its metrics.json (predictions.jsonl next to it) or a predictions file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from papertools.cli import UserError
+from papertools.paths import DATA_DIR
+
+from .aggregate import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from .data import load_dataset, load_split
+from .metrics import ExampleScore
+from .predictions import read_predictions
+from .results import read_metrics
+from .scoring import match_predictions, score_predictions
+
+_BINARY = ("json_exact", "valid_json", "schema_compliant")
+_CONTINUOUS = ("field_f1", "field_f1_nested")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One model's per-example scores for the comparison."""
+
+    label: str  # what to call it in the report (model name or file name)
+    scores: dict[str, ExampleScore]  # example id -> scores
+
+
+def _predictions_path(path: Path) -> tuple[Path, str | None, str]:
+    """The predictions file behind a path, the split it was made on, and a label."""
+    if path.is_dir():
+        path = path / "metrics.json" if (path / "metrics.json").is_file() else path
+    if path.suffix == ".json":
+        doc = read_metrics(path)
+        preds = path.parent / "predictions.jsonl"
+        if doc["provenance"] != "measured" or not preds.is_file():
+            raise UserError(f"{path}: no per-example predictions next to it (a paired test "
+                            "needs them; fix: pass a run folder written by edgejson evaluate)")
+        return preds, doc["dataset"]["split"], doc["model"]["name"]
+    if path.is_dir():
+        path = path / "predictions.jsonl"
+    return path, None, path.parent.name or path.name
+
+
+def load_side(path: Path, split: str | None, data_dir: Path = DATA_DIR) -> Side:
+    """Score one side on its split (from the metrics file, else `split`, else test)."""
+    preds_path, doc_split, label = _predictions_path(path)
+    preds = read_predictions(preds_path)
+    split = split or doc_split or (preds.settings or {}).get("split") or "test"
+    dataset = load_dataset(data_dir)
+    examples = match_predictions(load_split(split, data_dir, dataset), preds, str(preds_path),
+                                 partial=True)
+    return Side(label, {s.id: s for s in score_predictions(examples, preds, dataset)})
+
+
+def mcnemar_exact(a: list[bool], b: list[bool]) -> dict[str, Any]:
+    """Exact McNemar test: under H0 the discordant pairs split 50/50 (binomial)."""
+    only_a = sum(x and not y for x, y in zip(a, b, strict=True))
+    only_b = sum(y and not x for x, y in zip(a, b, strict=True))
+    n = only_a + only_b
+    p = stats.binomtest(only_b, n, 0.5).pvalue if n else 1.0
+    return {"only_a": only_a, "only_b": only_b, "p_value": round(float(p), 6)}
+
+
+def paired_bootstrap(a: list[float], b: list[float]) -> dict[str, Any]:
+    """95% interval of mean(b) - mean(a), resampling examples jointly."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    diff = float(y.mean() - x.mean())
+    if np.all(y - x == (y - x)[0]):  # no variation: the interval is the point
+        return {"diff": round(diff, 6), "ci95": [round(diff, 6)] * 2}
+    res = stats.bootstrap((x, y), lambda u, v, axis=-1: v.mean(axis) - u.mean(axis),
+                          paired=True, n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
+                          rng=np.random.default_rng(BOOTSTRAP_SEED))
+    lo, hi = res.confidence_interval
+    return {"diff": round(diff, 6), "ci95": [round(float(lo), 6), round(float(hi), 6)]}
+
+
+def compare(a: Side, b: Side) -> dict[str, Any]:
+    """Paired statistics over the examples both sides scored."""
+    common = sorted(set(a.scores) & set(b.scores))
+    if len(common) < 2:
+        raise UserError(f"{a.label} and {b.label} share {len(common)} examples "
+                        "(fix: compare runs on the same split)")
+    out: dict[str, Any] = {"a": a.label, "b": b.label, "examples": len(common), "metrics": {}}
+    for name in (*_BINARY, *_CONTINUOUS):
+        va = [float(getattr(a.scores[i], name)) for i in common]
+        vb = [float(getattr(b.scores[i], name)) for i in common]
+        entry = {"a": round(float(np.mean(va)), 6), "b": round(float(np.mean(vb)), 6),
+                 **paired_bootstrap(va, vb)}
+        if name in _BINARY:
+            entry["mcnemar"] = mcnemar_exact([v > 0 for v in va], [v > 0 for v in vb])
+        out["metrics"][name] = entry
+    return out
+
+
+def report_lines(result: dict[str, Any]) -> list[str]:
+    """Human-readable table of a comparison."""
+    lines = [f"A = {result['a']}, B = {result['b']}, {result['examples']} paired examples",
+             f"{'metric':<17} {'A':>7} {'B':>7} {'B-A':>8}  95% CI (paired bootstrap)  McNemar p"]
+    for name, m in result["metrics"].items():
+        p = m.get("mcnemar", {}).get("p_value")
+        lo, hi = m["ci95"]
+        lines.append(f"{name:<17} {m['a']:>7.3f} {m['b']:>7.3f} {m['diff']:>+8.3f}  "
+                     f"[{lo:+.3f}, {hi:+.3f}]{'':<13}{'' if p is None else f'{p:.4g}'}")
+    return lines

@@ -1,0 +1,145 @@
+"""Loading a causal LM (optionally with a LoRA adapter) and describing what was loaded.
+
+Why the adapter is merged: a model with unmerged LoRA layers runs extra matrix products
+per layer, so its timings would not describe the deployed (merged) model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from papertools.cli import UserError
+
+_WEIGHT_SUFFIXES = (".safetensors", ".bin")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready for generation plus the facts the metrics file records."""
+
+    model: Any  # the transformers model, merged, in eval mode
+    tokenizer: Any  # its tokenizer, padding on the left
+    device: torch.device  # where the model runs
+    dtype: torch.dtype  # the weights' dtype
+    info: dict[str, Any]  # parameters, disk size, revision / weight hashes, adapter
+
+
+def select_device(requested: str = "auto") -> torch.device:
+    """cuda, then mps, then cpu for "auto"; an explicit request must be available."""
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise UserError("--device cuda: no CUDA device visible (fix: --device cpu or auto)")
+    if requested == "mps" and not torch.backends.mps.is_available():
+        raise UserError("--device mps: MPS is not available (fix: --device cpu or auto)")
+    return torch.device(requested)
+
+
+def select_dtype(requested: str, device: torch.device) -> torch.dtype:
+    """bf16 on GPUs that support it, fp16 on other accelerators, fp32 on CPU for "auto"."""
+    if requested != "auto":
+        try:
+            return getattr(torch, requested)
+        except AttributeError:
+            raise UserError(f"--dtype {requested}: unknown (fix: float32, bfloat16, float16)"
+                            ) from None
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == "mps":
+        return torch.float16
+    return torch.float32
+
+
+def _weights_folder(model_id: str, revision: str | None) -> Path:
+    if Path(model_id).is_dir():
+        return Path(model_id)
+    from huggingface_hub import snapshot_download
+
+    # Already downloaded by from_pretrained; this only resolves the cached snapshot.
+    return Path(snapshot_download(model_id, revision=revision, local_files_only=True))
+
+
+def weight_files(folder: Path) -> list[Path]:
+    """The files holding weights: safetensors when present (what transformers loads)."""
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".safetensors")
+    return files or sorted(p for p in folder.iterdir() if p.suffix == ".bin")
+
+
+def sha256_files(files: list[Path]) -> str:
+    """One digest over the files' bytes, streamed in 1 MiB chunks (2**20 bytes)."""
+    digest = hashlib.sha256()
+    for path in files:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def describe_weights(model_id: str, revision: str | None) -> dict[str, Any]:
+    """Disk size and identity of the weights: hub commit for hub ids, sha256 for paths."""
+    folder = _weights_folder(model_id, revision)
+    files = weight_files(folder)
+    local = Path(model_id).is_dir()
+    return {
+        "disk_size_bytes": sum(p.stat().st_size for p in files) or None,
+        # A hub snapshot folder is named by the commit it was downloaded at.
+        "revision": folder.name if not local else None,
+        "weights_sha256": sha256_files(files) if files else None,
+    }
+
+
+def _load_base(model_id: str, revision: str | None, dtype: torch.dtype,
+               trust_remote_code: bool) -> tuple[Any, Any]:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            model_id, revision=revision, trust_remote_code=trust_remote_code)
+        model = AutoModelForCausalLM.from_pretrained(
+            model_id, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"model {model_id!r}: cannot load ({exc}) (fix: check the id or path, "
+                        "and the network or HF_HOME cache for hub ids)") from exc
+    return model, tokenizer
+
+
+def _merge_adapter(model: Any, adapter: str) -> Any:
+    from peft import PeftModel
+
+    try:
+        merged = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    except (OSError, ValueError) as exc:
+        raise UserError(f"adapter {adapter!r}: cannot load ({exc}) (fix: pass the folder "
+                        "`edgejson train` wrote, or a hub id)") from exc
+    return merged
+
+
+def load_model(model_id: str, *, adapter: str | None = None, revision: str | None = None,
+               device: str = "auto", dtype: str = "auto",
+               trust_remote_code: bool = False) -> LoadedModel:
+    """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
+    dev = select_device(device)
+    torch_dtype = select_dtype(dtype, dev)
+    model, tokenizer = _load_base(model_id, revision, torch_dtype, trust_remote_code)
+    info = {"id": model_id, "adapter": adapter, **describe_weights(model_id, revision)}
+    if adapter:
+        model = _merge_adapter(model, adapter)
+        adapter_dir = Path(adapter) if Path(adapter).is_dir() else _weights_folder(adapter, None)
+        info["adapter_sha256"] = sha256_files(weight_files(adapter_dir))
+    info["parameters"] = sum(p.numel() for p in model.parameters())
+    tokenizer.padding_side = "left"  # generation appends on the right of every row
+    if tokenizer.pad_token_id is None:
+        # Generation masks padding through the attention mask, so any id works here.
+        tokenizer.pad_token = tokenizer.eos_token
+    model.to(dev).eval()
+    return LoadedModel(model=model, tokenizer=tokenizer, device=dev, dtype=torch_dtype,
+                       info=info)

@@ -1,0 +1,110 @@
+"""The predictions JSONL: one line per example, written as generation goes.
+
+Why append-only with a flush per batch: a run that is killed (Ctrl-C, out of memory,
+a preempted GPU) keeps every finished batch; the next run reads the ids already done and
+generates only the rest. A line cut short by the kill is detected and dropped.
+
+Format: an optional first line {"edgejson_predictions": 1, "settings": {...}} recording
+how the outputs were made, then {"id": ..., "output": "...", ...} per example. Files
+produced elsewhere need only "id" and "output"; `edgejson score` rescored them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papertools.cli import UserError
+
+HEADER_KEY = "edgejson_predictions"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Predictions:
+    """What a predictions file holds."""
+
+    settings: dict[str, Any] | None  # the header's settings, None without a header
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> record
+
+
+def _check_record(obj: Any, where: str) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise UserError(f"{where}: expected a JSON object per line, got {type(obj).__name__}")
+    for key in ("id", "output"):
+        if not isinstance(obj.get(key), str):
+            raise UserError(f"{where}: missing or non-string {key!r} "
+                            '(fix: each line needs {"id": "...", "output": "..."})')
+    return obj
+
+
+def read_predictions(path: Path, repair: bool = False) -> Predictions:
+    """Parse a predictions file; errors name the line.
+
+    With `repair`, a final line without its newline (a write cut short by a kill) is
+    removed from the file instead of being an error: resuming regenerates that example.
+    """
+    if not path.is_file():
+        raise UserError(f"{path}: no such predictions file")
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    if repair and lines[-1].strip():
+        _truncate(path, len(raw) - len(lines[-1]))
+        lines[-1] = b""
+    preds = Predictions(settings=None)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UserError(f"{where}: not valid JSON ({exc}) (fix: repair or delete the line)"
+                            ) from exc
+        if isinstance(obj, dict) and HEADER_KEY in obj:
+            preds.settings = obj.get("settings")
+            continue
+        record = _check_record(obj, where)
+        if record["id"] in preds.records:
+            raise UserError(f"{where}: duplicate id {record['id']!r}")
+        preds.records[record["id"]] = record
+    return preds
+
+
+def _truncate(path: Path, size: int) -> None:
+    with path.open("r+b") as fh:
+        fh.truncate(size)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class PredictionWriter:
+    """Appends records and makes each batch durable before generation moves on."""
+
+    def __init__(self, path: Path, settings: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not path.exists() or path.stat().st_size == 0
+        self._fh = path.open("a", encoding="utf-8")
+        if fresh:
+            self._write([{HEADER_KEY: FORMAT_VERSION, "settings": settings}])
+
+    def _write(self, objs: list[dict[str, Any]]) -> None:
+        self._fh.write("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def write_batch(self, records: list[dict[str, Any]]) -> None:
+        """Write one batch of records durably (flush + fsync)."""
+        self._write(records)
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> PredictionWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,131 @@
+"""The metrics JSON (format "edgejson-metrics/1") and the provenance of a measured run.
+
+Every file is validated against experiments/results.schema.json before it is written
+and written atomically, so `make paper` never reads a half-written or malformed file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from papertools.cli import UserError
+from papertools.paths import RESULTS_SCHEMA, ROOT
+
+FORMAT = "edgejson-metrics/1"
+_PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsonschema",
+             "numpy", "scipy", "maaza-paper")
+
+
+def utc_now() -> str:
+    """ISO 8601 timestamp in UTC, second precision."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of the packages a result depends on (None if absent)."""
+    out: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_commit() -> dict[str, Any]:
+    """HEAD and whether the tree had uncommitted changes (a dirty run is not reproducible)."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
+                                  text=True, timeout=10, check=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip()
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(status) if status is not None
+            else None}
+
+
+def hardware(device: str | None = None) -> dict[str, Any]:
+    """The machine a run used; the GPU name matters most for throughput figures."""
+    info: dict[str, Any] = {"platform": platform.platform(), "machine": platform.machine(),
+                            "processor": platform.processor() or None,
+                            "cpu_count": os.cpu_count(), "python": sys.version.split()[0]}
+    if device and device.startswith("cuda"):
+        import torch
+
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def run_provenance(*, device: str | None, dtype: str | None, started: str,
+                   data_sha256: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The "run" object of a measured metrics file."""
+    return {
+        "started": started,
+        "finished": utc_now(),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "git": git_commit(),
+        "packages": package_versions(),
+        "hardware": hardware(device),
+        "device": device,
+        "dtype": dtype,
+        "data_sha256": data_sha256,
+        **(extra or {}),
+    }
+
+
+def validate_metrics(doc: dict[str, Any], where: str = "metrics") -> None:
+    """Raise a UserError naming the first schema violation."""
+    schema = json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8"))
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema).iter_errors(doc))
+    if error is not None:
+        path = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise UserError(f"{where}: not a valid {FORMAT} file at {path}: {error.message}")
+
+
+def write_json_atomic(path: Path, doc: Any) -> None:
+    """Write JSON via a temporary file in the same folder, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_metrics(path: Path, doc: dict[str, Any]) -> None:
+    """Validate, then write atomically."""
+    validate_metrics(doc, str(path))
+    write_json_atomic(path, doc)
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    """Load and validate a metrics file (either provenance)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such metrics file") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+    validate_metrics(doc, str(path))
+    return doc

@@ -1,0 +1,161 @@
+"""`edgejson train`: LoRA fine-tuning on the train split with the paper's settings.
+
+What differs from the benchmark's original training script, and why:
+- EOS is appended to every answer and kept in the labels, so the model learns to stop
+  (the original padded with EOS and then masked padding, which masked EOS too);
+- the pad token is a token other than EOS for the same reason;
+- the loss covers the answer tokens only: the prompt is given, not predicted.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from papertools.cli import UserError
+from papertools.paths import DATA_DIR
+
+from .data import data_sha256, load_split
+from .prompt import format_answer, format_prompt
+from .results import package_versions, utc_now, write_json_atomic
+
+IGNORE_INDEX = -100  # label value the cross-entropy loss skips
+LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+TRAIN_CONFIG_FILE = "edgejson_train.json"
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """A LoRA run; defaults are the paper's settings."""
+
+    model: str  # base model: hub id or local folder
+    out_dir: Path  # where the adapter, tokenizer and resolved config are saved
+    split: str = "train"  # training split
+    limit: int | None = None  # first N examples only (smoke runs, tests)
+    rank: int = 16  # LoRA rank r
+    alpha: int = 32  # LoRA alpha (scale alpha / r = 2)
+    dropout: float = 0.1  # LoRA dropout
+    target_modules: tuple[str, ...] = LORA_TARGETS  # attention and MLP projections
+    learning_rate: float = 2e-4  # peak learning rate
+    epochs: float = 3.0  # passes over the split
+    effective_batch_size: int = 32  # per-device batch x gradient accumulation
+    per_device_batch_size: int = 8  # rows per forward pass (memory bound)
+    warmup_ratio: float = 0.1  # share of steps with linear warm-up before the cosine decay
+    max_steps: int = -1  # stop after this many optimizer steps (-1: run all epochs)
+    max_length: int = 1024  # tokens per example; EdgeJSON's longest is well below this
+    append_eos: bool = True  # False reproduces the original never-stopping models
+    seed: int = 42  # data order, LoRA init and dropout
+    device: str = "auto"  # auto | cuda | mps | cpu
+    trust_remote_code: bool = False  # run code shipped with the weights
+    data_dir: Path = DATA_DIR  # the EdgeJSON folder
+    progress: bool = True  # show the trainer's progress bar
+
+
+def _choose_pad(tokenizer: Any) -> None:
+    """Give the tokenizer a pad token that is not EOS, without growing the vocabulary."""
+    eos = tokenizer.eos_token_id
+    if tokenizer.pad_token_id is not None and tokenizer.pad_token_id != eos:
+        return
+    for token in [tokenizer.unk_token, *tokenizer.all_special_tokens]:
+        if token is not None and tokenizer.convert_tokens_to_ids(token) != eos:
+            tokenizer.pad_token = token
+            return
+    # No other special token: id 0 is as good as any, padding is masked out anyway.
+    tokenizer.pad_token = tokenizer.convert_ids_to_tokens(0 if eos != 0 else 1)
+
+
+def build_features(tokenizer: Any, examples: list[Any], max_length: int,
+                   append_eos: bool) -> list[dict[str, list[int]]]:
+    """input_ids / labels per example; labels mask the prompt with IGNORE_INDEX."""
+    feats = []
+    for ex in examples:
+        prompt_ids = tokenizer(format_prompt(ex.prompt))["input_ids"]
+        answer_ids = tokenizer(format_answer(ex.expected), add_special_tokens=False)["input_ids"]
+        if append_eos:
+            answer_ids = [*answer_ids, tokenizer.eos_token_id]
+        ids = (prompt_ids + answer_ids)[:max_length]
+        labels = ([IGNORE_INDEX] * len(prompt_ids) + answer_ids)[:max_length]
+        feats.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels})
+    return feats
+
+
+def _training_args(s: TrainSettings, device: Any, scratch: str) -> Any:
+    from transformers import TrainingArguments
+
+    per_device = min(s.per_device_batch_size, s.effective_batch_size)
+    if s.effective_batch_size % per_device:
+        raise UserError(f"--batch-size {s.effective_batch_size} is not a multiple of "
+                        f"--device-batch-size {per_device} (fix: make it one)")
+    bf16 = device.type == "cuda" and __import__("torch").cuda.is_bf16_supported()
+    return TrainingArguments(
+        output_dir=scratch, per_device_train_batch_size=per_device,
+        gradient_accumulation_steps=s.effective_batch_size // per_device,
+        learning_rate=s.learning_rate, num_train_epochs=s.epochs, max_steps=s.max_steps,
+        lr_scheduler_type="cosine", warmup_steps=s.warmup_ratio, seed=s.seed,
+        logging_steps=1, save_strategy="no", report_to="none", bf16=bf16,
+        use_cpu=device.type == "cpu", disable_tqdm=not s.progress,
+    )
+
+
+def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
+    from peft import LoraConfig, get_peft_model
+
+    from .modelload import _load_base, select_device
+
+    device = select_device(s.device)
+    import torch
+
+    model, tokenizer = _load_base(s.model, None, torch.float32, s.trust_remote_code)
+    _choose_pad(tokenizer)
+    tokenizer.padding_side = "right"
+    config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,
+                        target_modules=list(s.target_modules), task_type="CAUSAL_LM")
+    try:
+        model = get_peft_model(model, config)
+    except ValueError as exc:
+        raise UserError(f"--target-modules: {exc} (fix: name modules this model has)") from exc
+    return model, tokenizer, device
+
+
+def train(s: TrainSettings) -> dict[str, Any]:
+    """Fine-tune, save the adapter with its resolved config, return that config."""
+    from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
+
+    set_seed(s.seed)
+    started = utc_now()
+    examples = load_split(s.split, s.data_dir)[: s.limit]
+    model, tokenizer, device = _lora_model(s)
+    trainable, total = model.get_nb_trainable_parameters()
+    print(f"trainable parameters: {trainable:,} of {total:,} ({100 * trainable / total:.2f}%)")
+    features = build_features(tokenizer, examples, s.max_length, s.append_eos)
+    collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=IGNORE_INDEX)
+    # Checkpoints are off; the trainer's output folder only holds scratch files.
+    with tempfile.TemporaryDirectory() as scratch:
+        trainer = Trainer(model=model, args=_training_args(s, device, scratch),
+                          train_dataset=features, data_collator=collator)
+        trainer.train()
+    model.save_pretrained(s.out_dir)
+    tokenizer.save_pretrained(s.out_dir)
+    resolved = {
+        "method": "lora", **{k: (str(v) if isinstance(v, Path) else v)
+                             for k, v in asdict(s).items()},
+        "target_modules": list(s.target_modules), "lr_schedule": "cosine",
+        "trainable_parameters": trainable, "total_parameters": total,
+        "examples": len(features), "truncated_examples": sum(
+            len(f["input_ids"]) == s.max_length for f in features),
+        "pad_token": tokenizer.pad_token, "eos_token": tokenizer.eos_token,
+        "data_sha256": data_sha256(s.data_dir), "packages": package_versions(),
+        "started": started, "finished": utc_now(),
+        "loss_history": [h["loss"] for h in trainer.state.log_history if "loss" in h],
+    }
+    write_json_atomic(s.out_dir / TRAIN_CONFIG_FILE, resolved)
+    return resolved
+
+
+def read_train_config(adapter_dir: Path) -> dict[str, Any] | None:
+    """The resolved training config saved next to an adapter, if any."""
+    path = adapter_dir / TRAIN_CONFIG_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

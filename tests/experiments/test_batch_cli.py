@@ -1,0 +1,77 @@
+"""Batch evaluation from a config file, and the command line's help and stats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from edgejson.batch import load_batch
+from edgejson.cli import build_parser, main
+from edgejson.data import dataset_stats
+from papertools.cli import UserError
+from papertools.paths import CONFIGS_DIR
+
+COMMANDS = ("evaluate", "batch", "score", "train", "stats", "compare")
+
+
+def test_default_config_lists_the_papers_five_models() -> None:
+    entries = load_batch(CONFIGS_DIR / "eval.yaml")
+    names = [e.settings.name for e in entries]
+    assert names == ["SmolLM2-135M", "SmolLM2-360M", "Qwen2.5-0.5B", "Maaza-MLM-135M",
+                     "Maaza-SLM-360M"]
+    assert all(e.settings.max_new_tokens == 512 and e.settings.split == "test"
+               for e in entries)
+    assert [bool(e.settings.adapter) for e in entries] == [False] * 3 + [True] * 2
+    assert len({e.settings.out_dir for e in entries}) == 5
+
+
+def test_config_errors_name_the_line(tmp_path: Path) -> None:
+    config = tmp_path / "eval.yaml"
+    config.write_text("models:\n  - name: a\n    model: x\n  - name: b\n    modle: y\n")
+    with pytest.raises(UserError, match=r"eval\.yaml:4: unknown key\(s\) modle"):
+        load_batch(config)
+    config.write_text("models:\n  - name: a\n   model: [\n")
+    with pytest.raises(UserError, match=r"eval\.yaml:\d+: invalid YAML"):
+        load_batch(config)
+
+
+@pytest.mark.ml
+def test_batch_runs_each_model_once(tiny_model: Path, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("torch")
+    config = tmp_path / "eval.yaml"
+    config.write_text(
+        f"out_dir: {tmp_path / 'runs'}\n"
+        "defaults: {limit: 3, max_new_tokens: 6, device: cpu, batch_size: 2}\n"
+        f"models:\n  - {{name: Tiny-A, model: {tiny_model}}}\n"
+        f"  - {{name: Tiny-B, model: {tiny_model}, out: b}}\n")
+    assert main(["batch", str(config)]) == 0
+    for folder in ("tiny-a", "b"):
+        doc = json.loads((tmp_path / "runs" / folder / "metrics.json").read_text())
+        assert doc["dataset"]["examples"] == 3 and doc["config"]["max_new_tokens"] == 6
+    capsys.readouterr()
+    assert main(["batch", str(config), "--only", "Tiny-A"]) == 0
+    assert "Tiny-A: up to date" in capsys.readouterr().out
+
+
+def test_every_command_has_help_ending_with_an_example(capsys) -> None:
+    for command in (None, *COMMANDS):
+        with pytest.raises(SystemExit) as done:
+            build_parser().parse_args([command, "--help"] if command else ["--help"])
+        assert done.value.code == 0
+        text = capsys.readouterr().out.rstrip()
+        assert text.splitlines()[-2].strip() == "example:"
+        assert text.splitlines()[-1].strip().startswith("edgejson ")
+
+
+def test_stats_json_matches_dataset_stats(capsys) -> None:
+    assert main(["stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == dataset_stats()
+
+
+def test_bad_paths_are_clear_errors(tmp_path: Path, capsys) -> None:
+    assert main(["score", str(tmp_path / "missing.jsonl")]) == 1
+    assert "no such predictions file" in capsys.readouterr().err
+    assert main(["stats", "--data", str(tmp_path)]) == 1
+    assert "no schemas folder" in capsys.readouterr().err
