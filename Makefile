@@ -36,10 +36,12 @@ $(VENV_ML_STAMP): $(VENV_STAMP)
 venv: $(VENV_STAMP) ## create or update the project virtual environment (no torch)
 venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) for edgejson
 
-include mk/paper.mk
+# paper.mk last: its rules list variables (LITREVIEW_TEX, ...) that the others define,
+# and Make expands prerequisite lists as it reads them.
 include mk/bib.mk
 include mk/litreview.mk
 include mk/eval.mk
+include mk/paper.mk
 
 .PHONY: test lint
 test: $(VENV_ML_STAMP) ## run the test suite (pytest) and the linter (ruff)
