@@ -49,6 +49,10 @@ class Entry:
     notes: str | None = None  # free text for people (known version differences)
     override: dict[str, str] = field(default_factory=dict)  # pinned BibTeX fields
 
+    def __post_init__(self) -> None:
+        if self.arxiv:  # any version names the same work: keep the bare id
+            object.__setattr__(self, "arxiv", strip_arxiv_version(self.arxiv))
+
     @property
     def has_source_id(self) -> bool:
         """True when a source can be asked by identifier rather than by title."""

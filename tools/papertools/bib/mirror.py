@@ -101,7 +101,11 @@ class _Recordings:
             rec = json.loads(file.read_text(encoding="utf-8"))
             ids = parse_qs(urlsplit(rec["url"]).query).get("id_list", [""])[0]
             # The body was stored as text decoded with latin-1: encoding it back gives bytes.
-            self.arxiv[ids] = (rec["status_code"], rec["body"].encode("latin-1"))
+            answer = (rec["status_code"], rec["body"].encode("latin-1"))
+            self.arxiv[ids] = answer
+            # Also answer the same ids asked without version ("quant-ph/0201082").
+            self.arxiv.setdefault(",".join(strip_arxiv_version(i) for i in ids.split(",")),
+                                  answer)
         for file in sorted((root / "semanticscholar").glob("*.yaml")):
             for item in yaml.safe_load(file.read_text(encoding="utf-8"))["interactions"]:
                 req, resp = item["request"], item["response"]

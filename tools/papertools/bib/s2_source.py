@@ -17,7 +17,7 @@ from semanticscholar.SemanticScholarException import (
     ObjectNotFoundException,
     SemanticScholarException,
 )
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from papertools.bib.config import SourceConfig, SourceError
 from papertools.bib.records import S2, Record, now_iso
@@ -29,8 +29,16 @@ FIELDS = [
 ]
 _FAILURES = (
     SemanticScholarException, httpx.HTTPError, ValueError, KeyError, TypeError,
-    PermissionError, ConnectionRefusedError,
+    PermissionError, ConnectionRefusedError, RetryError,
 )
+
+
+def _is_429(exc: BaseException) -> bool:
+    """The client raises ConnectionRefusedError on 429; with its own retry off it arrives
+    wrapped in tenacity's RetryError."""
+    if isinstance(exc, RetryError):
+        exc = exc.last_attempt.exception() or exc
+    return isinstance(exc, ConnectionRefusedError)
 # The client logs every not-found id as a warning; we report them ourselves.
 logging.getLogger("semanticscholar").setLevel(logging.ERROR)
 
@@ -60,7 +68,7 @@ class S2Source:
 
     def _call(self, what: str, fn: Callable[[], object]) -> object:
         retrying = Retrying(
-            retry=retry_if_exception_type(ConnectionRefusedError),  # what the client raises on 429
+            retry=retry_if_exception(_is_429),
             wait=wait_exponential(multiplier=self.cfg.backoff, max=60),
             stop=stop_after_attempt(self.cfg.retries + 1),
             reraise=True,
@@ -125,6 +133,8 @@ def _record(lookup: str, paper: Paper | None, url: str, when: str) -> Record:
     types = raw.get("publicationTypes") or []
     venue_type = next((_TYPES[t] for t in types if t in _TYPES), None)
     venue = (raw.get("venue") or journal.get("name") or "").strip() or None
+    if venue and venue.lower() in ("arxiv", "arxiv.org"):  # S2 files preprints as journals
+        venue_type, venue = None, None
     if venue_type == "conference" and venue and "workshop" in venue.lower():
         venue_type = "workshop"
     return Record(

@@ -93,7 +93,7 @@ def _compare_authors(key: str, authors: Sequence[str], found: Sequence[Record]) 
         best = best or theirs
     theirs = surnames(found[0].authors)
     shown = f'in file "{"; ".join(mine[:6])}" / source "{"; ".join(theirs[:6])}"'
-    if theirs and mine[0] == theirs[0] or set(mine) <= set(theirs) or set(theirs) <= set(mine):
+    if set(mine) <= set(theirs) or set(theirs) <= set(mine):  # a version added/dropped one
         return [Finding(WARNING, key, f"author: lists differ (another version?): {shown}")]
     return [Finding(ERROR, key, f"author: {shown}")]
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from pybtex.database import BibliographyData, Person
 from pybtex.database import Entry as BibEntry
+from pybtex.database.output.bibtex import Writer
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from papertools.bib.merge import Merged
@@ -87,9 +88,17 @@ def to_bib_entry(m: Merged) -> BibEntry:
     return BibEntry(m.type, fields=fields, persons=persons)
 
 
+class _LatexWriter(Writer):
+    """pybtex's writer re-encodes values with latexcodec, which escapes only some
+    specials (not $ ^ \\) and doubles our backslashes; values here are LaTeX already."""
+
+    def _encode(self, text: str) -> str:
+        return text
+
+
 def render(merged: Iterable[Merged]) -> str:
     """The whole .bib text, entries sorted by key; identical input gives identical bytes."""
     data = BibliographyData()
     for m in sorted(merged, key=lambda m: m.key):
         data.add_entry(m.key, to_bib_entry(m))
-    return data.to_string("bibtex")
+    return _LatexWriter().to_string(data)

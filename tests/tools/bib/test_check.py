@@ -1,0 +1,73 @@
+"""bib-check on a hand-written file; malformed input is reported and left untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertools.bib.check import check_file
+from papertools.bib.cites import check_citations, closest_keys, find_citations
+from papertools.bib.library import load_library
+from papertools.bib.records import Cache
+from papertools.cli import UserError
+
+BAD = """@article{tiny,
+  title = {TinyLlama: An Open-Source Small Language Model},
+  author = {Zhang, Peiyuan and Wrong, Person and Lu, Wei},
+  journal = {arXiv preprint arXiv:2401.02385},
+  year = {2024}
+}
+@inproceedings{lora,
+  title = {{LoRA}: Low-Rank Adaptation of Large Language Models},
+  author = {Edward J. Hu and Yelong Shen and Phillip Wallis and Zeyuan Allen-Zhu and
+            Yuanzhi Li and Shean Wang and Lu Wang and Weizhu Chen},
+  booktitle = {ICLR}, year = {2015}, eprint = {2106.09685}
+}
+@misc{ghost, title = {Nothing}, author = {No One}, eprint = {2999.99999}, year = {2029}}
+"""
+
+
+def test_bib_check_reports_author_year_and_unknown_id(mirror, cfg, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BAD, encoding="utf-8")
+    report = check_file(bib, cfg, cache=Cache(tmp_path / "c"))
+    text = "\n".join(str(f) for f in report.findings if f.severity == "error")
+    assert "tiny: author:" in text and "lora: year:" in text and "ghost: not found" in text
+    assert report.errors == 3 and report.to_json()["errors"] == 3
+
+
+@pytest.mark.parametrize("content", [
+    b"@article{a, title = {Unbalanced {brace}, year = 2020}\n",
+    b"@misc{a, title={x}}\n@misc{a, title={y}}\n",
+    b"@misc{a, title={caf\xe9}}\n",
+])
+def test_malformed_bib_is_an_error_with_line_and_untouched(content, cfg, tmp_path):
+    bib = tmp_path / "bad.bib"
+    bib.write_bytes(content)
+    with pytest.raises(UserError, match=r"bad\.bib:\d+"):
+        check_file(bib, cfg, offline=True, cache=Cache(tmp_path / "c"))
+    assert bib.read_bytes() == content
+
+
+def test_library_error_names_line_and_leaves_file(tmp_path):
+    lib = tmp_path / "library.yaml"
+    text = "- key: a\n  categories: [slm]\n\n- key: b\n  categories: [slms]\n"
+    lib.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=r"library.yaml:5: unknown category 'slms'"):
+        load_library(lib)
+    assert lib.read_text(encoding="utf-8") == text
+
+
+def test_citations_tex_and_markdown(tmp_path):
+    (tmp_path / "a.tex").write_text(
+        "See \\citep[p.~3]{hu2021lora, devlin2019bert} and \\citet*{vaswani2017attention}.\n"
+        "% \\cite{commented}\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text(
+        "As [see @hu2021lora, p. 3; -@devlin2019bert] and @zhang2024tinyllama.\n"
+        "Mail someone@example.org, code `@notakey`.\n```\n@fenced\n```\n", encoding="utf-8")
+    keys = [(c.key, c.path.suffix, c.line) for c in find_citations([tmp_path])]
+    assert [k for k, _, _ in keys] == ["hu2021lora", "devlin2019bert", "vaswani2017attention",
+                                       "hu2021lora", "devlin2019bert", "zhang2024tinyllama"]
+    findings = check_citations(find_citations([tmp_path]), ["hu2021lora", "devlin2019bert",
+                               "vaswani2017attention", "zhang2024tinyllama", "x", "x"])
+    assert {f.message.split(" (")[0] for f in findings} == {"duplicate key 'x'", "never cited"}
+    assert closest_keys("hu2021lroa", ["hu2021lora", "hu2024minicpm", "x"])[0] == "hu2021lora"

@@ -1,0 +1,79 @@
+"""Sources against the local mirror: batching, warm cache, failures, unknown ids."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from papertools.bib.arxiv_source import ArxivSource
+from papertools.bib.findings import ERROR, WARNING
+from papertools.bib.library import Entry
+from papertools.bib.mirror import MALFORMED, TIMEOUT
+from papertools.bib.records import ARXIV, S2
+from papertools.bib.refresh import Refresher, wanted_for
+
+
+def _entries(facts, n):
+    with_ids = [f for f in facts if f.arxiv_id][:n]
+    return [Entry(key=f.key, line=0, arxiv=f.arxiv_id) for f in with_ids]
+
+
+def test_batching_one_request_per_source_then_warm_cache_none(mirror, cfg, cache, facts):
+    entries = _entries(facts, 40)
+    report = Refresher(cfg, cache).run(wanted_for(entries))
+    assert mirror.counts == {ARXIV: 1, S2: 1}
+    assert report.fetched == 80 and not report.findings
+    before = dict(mirror.counts)
+    again = Refresher(cfg, cache).run(wanted_for(entries))
+    assert dict(mirror.counts) == before and again.cached == 80 and again.fetched == 0
+
+
+def test_small_batches_make_ceil_n_over_batch_requests(mirror, cfg, cache, facts):
+    entries = _entries(facts, 25)
+    Refresher(replace(cfg, arxiv_batch=10, s2_batch=10), cache).run(wanted_for(entries))
+    assert mirror.counts == {ARXIV: 3, S2: 3}  # ceil(25 / 10) each
+
+
+def test_429_then_success(mirror, cfg, cache, facts):
+    mirror.fail(S2, 429)
+    mirror.fail(ARXIV, 429)
+    report = Refresher(cfg, cache).run(wanted_for(_entries(facts, 3)))
+    assert not report.findings and report.fetched == 6
+    assert mirror.counts == {ARXIV: 2, S2: 2}
+
+
+def test_500_keeps_cache_and_warns_or_fails_when_strict(mirror, cfg, cache, facts):
+    entries = _entries(facts, 3)
+    Refresher(cfg, cache).run(wanted_for(entries))
+    files = {p: p.read_bytes() for p in cache.files()}
+    mirror.fail(S2, 500, 500)
+    report = Refresher(cfg, cache, force=True).run(wanted_for(entries))
+    assert [f.severity for f in report.findings] == [WARNING]
+    assert {p: p.read_bytes() for p in cache.files()} == files
+    mirror.fail(S2, 500, 500)
+    strict = Refresher(cfg, cache, force=True).run(wanted_for(entries), strict=True)
+    assert [f.severity for f in strict.findings] == [ERROR]
+
+
+def test_timeout_and_malformed_bodies_store_nothing(mirror, cfg, cache, facts):
+    entries = _entries(facts, 2)
+    mirror.fail(ARXIV, TIMEOUT)  # a read timeout is not retried: one request
+    mirror.fail(S2, MALFORMED)
+    report = Refresher(cfg, cache).run(wanted_for(entries))
+    assert len(report.findings) == 2 and cache.files() == []
+    mirror.fail(ARXIV, MALFORMED)
+    report = Refresher(cfg, cache).run(wanted_for(entries))
+    assert "malformed" in report.findings[0].message.lower()
+    assert all(p.parent.name == S2 for p in cache.files())
+
+
+def test_unknown_and_versioned_ids_from_real_recordings(mirror, cfg, cache):
+    source = ArxivSource(cfg)
+    (missing,) = source.fetch(["0000.0000"])  # recorded answer: an empty feed
+    assert not missing.found
+    (old,) = source.fetch(["quant-ph/0201082v1"])  # recorded answer, old-style id
+    assert old.found and old.arxiv_id == "quant-ph/0201082" and old.authors
+
+
+def test_offline_makes_no_request(mirror, cfg, cache, facts):
+    report = Refresher(cfg, cache).run(wanted_for(_entries(facts, 5)), offline=True)
+    assert sum(mirror.counts.values()) == 0 and report.fetched == 0

@@ -1,0 +1,89 @@
+"""Merge and BibTeX output: published beats preprint, stable keys, LaTeX-safe escaping."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from conftest import NASTY
+
+from papertools.bib.build import write_references
+from papertools.bib.library import Entry, Library
+from papertools.bib.merge import merge
+from papertools.bib.records import Record
+from papertools.bib.refresh import Refresher, records_for, wanted_for
+from papertools.bib.writer import protect_title, render
+
+
+def _library(tmp_path, *entries):
+    return Library(tmp_path / "library.yaml", tuple(entries))
+
+
+def test_preprint_and_published_version_merge(mirror, cfg, cache, tmp_path):
+    lora = Entry(key="hu2021lora", line=1, arxiv="2106.09685v2", categories=("finetuning",))
+    Refresher(cfg, cache).run(wanted_for([lora]))
+    m = merge(lora, records_for(lora, cache))
+    assert m.type == "inproceedings" and m.fields["booktitle"] == "ICLR"
+    assert m.fields["year"] == "2022" and m.fields["eprint"] == "2106.09685"
+    text = render([m])
+    assert "@inproceedings{hu2021lora" in text and "{LoRA}" in text
+    assert 'keywords = "finetuning"' in text
+
+
+def test_keys_stable_and_output_byte_identical(mirror, cfg, cache, tmp_path):
+    entries = [Entry(key="my-own-key", line=1, arxiv="2401.02385"),
+               Entry(key="acl", line=2, doi="10.18653/v1/2020.acl-main.195")]
+    lib = _library(tmp_path, *entries)
+    Refresher(cfg, cache).run(wanted_for(entries))
+    out = tmp_path / "refs.bib"
+    first = write_references(lib, cache, out)
+    data = out.read_bytes()
+    Refresher(cfg, cache, force=True).run(wanted_for(entries))
+    second = write_references(lib, cache, out)
+    assert first.changed and not second.changed and out.read_bytes() == data
+    assert "@misc{my-own-key," in data.decode() and "@inproceedings{acl," in data.decode()
+
+
+def test_wrong_id_never_turns_an_entry_into_another_paper(mirror, cfg, cache):
+    # arXiv id of TinyLlama with the DOI of MobileBERT: the two sources disagree.
+    bad = Entry(key="tiny", line=1, arxiv="2401.02385", doi="10.18653/v1/2020.acl-main.195")
+    Refresher(cfg, cache).run(wanted_for([bad]))
+    m = merge(bad, records_for(bad, cache))
+    assert "TinyLlama" in m.fields["title"] and "booktitle" not in m.fields
+    assert any("disagrees" in f.message for f in m.findings)
+
+
+def test_truncated_author_list_gets_others_only_when_source_truncated():
+    full = Record("arxiv", "1", True, title="T", authors=("A B", "C D"), year=2020)
+    cut = Record("arxiv", "1", True, title="T", authors=("A B", "C D"), year=2020,
+                 authors_truncated=True)
+    e = Entry(key="k", line=1, arxiv="1")
+    assert "others" not in render([merge(e, [full])])
+    assert "and others" in render([merge(e, [cut])]) and merge(e, [cut]).findings
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+def test_escaping_compiles_with_pdflatex(tmp_path):
+    entries = []
+    for i, title in enumerate(NASTY["titles"]):
+        rec = Record("arxiv", str(i), True, title=title, authors=tuple(NASTY["authors"]),
+                     year=2020)
+        entries.append(merge(Entry(key=f"k{i}", line=1, arxiv=f"2001.0000{i}"), [rec]))
+    (tmp_path / "refs.bib").write_text(render(entries), encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage{natbib}"
+        "\\usepackage{url}\\begin{document}\\nocite{*}\\bibliographystyle{plainnat}"
+        "\\bibliography{refs}\\end{document}\n", encoding="utf-8")
+    run = {"cwd": tmp_path, "capture_output": True, "text": True, "timeout": 120}
+    for cmd in (["pdflatex", "-interaction=nonstopmode", "doc"], ["bibtex", "doc"],
+                ["pdflatex", "-interaction=nonstopmode", "doc"]):
+        proc = subprocess.run(cmd, **run)
+        assert proc.returncode == 0, proc.stdout[-2000:]
+    text = subprocess.run(["pdftotext", "doc.pdf", "-"], **run).stdout
+    assert "100%" in text and "$5" in text and "Blázquez" in text and "LoRA" in text
+
+
+def test_protect_title_braces_capitals_not_plain_words():
+    assert protect_title("LoRA: Low-Rank BERT for all") == "{LoRA}: {Low-Rank} {BERT} for all"
+    assert protect_title("50% & more") == "50{\\%} {\\&} more"
