@@ -46,7 +46,3 @@ $(LITREVIEW_GEN)/table-%.tex: $(LITREVIEW_DATA)/%.yaml $(LITREVIEW_DATA)/%.schem
 
 $(LITREVIEW_INDEX): $(LITREVIEW_LIST) $(LITREVIEW_CODE) | $(VENV_STAMP)
 	$(BIN)/papertools litreview index -o $@
-
-# Also attached here so the PDF depends on the section whatever order the Makefile
-# includes the mk/ files in (prerequisites are expanded when a rule is read).
-$(or $(PAPER_PDF),build/paper.pdf): $(LITREVIEW_TEX)
