@@ -40,8 +40,8 @@ def titles_agree(a: str, b: str) -> bool:
 def surname(name: str) -> str:
     """Last word of a full name, or the part before the comma in "Last, First"."""
     name = name.strip().strip("{}")
-    if "," in name:
-        return fold(name.split(",")[0])
+    if "," in name:  # "Allen-Zhu, Zeyuan": compare the last word, as for "Zeyuan Allen-Zhu"
+        name = name.split(",")[0]
     parts = fold(name).split()
     return parts[-1] if parts else ""
 
