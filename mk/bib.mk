@@ -15,10 +15,7 @@ bib/references.bib: bib/library.yaml $(BIB_CACHE_FILES) | $(VENV_STAMP)
 
 .PHONY: bib bib-check bib-seed-cache
 bib: | $(VENV_STAMP) ## refresh the literature cache, write bib/references.bib, verify, check citations (OFFLINE=1, STRICT=1)
-	$(PAPERTOOLS) bib refresh $(BIB_FLAGS)
-	$(PAPERTOOLS) bib write
-	$(PAPERTOOLS) bib verify $(if $(STRICT),--strict)
-	$(PAPERTOOLS) bib cites
+	$(PAPERTOOLS) bib build $(BIB_FLAGS)
 
 bib-check: | $(VENV_STAMP) ## verify any .bib file: make bib-check BIB=refs.bib [JSON=1] [OFFLINE=1]
 	@test -n "$(BIB)" || { echo "usage: make bib-check BIB=path/to/file.bib [JSON=1]" >&2; exit 2; }

@@ -71,3 +71,29 @@ def test_citations_tex_and_markdown(tmp_path):
                                "vaswani2017attention", "zhang2024tinyllama", "x", "x"])
     assert {f.message.split(" (")[0] for f in findings} == {"duplicate key 'x'", "never cited"}
     assert closest_keys("hu2021lroa", ["hu2021lora", "hu2024minicpm", "x"])[0] == "hu2021lora"
+
+
+TITLES_ONLY = """@inproceedings{attention,
+  title = {Attention is all you need},
+  author = {Vaswani, Ashish and Shazeer, Noam and Parmar, Niki and Uszkoreit, Jakob and
+            Jones, Llion and Gomez, Aidan N. and Kaiser, {\\L}ukasz and Polosukhin, Illia},
+  booktitle = {NeurIPS}, year = {2017}
+}
+@misc{qlora, title = {{QLoRA}: Efficient Finetuning of Quantized {LLMs}},
+  author = {Dettmers, Tim and Pagnoni, Artidoro and Holtzman, Ari and Zettlemoyer, Luke},
+  year = {2019}}
+@misc{nothing, title = {A Title No Source Has Ever Seen Before}, author = {Doe, J.}}
+"""
+
+
+def test_bib_check_searches_by_title_when_there_is_no_identifier(mirror, cfg, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(TITLES_ONLY, encoding="utf-8")
+    report = check_file(bib, cfg, cache=Cache(tmp_path / "c"))
+    assert mirror.counts == {"s2": 3} and "arxiv" not in mirror.counts  # one match each
+    errors = {f.where.rsplit(" ", 1)[-1]: f.message for f in report.findings
+              if f.severity == "error"}
+    assert set(errors) == {"qlora", "nothing"}, report.findings
+    assert errors["qlora"].startswith("year:") and "not found" in errors["nothing"]
+    again = check_file(bib, cfg, cache=Cache(tmp_path / "c"))
+    assert mirror.counts == {"s2": 3} and again.refresh.cached == 3

@@ -31,21 +31,29 @@ def make_key(record: Record, taken: set[str]) -> str:
     return key
 
 
+def _same_id(a: Entry, b: Entry) -> bool:
+    """Same arXiv id (any version: Entry strips it) or same DOI (case-insensitive)."""
+    return bool(a.arxiv and a.arxiv == b.arxiv
+                or a.doi and b.doi and a.doi.lower() == b.doi.lower())
+
+
 def add_works(library: Library, ids: list[str], cfg: SourceConfig,
               categories: list[str], cache: Cache | None = None) -> list[str]:
+    """Fetch every id, then append all new entries in one atomic write (or none: a bad
+    id anywhere in the list leaves the library file as it was)."""
     bad = [c for c in categories if c not in CATEGORIES]
     if bad:
         raise UserError(f"unknown category '{bad[0]}' (known: {', '.join(CATEGORIES)})")
     cache = cache or Cache()
-    new = []
+    new: list[Entry] = []
     taken = set(library.keys)
     for raw in ids:
         is_doi = raw.lower().startswith("10.")
         probe = Entry(key="?", line=0, doi=raw if is_doi else None,
                       arxiv=None if is_doi else raw.removeprefix("arXiv:"))
-        if any(probe.arxiv and e.arxiv == probe.arxiv or probe.doi and e.doi and
-               e.doi.lower() == probe.doi.lower() for e in library.entries):
-            raise UserError(f"{raw}: already in {library.path} (fix: nothing to add)")
+        if any(_same_id(probe, e) for e in (*library.entries, *new)):
+            raise UserError(f"{raw}: already in {library.path} or given twice "
+                            "(fix: nothing to add)")
         report = Refresher(cfg, cache).run(wanted_for([probe]), strict=True)
         if report.findings:
             raise UserError(f"{raw}: {report.findings[0].message}")

@@ -33,11 +33,15 @@ class BibItem:
 
 
 def _lines(text: str) -> dict[str, list[int]]:
+    """Key -> lines of its entries. Newlines are counted from the previous entry on, not
+    from the file start each time (that was quadratic: 6 s for 10,000 entries)."""
     lines: dict[str, list[int]] = {}
+    line, pos = 1, 0
     for match in _ENTRY_START.finditer(text):
-        if match.group(1).lower() in ("comment", "preamble", "string"):
-            continue
-        lines.setdefault(match.group(2), []).append(text.count("\n", 0, match.start()) + 1)
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        if match.group(1).lower() not in ("comment", "preamble", "string"):
+            lines.setdefault(match.group(2), []).append(line)
     return lines
 
 

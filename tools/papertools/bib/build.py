@@ -1,21 +1,26 @@
-"""The library side of `make bib`: write references.bib offline, verify it, dedupe.
+"""The library side of `make bib`: write references.bib offline, verify it, dedupe,
+and the whole pipeline (refresh, write, verify, cites) with one summary.
 
-Why offline: `make paper` depends on references.bib; building it must never need the
-network, so it reads only the library and the committed cache.
+Why writing is offline: `make paper` depends on references.bib; building it must never
+need the network, so it reads only the library and the committed cache. Only the refresh
+step of `build_all` talks to the sources, and a failing source leaves the cache as it was.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from papertools import paths
+from papertools.bib.cites import check_library
+from papertools.bib.config import SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
-from papertools.bib.findings import WARNING, Finding
+from papertools.bib.findings import ERROR, WARNING, Finding, count
 from papertools.bib.library import Library, atomic_write_text
 from papertools.bib.merge import Merged, merge
 from papertools.bib.records import Cache
-from papertools.bib.refresh import records_for
+from papertools.bib.refresh import Refresher, RefreshReport, records_for, wanted_for
 from papertools.bib.verify import compare
 from papertools.bib.writer import render
 
@@ -68,3 +73,45 @@ def verify_library(library: Library, cache: Cache) -> list[Finding]:
             entry.key, entry.arxiv, m.fields.get("doi"), entry.s2, m.fields.get("title", ""),
             (m.authors or ("",))[0], int(year) if year and year.isdigit() else None))
     return out + duplicates(idents)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What `make bib` did, for its one summary line and its exit code."""
+
+    refresh: RefreshReport  # fetched / from cache / requests, source failures
+    written: Written  # the .bib and its merged entries
+    findings: tuple[Finding, ...]  # all steps' findings, in step order
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, WARNING)
+
+    def summary(self) -> str:
+        merged = self.written.merged
+        published = sum(1 for m in merged if m.type != "misc")
+        state = "written" if self.written.changed else "unchanged"
+        return (f"bib: fetched {self.refresh.fetched}, from cache {self.refresh.cached}, "
+                f"requests {self.refresh.requests}, merged {len(merged)} entries "
+                f"({published} published versions), {self.written.path.name} {state}, "
+                f"warnings {self.warnings}, errors {self.errors}")
+
+
+def build_all(library: Library, cache: Cache, cfg: SourceConfig, *, offline: bool = False,
+              strict: bool = False, out: Path | None = None,
+              sources: Iterable[Path | str] = (paths.PAPER_DIR, paths.LITREVIEW_DIR),
+              ) -> BuildReport:
+    """`make bib`: refresh what the cache lacks, write, verify, check citations.
+
+    Source failures are warnings (errors with `strict`); the write still runs from the
+    cached records, so a failing source never blocks the paper nor damages the bib."""
+    refresh = Refresher(cfg, cache).run(wanted_for(library.entries), offline=offline,
+                                        strict=strict)
+    written = write_references(library, cache, out)
+    findings = [*refresh.findings, *written.findings, *verify_library(library, cache),
+                *check_library(library, sources)]
+    return BuildReport(refresh, written, tuple(findings))

@@ -34,6 +34,18 @@ def _library(args: argparse.Namespace):
     return load_library(Path(args.library))
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from papertools.bib.build import build_all
+    from papertools.bib.records import Cache
+
+    report = build_all(_library(args), Cache(Path(args.cache)), _cfg(args),
+                       offline=args.offline, strict=args.strict, out=Path(args.output),
+                       sources=args.sources)
+    _print(list(report.findings))
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     from papertools.bib.records import Cache
     from papertools.bib.refresh import Refresher, wanted_for
@@ -119,11 +131,16 @@ def _common(p: argparse.ArgumentParser, network: bool = False) -> None:
         p.add_argument("--offline", action="store_true", help="use the cache only")
 
 
+def _sources_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sources", nargs="*", default=[str(paths.PAPER_DIR), str(paths.LITREVIEW_DIR)],
+                   help="files or folders whose citations are checked (.tex, .md)")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     bib = subparsers.add_parser(
         "bib", help="verified literature library (arXiv, Semantic Scholar)",
         description="Refresh, write, verify and check the bibliography.",
-        epilog="example: papertools bib refresh && papertools bib write", formatter_class=_FMT)
+        epilog="example: papertools bib build --offline", formatter_class=_FMT)
     sub = bib.add_subparsers(dest="bib_command", required=True, metavar="SUBCOMMAND")
 
     def add(name: str, func, help_: str, example: str, network: bool = False):
@@ -133,6 +150,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
         return p
 
+    p = add("build", cmd_build, "make bib: refresh, write references.bib, verify, check "
+            "citations; one summary line", "papertools bib build --offline", True)
+    p.add_argument("-o", "--output", default=str(paths.REFERENCES_BIB), help="output .bib")
+    _sources_arg(p)
     p = add("refresh", cmd_refresh, "fetch missing or stale records into bib/cache/",
             "ARXIV_API_URL=http://127.0.0.1:8000/api/query papertools bib refresh", True)
     p.add_argument("--force", action="store_true", help="refetch every record")
@@ -143,8 +164,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "papertools bib verify --strict")
     p = add("cites", cmd_cites, "check citations in paper/ and litreview/ against the library",
             "papertools bib cites paper/ litreview/")
-    p.add_argument("sources", nargs="*", default=[str(paths.PAPER_DIR), str(paths.LITREVIEW_DIR)],
-                   help="files or folders (.tex, .md)")
+    _sources_arg(p)
     p = add("check", cmd_check, "verify any .bib file against the sources (bib-check)",
             "papertools bib check refs.bib --json", True)
     p.add_argument("file", help="the .bib file to check")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -20,6 +21,7 @@ TITLE_THRESHOLD = 90.0
 DEDUPE_THRESHOLD = 95.0
 
 
+@lru_cache(maxsize=1 << 16)  # titles and names are folded again for every comparison
 def fold(text: str) -> str:
     """Lower case, accents removed, LaTeX braces and commands dropped, spaces collapsed."""
     text = re.sub(r"\\[a-zA-Z]+\s*|\\.", "", text)

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from papertools import paths
 from papertools.bib.library import strip_arxiv_version
@@ -190,8 +190,11 @@ class Mirror:
 
     def s2_match_answer(self, title: str) -> tuple[int, bytes]:
         titles = [f.title for f in self.facts if f.authors]
-        hit = process.extractOne(title, titles, scorer=fuzz.token_sort_ratio)
-        if not hit or hit[1] < TITLE_MATCH_THRESHOLD:
+        # Case and punctuation folded (default_process), as S2's own matcher ignores them.
+        hit = process.extractOne(title, titles, scorer=fuzz.token_sort_ratio,
+                                 processor=utils.default_process,
+                                 score_cutoff=TITLE_MATCH_THRESHOLD)
+        if not hit:
             return 404, json.dumps({"error": "Title match not found"}).encode()
         fact = next(f for f in self.facts if f.title == hit[0])
         return 200, json.dumps({"data": [{**s2_paper(fact), "matchScore": hit[1]}]}).encode()

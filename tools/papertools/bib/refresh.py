@@ -99,16 +99,16 @@ class Refresher:
     def run(self, want: Wanted, offline: bool = False, strict: bool = False) -> RefreshReport:
         report = RefreshReport()
         todo = {
-            ARXIV: sorted(i for i in want.arxiv if _stale(self.cache.get(ARXIV, i), self.cfg,
-                                                         self.force)),
-            S2: sorted(i for i in want.s2 if _stale(self.cache.get(S2, i), self.cfg,
-                                                    self.force)),
-            "titles": sorted(t for t in want.titles
-                             if _stale(self.cache.get(S2, "TITLE:" + t), self.cfg, self.force)),
+            name: sorted(i for i in ids if _stale(self._cached(name, i), self.cfg, self.force))
+            for name, ids in ((ARXIV, want.arxiv), (S2, want.s2), ("titles", want.titles))
         }
         total = len(want.arxiv) + len(want.s2) + len(want.titles)
         report.cached = total - sum(len(v) for v in todo.values())
-        if offline or not any(todo.values()):
+        if offline:  # stale records still answer: count what the cache holds
+            report.cached = total - sum(1 for name, ids in todo.items() for i in ids
+                                        if self._cached(name, i) is None)
+            return report
+        if not any(todo.values()):
             return report
         severity = ERROR if strict else WARNING
         with tqdm(total=total - report.cached, desc="fetching", unit="work",
@@ -117,6 +117,10 @@ class Refresher:
                 if todo[name]:
                     self._fetch(name, todo[name], report, severity, bar.update)
         return report
+
+    def _cached(self, name: str, lookup: str) -> Record | None:
+        return self.cache.get(S2, "TITLE:" + lookup) if name == "titles" else \
+            self.cache.get(name, lookup)
 
     def _fetch(self, name: str, ids: list[str], report: RefreshReport, severity: str,
                tick) -> None:

@@ -1,0 +1,100 @@
+"""`make bib` as one function, and `bib add` against the local mirror."""
+
+from __future__ import annotations
+
+import pytest
+
+from papertools import paths
+from papertools.bib.add import add_works, make_key
+from papertools.bib.build import build_all
+from papertools.bib.library import Entry, Library, load_library
+from papertools.bib.records import ARXIV, S2, Cache, Record
+from papertools.cli import UserError
+
+LIBRARY = """\
+# hand-written header: kept as it is
+- key: hu2021lora   # a comment after the key
+  arxiv: "2106.09685"
+  categories: [finetuning]
+"""
+
+
+def test_offline_build_makes_no_request_and_reproduces_committed_bib(mirror, cfg, tmp_path):
+    cache = Cache(tmp_path / "cache", extra_read=(paths.BIB_CACHE_DIR,))
+    out = tmp_path / "references.bib"
+    report = build_all(load_library(), cache, cfg, offline=True, out=out)
+    assert sum(mirror.counts.values()) == 0 and report.refresh.fetched == 0
+    assert out.read_bytes() == paths.REFERENCES_BIB.read_bytes()
+    assert report.errors == 0 and report.refresh.cached > 0 and cache.files() == []
+    again = build_all(load_library(), cache, cfg, offline=True, out=out)
+    assert not again.written.changed and out.read_bytes() == paths.REFERENCES_BIB.read_bytes()
+    assert "fetched 0" in again.summary() and "unchanged" in again.summary()
+
+
+def _library(tmp_path, *extra: Entry) -> Library:
+    keys = ["hu2021lora", "zhang2024tinyllama", *(e.key for e in extra)]
+    (tmp_path / "paper.tex").write_text("\\cite{" + ",".join(keys) + "}\n", "utf-8")
+    return Library(tmp_path / "library.yaml", (
+        Entry(key="hu2021lora", line=1, arxiv="2106.09685", categories=("finetuning",)),
+        Entry(key="zhang2024tinyllama", line=4, arxiv="2401.02385", categories=("slm",)),
+        *extra,
+    ))
+
+
+def test_build_fetches_once_then_a_failing_source_keeps_the_cache(mirror, cfg, cache, tmp_path):
+    out = tmp_path / "refs.bib"
+    first = build_all(_library(tmp_path), cache, cfg, out=out, sources=[tmp_path])
+    assert mirror.counts == {ARXIV: 1, S2: 1} and first.refresh.fetched == 4
+    assert first.errors == 0 and "@inproceedings{hu2021lora" in out.read_text("utf-8")
+    files = {p: p.read_bytes() for p in cache.files()}
+    lib = _library(tmp_path, Entry(key="lester2021power", line=7, arxiv="2104.08691"))
+    mirror.fail(S2, 500, 500)  # the first try and its one retry (cfg: retries=1)
+    soft = build_all(lib, cache, cfg, out=out, sources=[tmp_path])
+    assert soft.errors == 0 and soft.warnings == 1 and soft.refresh.fetched == 1
+    assert {p: p.read_bytes() for p in files} == files  # the last good data is kept
+    text = out.read_text("utf-8")
+    assert "@inproceedings{hu2021lora" in text and "@misc{lester2021power" in text
+    mirror.fail(S2, 500, 500)
+    strict = build_all(lib, cache, cfg, strict=True, out=out, sources=[tmp_path])
+    assert strict.errors == 1 and strict.summary().endswith("errors 1")
+
+
+def test_add_appends_entries_keeps_comments_and_refuses_duplicates(mirror, cfg, cache, tmp_path):
+    path = tmp_path / "library.yaml"
+    path.write_text(LIBRARY, encoding="utf-8")
+    keys = add_works(load_library(path), ["2401.02385v2", "10.18653/v1/2020.acl-main.195"],
+                     cfg, ["slm"], cache)
+    assert keys == ["zhang2024tinyllama", "sun2020mobilebert"]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(LIBRARY) and [p.name for p in tmp_path.iterdir()] == [
+        "cache", "library.yaml"]  # no temp file left behind
+    lib = load_library(path)
+    assert lib.keys == ["hu2021lora", "zhang2024tinyllama", "sun2020mobilebert"]
+    assert lib.get("zhang2024tinyllama").arxiv == "2401.02385"
+    assert lib.get("sun2020mobilebert").categories == ("slm",)
+    for again in (["2401.02385"], ["10.18653/V1/2020.ACL-MAIN.195"], ["2106.09685v1"]):
+        with pytest.raises(UserError, match="already in"):
+            add_works(lib, again, cfg, [], cache)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_add_with_a_bad_id_or_category_writes_nothing(mirror, cfg, cache, tmp_path):
+    path = tmp_path / "library.yaml"
+    path.write_text(LIBRARY, encoding="utf-8")
+    with pytest.raises(UserError, match="2999.99999: not found"):
+        add_works(load_library(path), ["2401.02385", "2999.99999"], cfg, [], cache)
+    with pytest.raises(UserError, match="unknown category 'slms'"):
+        add_works(load_library(path), ["2401.02385"], cfg, ["slms"], cache)
+    with pytest.raises(UserError, match="given twice"):
+        add_works(load_library(path), ["2401.02385", "2401.02385v1"], cfg, [], cache)
+    assert path.read_text(encoding="utf-8") == LIBRARY
+
+
+def test_make_key_is_stable_and_avoids_taken_keys():
+    rec = Record("arxiv", "1", True, title="The Power of Scale for Prompt Tuning",
+                 authors=("Brian Lester", "Rami Al-Rfou"), year=2021)
+    assert make_key(rec, set()) == make_key(rec, set()) == "lester2021power"
+    assert make_key(rec, {"lester2021power"}) == "lester2021powerb"
+    assert make_key(rec, {"lester2021power", "lester2021powerb"}) == "lester2021powerc"
+    accented = Record("s2", "2", True, title="¿Qué? Ñandú", authors=("José Núñez",), year=None)
+    assert make_key(accented, set()) == "nunezque"
