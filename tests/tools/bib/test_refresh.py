@@ -48,6 +48,7 @@ def test_500_keeps_cache_and_warns_or_fails_when_strict(mirror, cfg, cache, fact
     mirror.fail(S2, 500, 500)
     report = Refresher(cfg, cache, force=True).run(wanted_for(entries))
     assert [f.severity for f in report.findings] == [WARNING]
+    assert report.fetched == 3 and report.cached == 3  # arXiv refetched, S2 from the cache
     assert {p: p.read_bytes() for p in cache.files()} == files
     mirror.fail(S2, 500, 500)
     strict = Refresher(cfg, cache, force=True).run(wanted_for(entries), strict=True)

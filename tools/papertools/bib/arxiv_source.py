@@ -79,7 +79,8 @@ class ArxivSource:
         try:
             results = list(self.client.results(search))
         except (arxiv.ArxivError, requests.RequestException) as exc:
-            raise SourceError(f"arXiv: {url}: {exc}") from exc
+            # The client's message repeats the whole URL; name the endpoint and the count.
+            raise SourceError(f"arXiv: {self.cfg.arxiv_url} ({len(chunk)} ids): {exc}") from exc
         when = now_iso()
         by_id = {strip_arxiv_version(r.get_short_id()): r for r in results}
         return [

@@ -140,6 +140,8 @@ class Refresher:
         except SourceError as exc:
             report.findings.append(Finding(severity, name if name != "titles" else S2,
                                            f"{exc}; keeping the cached data"))
+            # What the cache still holds (stale or seeded) answers instead.
+            report.cached += sum(1 for i in ids if self._cached(name, i) is not None)
             return
         for record in records:
             self._store(record, report)

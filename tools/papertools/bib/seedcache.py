@@ -7,24 +7,31 @@ Semantic Scholar answered, so each says `seeded_from` and its 127.0.0.1 URL. The
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from papertools.bib.config import SourceConfig
 from papertools.bib.library import Library
 from papertools.bib.mirror import Mirror
-from papertools.bib.records import Cache
+from papertools.bib.records import Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, wanted_for
 from papertools.bib.seed import Fact, read_facts
 
 
 def seed_cache(library: Library, cache: Cache) -> RefreshReport:
+    """Fetch and label in a scratch folder, then store: a record whose data did not
+    change keeps its file, so re-seeding an up-to-date cache changes nothing in git."""
     facts = read_facts()
-    with Mirror(facts, recordings=False) as mirror:
+    with tempfile.TemporaryDirectory() as tmp, Mirror(facts, recordings=False) as mirror:
+        scratch = Cache(Path(tmp))
         # Local server: no politeness delay needed (0 s instead of arXiv's 3 s).
         cfg = SourceConfig(arxiv_url=mirror.arxiv_url, s2_url=mirror.s2_url, arxiv_delay=0.0,
                            backoff=0.01)
-        report = Refresher(cfg, cache, force=True).run(wanted_for(library.entries))
-    _label(cache, facts)
+        report = Refresher(cfg, scratch, force=True).run(wanted_for(library.entries))
+        _label(scratch, facts)
+        for file in scratch.files():
+            cache.put(Record.from_json(file.read_text(encoding="utf-8")))
     return report
 
 
