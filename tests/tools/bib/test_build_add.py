@@ -98,3 +98,20 @@ def test_make_key_is_stable_and_avoids_taken_keys():
     assert make_key(rec, {"lester2021power", "lester2021powerb"}) == "lester2021powerc"
     accented = Record("s2", "2", True, title="¿Qué? Ñandú", authors=("José Núñez",), year=None)
     assert make_key(accented, set()) == "nunezque"
+
+
+def test_bib_build_command_prints_one_summary_and_fails_on_errors(tmp_path, capsys):
+    from papertools.cli import main
+
+    tex = tmp_path / "paper.tex"
+    tex.write_text("\\cite{hu2021lora,allal2025smollm2}\n", encoding="utf-8")
+    args = ["bib", "build", "--offline", "--cache", str(paths.BIB_CACHE_DIR),
+            "-o", str(tmp_path / "refs.bib"), str(tex)]
+    assert main(args) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary.startswith("bib: fetched 0, from cache ") and summary.endswith("errors 0")
+    tex.write_text("\\cite{hu2021lroa}\n", encoding="utf-8")
+    assert main(args) == 1
+    out = capsys.readouterr()
+    assert "unknown key 'hu2021lroa' (closest: hu2021lora" in out.err
+    assert out.out.strip().splitlines()[-1].endswith("errors 1")
