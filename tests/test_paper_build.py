@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,41 +76,40 @@ def test_touching_one_results_file_rebuilds_only_its_dependants(built):
     assert make(built, "-q", "paper", check=False).returncode == 0
 
 
-def test_changed_result_reaches_the_pdf(built):
-    path = built / "experiments" / "results" / "maaza-mlm-135m.json"
+@contextmanager
+def edited(path: Path, change):
+    """Apply ``change(text) -> text`` to ``path`` for the duration of the block."""
     original = path.read_text()
+    path.write_text(change(original))
     try:
-        path.write_text(original.replace('"correct": 39', '"correct": 46', 1))
-        make(built, "paper")
-        assert "29.1" in pdf_text(built / "build" / "paper.pdf")  # 46 / 158
+        yield original
     finally:
         path.write_text(original)
+
+
+def test_changed_result_reaches_the_pdf(built):
+    path = built / "experiments" / "results" / "maaza-mlm-135m.json"
+    with edited(path, lambda t: t.replace('"correct": 39', '"correct": 46', 1)):
         make(built, "paper")
+        assert "29.1" in pdf_text(built / "build" / "paper.pdf")  # 46 / 158
+    make(built, "paper")
 
 
 def test_typed_number_fails_the_build_with_file_and_line(built):
     section = built / "paper" / "sections" / "conclusion.tex"
-    original = section.read_text()
-    try:
-        section.write_text(original + "\nThe fine-tuned model reaches 24.7 JSONExact.\n")
+    planted = "\nThe fine-tuned model reaches 24.7 JSONExact.\n"
+    with edited(section, lambda t: t + planted) as original:
         proc = make(built, "paper", check=False)
-        assert proc.returncode != 0
-        line = len(original.splitlines()) + 2
-        assert f"paper/sections/conclusion.tex:{line}: literal result number '24.7'" in (
-            proc.stdout + proc.stderr)
-    finally:
-        section.write_text(original)
+    assert proc.returncode != 0
+    line = len(original.splitlines()) + 2
+    assert f"paper/sections/conclusion.tex:{line}: literal result number '24.7'" in (
+        proc.stdout + proc.stderr)
 
 
 def test_undefined_citation_fails_naming_key_and_place(built):
     section = built / "paper" / "sections" / "conclusion.tex"
-    original = section.read_text()
-    try:
-        section.write_text(original + "\nAs shown by \\citet{nobody2099missing}.\n")
+    with edited(section, lambda t: t + "\nAs shown by \\citet{nobody2099missing}.\n"):
         proc = make(built, "paper", check=False)
-        out = proc.stdout + proc.stderr
-        assert proc.returncode != 0
-        assert "nobody2099missing" in out
-        assert "paper/sections/conclusion.tex:" in out
-    finally:
-        section.write_text(original)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "undefined citation 'nobody2099missing' used at paper/sections/conclusion.tex:" in out
