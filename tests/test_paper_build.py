@@ -113,3 +113,14 @@ def test_undefined_citation_fails_naming_key_and_place(built):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "undefined citation 'nobody2099missing' used at paper/sections/conclusion.tex:" in out
+
+
+def test_latex_error_names_file_line_and_log(built):
+    section = built / "paper" / "sections" / "conclusion.tex"
+    with edited(section, lambda t: t + "\n\\undefinedmacroxyz\n") as original:
+        proc = make(built, "paper", check=False)
+    out = proc.stdout + proc.stderr
+    line = len(original.splitlines()) + 2
+    assert proc.returncode != 0
+    assert f"LaTeX error: paper/sections/conclusion.tex:{line}: Undefined control sequence" in out
+    assert "full log: " in out and "build/latex/main.log" in out
