@@ -76,7 +76,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _score_model_block(args: argparse.Namespace, preds_path: Path) -> dict[str, object]:
-    if args.parameters is None:
+    """The model block of a rescored file; only written (and validated) with --out."""
+    if args.parameters is None and args.out:
         raise UserError("--out needs --parameters (the metrics format requires the model's "
                         "parameter count; fix: e.g. --parameters 135000000)")
     return {"name": args.name or preds_path.parent.name, "id": args.model_id,
@@ -104,9 +105,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                                  str(args.predictions), partial=args.partial)
     sha = data_sha256(args.data)
     doc = metrics_document(
-        model=_score_model_block(args, args.predictions) if args.out else
-        {"name": args.name or args.predictions.stem, "method": args.method, "parameters": 1,
-         "disk_size_bytes": None},
+        model=_score_model_block(args, args.predictions),
         split=split, data_sha256=sha, scores=score_predictions(examples, preds, dataset),
         config={"max_new_tokens": (preds.settings or {}).get("max_new_tokens", 512)},
         perf=performance([preds.records[e.id] for e in examples]),

@@ -97,8 +97,9 @@ def describe_weights(model_id: str, revision: str | None) -> dict[str, Any]:
     }
 
 
-def _load_base(model_id: str, revision: str | None, dtype: torch.dtype,
+def load_base(model_id: str, revision: str | None, dtype: torch.dtype,
                trust_remote_code: bool) -> tuple[Any, Any]:
+    """Model and tokenizer by hub id or path; loading failures become user errors."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
@@ -129,7 +130,7 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
     """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
     dev = select_device(device)
     torch_dtype = select_dtype(dtype, dev)
-    model, tokenizer = _load_base(model_id, revision, torch_dtype, trust_remote_code)
+    model, tokenizer = load_base(model_id, revision, torch_dtype, trust_remote_code)
     info = {"id": model_id, "adapter": adapter, **describe_weights(model_id, revision)}
     if adapter:
         model = _merge_adapter(model, adapter)

@@ -83,13 +83,14 @@ def build_features(tokenizer: Any, examples: list[Any], max_length: int,
 
 
 def _training_args(s: TrainSettings, device: Any, scratch: str) -> Any:
-    from transformers import TrainingArguments
-
     per_device = min(s.per_device_batch_size, s.effective_batch_size)
     if s.effective_batch_size % per_device:
         raise UserError(f"--batch-size {s.effective_batch_size} is not a multiple of "
                         f"--device-batch-size {per_device} (fix: make it one)")
-    bf16 = device.type == "cuda" and __import__("torch").cuda.is_bf16_supported()
+    import torch
+    from transformers import TrainingArguments
+
+    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     return TrainingArguments(
         output_dir=scratch, per_device_train_batch_size=per_device,
         gradient_accumulation_steps=s.effective_batch_size // per_device,
@@ -101,14 +102,13 @@ def _training_args(s: TrainSettings, device: Any, scratch: str) -> Any:
 
 
 def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
+    import torch
     from peft import LoraConfig, get_peft_model
 
-    from .modelload import _load_base, select_device
+    from .modelload import load_base, select_device
 
     device = select_device(s.device)
-    import torch
-
-    model, tokenizer = _load_base(s.model, None, torch.float32, s.trust_remote_code)
+    model, tokenizer = load_base(s.model, None, torch.float32, s.trust_remote_code)
     _choose_pad(tokenizer)
     tokenizer.padding_side = "right"
     config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,

@@ -128,3 +128,17 @@ def test_stop_criterion_stops_each_row_at_its_own_json_end(tiny_model: Path) -> 
     assert why0 == "json" and tok.decode(rows[0][:n0]).rstrip().endswith('"x}"}]}')
     assert why1 == "eos" and n1 == len(rows[1]) + 1
     assert why2 == "json" and tok.decode(rows[2][:n2]).strip() == "[1, 2]"
+
+
+def test_device_and_dtype_selection() -> None:
+    from edgejson.modelload import select_device, select_dtype
+
+    cpu = torch.device("cpu")
+    assert select_dtype("auto", cpu) == torch.float32
+    assert select_dtype("bfloat16", cpu) == torch.bfloat16
+    with pytest.raises(UserError, match="unknown"):
+        select_dtype("float13", cpu)
+    if not torch.cuda.is_available():
+        assert select_device("auto").type in ("cpu", "mps")
+        with pytest.raises(UserError, match="no CUDA device"):
+            select_device("cuda")

@@ -1,0 +1,155 @@
+"""Speed of the original evaluation method vs the edgejson harness, same model and examples.
+
+Original method (the benchmark's script): one example at a time, no stop criterion, up
+to 512 new tokens. Harness: batches sorted by length with left padding, each row
+stopping once its first JSON value is complete (or at EOS).
+
+The model must behave like the paper's fine-tuned models: emit JSON, then keep going
+because it never learned EOS. So the script first trains a tiny Llama (full weights)
+on the train split WITHOUT EOS for a few minutes and caches it in build/bench/.
+Both methods' outputs are scored, to show that stopping early changes no score.
+
+    .venv/bin/python bench/harness_speed.py --limit 16
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from edgejson.data import load_dataset, load_split
+from edgejson.extract import extract_json
+from edgejson.generate import run_generation
+from edgejson.metrics import json_equal
+from edgejson.modelload import load_model
+from edgejson.prompt import format_prompt
+from edgejson.tinymodel import TinyConfig, build_tiny_model
+from edgejson.train import IGNORE_INDEX, build_features
+from papertools.paths import BUILD_DIR
+
+MODEL_DIR = BUILD_DIR / "bench" / "tiny-noeos"
+# 4 layers of width 128: ~0.9M parameters, enough to copy field values from the prompt
+# into JSON after a few hundred steps on two CPU cores.
+BENCH_MODEL = TinyConfig(vocab_size=1024, hidden_size=128, intermediate_size=256, layers=4,
+                         heads=4, init_range=0.02, seed=0)
+
+
+def train_bench_model(folder: Path, steps: int) -> None:
+    """Full fine-tune on train answers without EOS: the model learns to emit JSON, not to stop."""
+    from transformers import (
+        AutoModelForCausalLM,
+        AutoTokenizer,
+        DataCollatorForSeq2Seq,
+        Trainer,
+        TrainingArguments,
+    )
+
+    build_tiny_model(folder, BENCH_MODEL)
+    tok = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    feats = build_features(tok, load_split("train"), max_length=768, append_eos=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        args = TrainingArguments(
+            output_dir=scratch, per_device_train_batch_size=8, learning_rate=2e-3,
+            max_steps=steps, lr_scheduler_type="cosine", warmup_steps=0.05, logging_steps=50,
+            save_strategy="no", report_to="none", use_cpu=True, seed=0)
+        Trainer(model=model, args=args, train_dataset=feats,
+                data_collator=DataCollatorForSeq2Seq(tok, label_pad_token_id=IGNORE_INDEX)
+                ).train()
+    model.save_pretrained(folder)
+
+
+def original_method(loaded: Any, examples: list[Any], max_new: int) -> dict[str, Any]:
+    """One example per generate() call, no stop criterion (EOS only), max_new tokens."""
+    tok, outputs, tokens = loaded.tokenizer, {}, 0
+    start = time.perf_counter()
+    for ex in examples:
+        enc = tok(format_prompt(ex.prompt), return_tensors="pt").to(loaded.device)
+        with torch.inference_mode():
+            out = loaded.model.generate(**enc, do_sample=False, max_new_tokens=max_new,
+                                        pad_token_id=tok.pad_token_id)
+        new = out[0, enc["input_ids"].shape[1]:]
+        tokens += int((new != tok.pad_token_id).sum())
+        outputs[ex.id] = tok.decode(new, skip_special_tokens=True)
+    return {"wall": time.perf_counter() - start, "tokens": tokens, "outputs": outputs}
+
+
+def harness_method(loaded: Any, examples: list[Any], max_new: int, batch: int
+                   ) -> dict[str, Any]:
+    """The harness's own generation loop, exactly as `edgejson evaluate` runs it."""
+    records: list[dict[str, Any]] = []
+    start = time.perf_counter()
+    run_generation(loaded, examples, batch_size=batch, max_new_tokens=max_new,
+                   on_batch=records.extend, progress=False)
+    return {"wall": time.perf_counter() - start,
+            "tokens": sum(r["generated_tokens"] for r in records),
+            "outputs": {r["id"]: r["output"] for r in records}}
+
+
+def agreement(examples: list[Any], a: dict[str, str], b: dict[str, str]) -> tuple[int, int, int]:
+    """(same extracted JSON, exact matches original, exact matches harness)."""
+    same = exact_a = exact_b = 0
+    for ex in examples:
+        ea, eb = extract_json(a[ex.id]), extract_json(b[ex.id])
+        same += ea.ok == eb.ok and (not ea.ok or json_equal(ea.value, eb.value))
+        exact_a += ea.ok and json_equal(ea.value, ex.expected)
+        exact_b += eb.ok and json_equal(eb.value, ex.expected)
+    return same, exact_a, exact_b
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 16 --batch-size 16")
+    parser.add_argument("--limit", type=int, default=16, help="test examples to generate for")
+    parser.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
+    parser.add_argument("--batch-size", type=int, default=16, help="harness batch size")
+    parser.add_argument("--train-steps", type=int, default=1500, help="bench model training")
+    parser.add_argument("--retrain", action="store_true", help="rebuild the cached model")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(torch.get_num_threads())
+    if args.retrain or not (MODEL_DIR / "config.json").is_file():
+        print(f"training the bench model ({args.train_steps} steps) into {MODEL_DIR}")
+        train_bench_model(MODEL_DIR, args.train_steps)
+    loaded = load_model(str(MODEL_DIR), device="cpu")
+    load_dataset()  # fail early on a broken data folder
+    examples = load_split("test")[: args.limit]
+    original_method(loaded, examples[:1], 8)  # warm-up: first-call overheads
+    orig = original_method(loaded, examples, args.max_new_tokens)
+    harn = harness_method(loaded, examples, args.max_new_tokens, args.batch_size)
+    same, exact_o, exact_h = agreement(examples, orig["outputs"], harn["outputs"])
+    n = len(examples)
+    figures = {
+        "examples": n, "max_new_tokens": args.max_new_tokens, "batch_size": args.batch_size,
+        "threads": torch.get_num_threads(), "parameters": loaded.info["parameters"],
+        "original": {"wall_s": round(orig["wall"], 2), "examples_per_s": round(n / orig["wall"], 3),
+                     "generated_tokens": orig["tokens"], "json_exact": exact_o},
+        "harness": {"wall_s": round(harn["wall"], 2), "examples_per_s": round(n / harn["wall"], 3),
+                    "generated_tokens": harn["tokens"], "json_exact": exact_h},
+        "speedup_examples_per_s": round(orig["wall"] / harn["wall"], 2),
+        "generated_tokens_ratio": round(orig["tokens"] / max(harn["tokens"], 1), 2),
+        "same_extracted_json": same,
+    }
+    print(f"{'':<10}{'examples/s':>12}{'gen. tokens':>13}{'wall s':>9}{'JSONExact':>11}")
+    for key in ("original", "harness"):
+        f = figures[key]
+        print(f"{key:<10}{f['examples_per_s']:>12}{f['generated_tokens']:>13}{f['wall_s']:>9}"
+              f"{f['json_exact']:>8}/{n}")
+    print(f"speed-up {figures['speedup_examples_per_s']}x examples/s; "
+          f"{figures['generated_tokens_ratio']}x fewer generated tokens; "
+          f"same extracted JSON for {same}/{n} examples")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
