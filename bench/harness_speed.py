@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from edgejson.data import load_dataset, load_split
+from edgejson.data import load_split
 from edgejson.extract import extract_json
 from edgejson.generate import run_generation
 from edgejson.metrics import json_equal
@@ -104,40 +104,29 @@ def agreement(examples: list[Any], a: dict[str, str], b: dict[str, str]) -> tupl
     return same, exact_a, exact_b
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 16 --batch-size 16")
-    parser.add_argument("--limit", type=int, default=16, help="test examples to generate for")
-    parser.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
-    parser.add_argument("--batch-size", type=int, default=16, help="harness batch size")
-    parser.add_argument("--train-steps", type=int, default=1500, help="bench model training")
-    parser.add_argument("--retrain", action="store_true", help="rebuild the cached model")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
-    torch.set_num_threads(torch.get_num_threads())
-    if args.retrain or not (MODEL_DIR / "config.json").is_file():
-        print(f"training the bench model ({args.train_steps} steps) into {MODEL_DIR}")
-        train_bench_model(MODEL_DIR, args.train_steps)
-    loaded = load_model(str(MODEL_DIR), device="cpu")
-    load_dataset()  # fail early on a broken data folder
-    examples = load_split("test")[: args.limit]
-    original_method(loaded, examples[:1], 8)  # warm-up: first-call overheads
-    orig = original_method(loaded, examples, args.max_new_tokens)
-    harn = harness_method(loaded, examples, args.max_new_tokens, args.batch_size)
+def summarize(examples: list[Any], orig: dict[str, Any], harn: dict[str, Any],
+              max_new: int, batch: int, parameters: int) -> dict[str, Any]:
+    """The figures of one benchmark run; ratios are original / harness."""
     same, exact_o, exact_h = agreement(examples, orig["outputs"], harn["outputs"])
     n = len(examples)
-    figures = {
-        "examples": n, "max_new_tokens": args.max_new_tokens, "batch_size": args.batch_size,
-        "threads": torch.get_num_threads(), "parameters": loaded.info["parameters"],
-        "original": {"wall_s": round(orig["wall"], 2), "examples_per_s": round(n / orig["wall"], 3),
-                     "generated_tokens": orig["tokens"], "json_exact": exact_o},
-        "harness": {"wall_s": round(harn["wall"], 2), "examples_per_s": round(n / harn["wall"], 3),
-                    "generated_tokens": harn["tokens"], "json_exact": exact_h},
+
+    def side(run: dict[str, Any], exact: int) -> dict[str, Any]:
+        return {"wall_s": round(run["wall"], 2), "examples_per_s": round(n / run["wall"], 3),
+                "generated_tokens": run["tokens"], "json_exact": exact}
+
+    return {
+        "examples": n, "max_new_tokens": max_new, "batch_size": batch,
+        "threads": torch.get_num_threads(), "parameters": parameters,
+        "original": side(orig, exact_o), "harness": side(harn, exact_h),
         "speedup_examples_per_s": round(orig["wall"] / harn["wall"], 2),
         "generated_tokens_ratio": round(orig["tokens"] / max(harn["tokens"], 1), 2),
         "same_extracted_json": same,
     }
+
+
+def report(figures: dict[str, Any]) -> None:
+    """Print the comparison table."""
+    n = figures["examples"]
     print(f"{'':<10}{'examples/s':>12}{'gen. tokens':>13}{'wall s':>9}{'JSONExact':>11}")
     for key in ("original", "harness"):
         f = figures[key]
@@ -145,9 +134,39 @@ def main(argv: list[str] | None = None) -> int:
               f"{f['json_exact']:>8}/{n}")
     print(f"speed-up {figures['speedup_examples_per_s']}x examples/s; "
           f"{figures['generated_tokens_ratio']}x fewer generated tokens; "
-          f"same extracted JSON for {same}/{n} examples")
+          f"same extracted JSON for {figures['same_extracted_json']}/{n} examples "
+          f"({figures['threads']} threads, batch {figures['batch_size']}, "
+          f"{figures['max_new_tokens']} new tokens max)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 32 --batch-size 1 4")
+    parser.add_argument("--limit", type=int, default=32, help="test examples to generate for")
+    parser.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
+    parser.add_argument("--batch-size", type=int, nargs="+", default=[1, 4, 16],
+                        help="harness batch sizes to measure (one line each)")
+    parser.add_argument("--train-steps", type=int, default=1500, help="bench model training")
+    parser.add_argument("--retrain", action="store_true", help="rebuild the cached model")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.retrain or not (MODEL_DIR / "config.json").is_file():
+        print(f"training the bench model ({args.train_steps} steps) into {MODEL_DIR}")
+        train_bench_model(MODEL_DIR, args.train_steps)
+    loaded = load_model(str(MODEL_DIR), device="cpu")
+    examples = load_split("test")[: args.limit]
+    original_method(loaded, examples[:1], 8)  # warm-up: first-call overheads
+    orig = original_method(loaded, examples, args.max_new_tokens)
+    all_figures = []
+    for batch in args.batch_size:
+        harn = harness_method(loaded, examples, args.max_new_tokens, batch)
+        figures = summarize(examples, orig, harn, args.max_new_tokens, batch,
+                            loaded.info["parameters"])
+        report(figures)
+        all_figures.append(figures)
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        args.json.write_text(json.dumps(all_figures, indent=2) + "\n")
     return 0
 
 

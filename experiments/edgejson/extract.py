@@ -52,16 +52,38 @@ def extract_json(text: str) -> Extraction:
 
 
 def first_value_complete(text: str) -> bool:
-    """True when more text could not change what `extract_json` returns.
+    """True when more text could not change what `extract_json` returns (see JsonWatcher)."""
+    return JsonWatcher().complete(text)
 
-    Generation stops a row at that moment. The extracted value is final only if every
-    earlier candidate failed for good, i.e. its brackets closed inside the text; an
-    earlier candidate still open (`{"a": {"b": 1}` so far) might become the answer.
+
+class JsonWatcher:
+    """Decides, as a text grows, when its extracted JSON value can no longer change.
+
+    Generation stops a row at that moment. The first candidate that parses is final
+    only if every earlier candidate failed for good, i.e. its brackets closed inside
+    the text without parsing: an earlier candidate still open (`{"a": {"b": 1}` so far)
+    might yet become the answer. Settled failures stay failed, so the watcher remembers
+    where the unsettled candidates begin and each check costs one pass, not one per
+    candidate.
     """
-    found = extract_json(text)
-    if not found.ok:
+
+    def __init__(self) -> None:
+        self._from = 0  # candidates before this offset closed without parsing
+
+    def complete(self, text: str) -> bool:
+        """Check the text so far; call again with the longer text as it grows."""
+        for start in _candidates(text[self._from:]):
+            start += self._from
+            try:
+                _DECODER.raw_decode(text, start)
+            except json.JSONDecodeError:
+                if _closing_offset(text, start) < 0:
+                    return False  # still open: it may parse once more text arrives
+                self._from = start + 1
+                continue
+            return True
+        self._from = max(self._from, len(text))
         return False
-    return all(_closing_offset(text, q) >= 0 for q in _candidates(text) if q < found.start)
 
 
 def _explain(text: str, start: int, error: json.JSONDecodeError | None) -> str:

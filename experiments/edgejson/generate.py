@@ -11,6 +11,7 @@ Token counts are the real number of tokens each row generated, not an assumed 50
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
 
-from .extract import first_value_complete
+from .extract import JsonWatcher
 from .modelload import LoadedModel
 from .prompt import format_prompt
 
@@ -55,28 +56,45 @@ class FirstJsonStop(StoppingCriteria):
         eos = tokenizer.eos_token_id
         self.eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
         self.finished: list[tuple[int, str] | None] = []  # per row: (tokens, reason)
+        self.watchers: list[JsonWatcher] = []  # per row: incremental completeness check
 
-    def _row_done(self, row_ids: torch.Tensor, token: int) -> str | None:
+    def _row_done(self, row: int, row_ids: torch.Tensor, token: int) -> str | None:
         if token in self.eos_ids:
             return "eos"
         if token < len(self.closers) and self.closers[token]:
             text = self.tokenizer.decode(row_ids[self.prompt_len:], skip_special_tokens=True)
-            if first_value_complete(text):
+            if self.watchers[row].complete(text):
                 return "json"
         return None
 
     def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
         if not self.finished:
             self.finished = [None] * input_ids.shape[0]
+            self.watchers = [JsonWatcher() for _ in self.finished]
         step = input_ids.shape[1] - self.prompt_len
         last = input_ids[:, -1].tolist()
         for row, token in enumerate(last):
             if self.finished[row] is None:
-                reason = self._row_done(input_ids[row], token)
+                reason = self._row_done(row, input_ids[row], token)
                 if reason:
                     self.finished[row] = (step, reason)
         done = [f is not None for f in self.finished]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+def greedy_config(model: Any, tok: Any, max_new_tokens: int) -> GenerationConfig:
+    """The model's generation config with every knob that would alter greedy decoding reset.
+
+    Starting from the model's own config (not a blank one) and overriding explicitly
+    means a repetition penalty or sampling default shipped with the weights cannot
+    sneak in, whichever way transformers merges defaults.
+    """
+    config = copy.deepcopy(model.generation_config)
+    config.update(do_sample=False, num_beams=1, temperature=None, top_p=None, top_k=None,
+                  repetition_penalty=1.0, no_repeat_ngram_size=0, max_new_tokens=max_new_tokens,
+                  pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                  bos_token_id=tok.bos_token_id)
+    return config
 
 
 def generate_batch(loaded: LoadedModel, prompts: Sequence[str], max_new_tokens: int,
@@ -86,10 +104,7 @@ def generate_batch(loaded: LoadedModel, prompts: Sequence[str], max_new_tokens: 
     enc = tok(list(prompts), return_tensors="pt", padding=True).to(loaded.device)
     prompt_len = enc["input_ids"].shape[1]
     stop = FirstJsonStop(tok, prompt_len, closers)
-    config = GenerationConfig(
-        do_sample=False, max_new_tokens=max_new_tokens, pad_token_id=tok.pad_token_id,
-        eos_token_id=tok.eos_token_id, bos_token_id=tok.bos_token_id,
-    )
+    config = greedy_config(loaded.model, tok, max_new_tokens)
     with torch.inference_mode():
         out = loaded.model.generate(**enc, generation_config=config,
                                     stopping_criteria=StoppingCriteriaList([stop]))

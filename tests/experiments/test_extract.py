@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from edgejson.extract import extract_json, first_value_complete
+from edgejson.extract import JsonWatcher, extract_json, first_value_complete
 
 
 def _deep(depth: int) -> dict:
@@ -78,3 +78,5 @@ def test_prefix_stop_gives_the_same_extraction(text: str) -> None:
     stops = [i for i in range(1, len(text) + 1) if first_value_complete(text[:i])]
     assert stops, "a complete value must be detected"
     assert extract_json(text[:stops[0]]).value == full.value
+    watcher = JsonWatcher()  # fed the growing text, as generation does
+    assert next(i for i in range(1, len(text) + 1) if watcher.complete(text[:i])) == stops[0]
