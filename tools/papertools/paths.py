@@ -22,6 +22,7 @@ BIB_DIR = ROOT / "bib"
 LIBRARY_FILE = BIB_DIR / "library.yaml"  # curated library, edited by people
 BIB_CACHE_DIR = BIB_DIR / "cache"  # normalized source records, committed
 REFERENCES_BIB = BIB_DIR / "references.bib"  # written by `make bib`
+BIB_SEED_DIR = BIB_DIR / "seed"  # hand-gathered facts the cache was seeded from
 LITREVIEW_DIR = ROOT / "litreview"  # Markdown drafts and table data
 FIGURES_DIR = ROOT / "figures"  # figure scripts
 
@@ -31,6 +32,11 @@ DATA_DIR = EXPERIMENTS_DIR / "data" / "edgejson-v3"  # the EdgeJSON v3 benchmark
 RESULTS_DIR = EXPERIMENTS_DIR / "results"  # one metrics JSON per model in the paper
 RESULTS_SCHEMA = EXPERIMENTS_DIR / "results.schema.json"  # the metrics file format
 CONFIGS_DIR = EXPERIMENTS_DIR / "configs"  # batch evaluation / training configs
+
+# --- test fixtures --------------------------------------------------------------------
+# Real arXiv / Semantic Scholar responses (with their MIT licenses), served by the local
+# mirror in the tests; copied from the team's shared material so a clone is self-contained.
+API_RECORDINGS_DIR = ROOT / "tests" / "fixtures" / "api-recordings"
 
 # --- generated (git-ignored) ----------------------------------------------------------
 BUILD_DIR = ROOT / "build"

@@ -3,7 +3,7 @@
 Why it lives in the package, not only in the tests: the committed cache is produced by
 the real refresh code talking to this mirror (there is no network where it was built),
 and the benchmark uses it too. It serves (1) the real recorded responses in
-../shared/api-recordings and (2) responses built from hand-gathered facts (seed.py), counts
+tests/fixtures/api-recordings and (2) responses built from hand-gathered facts (seed.py), counts
 requests per source, and can be told to fail the next requests (429, 500, timeout,
 malformed body) to exercise the error paths.
 """
@@ -28,7 +28,7 @@ from papertools import paths
 from papertools.bib.library import strip_arxiv_version
 from papertools.bib.seed import Fact
 
-RECORDINGS = paths.ROOT.parent / "shared" / "api-recordings"
+RECORDINGS = paths.API_RECORDINGS_DIR
 # A title query matches a work when rapidfuzz's token_sort_ratio is at least this.
 TITLE_MATCH_THRESHOLD = 90.0
 # Fault names accepted by Mirror.fail(); an int is an HTTP status to answer with.

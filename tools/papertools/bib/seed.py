@@ -16,10 +16,10 @@ from papertools import paths
 from papertools.bib.library import CATEGORIES, Entry, strip_arxiv_version
 from papertools.cli import UserError
 
-# ../shared/literature/papers.json next to the repository (read-only, also in CI).
-SHARED_PAPERS = paths.ROOT.parent / "shared" / "literature" / "papers.json"
+# The team's shared/literature/papers.json, copied into the project (facts, not prose).
+SHARED_PAPERS = paths.BIB_SEED_DIR / "papers.json"
 # Works the related-work drafts need that papers.json lacks (same format).
-EXTRA_PAPERS = paths.BIB_DIR / "seed" / "papers-extra.json"
+EXTRA_PAPERS = paths.BIB_SEED_DIR / "papers-extra.json"
 # How the two files are named inside cache records ("seeded_from").
 SEED_LABELS = {
     SHARED_PAPERS: "shared/literature/papers.json",
