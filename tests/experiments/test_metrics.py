@@ -80,3 +80,13 @@ def test_scores_of_unparsable_and_fenced_outputs(dataset_and_rows) -> None:
     assert truncated.parse_error.startswith("truncated JSON")
     fenced = _score(dataset, ex, f"```json\n{gold}\n```\nAnything else?")
     assert fenced.json_exact and fenced.field_f1 == 1.0 and fenced.field_f1_nested == 1.0
+
+
+def test_top_level_arrays() -> None:
+    gold = {"a": 1, "b": [1, 2]}
+    # An array where an object is expected parses (valid JSON) but scores nothing.
+    assert field_f1([gold], gold) == 0.0
+    assert field_f1_nested([gold], gold) == 0.0  # paths differ: $[0].a vs $.a
+    assert not json_equal([gold], gold)
+    # Array gold answers are compared item by item.
+    assert field_f1_nested([1, 2, 3], [1, 2]) == pytest.approx(0.8)  # P 2/3, R 1
