@@ -35,8 +35,8 @@ from edgejson.train import IGNORE_INDEX, build_features
 from papertools.paths import BUILD_DIR
 
 MODEL_DIR = BUILD_DIR / "bench" / "tiny-noeos"
-# 4 layers of width 128: ~0.9M parameters, enough to copy field values from the prompt
-# into JSON after a few hundred steps on two CPU cores.
+# 4 layers of width 128: 787,584 parameters, enough to copy field values from the
+# prompt into JSON after 1500 steps (about 15 minutes on two CPU cores).
 BENCH_MODEL = TinyConfig(vocab_size=1024, hidden_size=128, intermediate_size=256, layers=4,
                          heads=4, init_range=0.02, seed=0)
 
