@@ -1,0 +1,50 @@
+"""The contract between the harness and the paper: a metrics file written by
+`edgejson score` (provenance "measured") renders like the reported ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from papertools.paths import DATA_DIR, RESULTS_DIR
+from papertools.render import tables
+from papertools.render.macros import all_macros
+from papertools.render.results import load_results
+
+
+def test_scored_predictions_join_the_paper(tmp_path):
+    rows = [json.loads(line) for line in (DATA_DIR / "test.jsonl").read_text().splitlines()]
+    preds = tmp_path / "predictions.jsonl"
+    # Half the rows answered with the gold JSON inside prose, half with an empty object:
+    # JSONExact must come out as exactly the answered half.
+    lines = [{"id": r["id"], "output": f"Sure: {json.dumps(r['expected_output'])} done."
+              if i % 2 == 0 else "{}"} for i, r in enumerate(rows)]
+    preds.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS_DIR, results)
+    out = results / "tiny-measured.json"
+    subprocess.run([sys.executable, "-m", "edgejson.cli", "score", str(preds), "--out", str(out),
+                    "--name", "Tiny_&_Measured", "--method", "lora", "--model-id", "local/tiny",
+                    "--parameters", "1000000", "--disk-size", "4000000"],
+                   check=True, capture_output=True)
+
+    measured = {r.stem: r for r in load_results(results)}["tiny-measured"]
+    assert measured.provenance == "measured"
+    assert (measured.json_exact.correct, measured.json_exact.total) == (79, 158)  # ceil(158/2)
+    assert sum(c.total for c in measured.by_complexity.values()) == 158  # no row dropped
+
+    macros = {m.key: m.value for m in all_macros(load_results(results),
+                                                 results / "comparisons.yaml",
+                                                 _stats())}
+    assert macros["tiny-measured/exact"] == r"50.0\%"
+    table = tables.results_table(load_results(results))
+    assert any(r["name"] == r"Tiny\_\&\_Measured" for r in table["rows"])
+    assert "Reported (not re-measured):" in table["note"]
+
+
+def _stats() -> dict:
+    from edgejson.data import dataset_stats
+
+    return dataset_stats()
