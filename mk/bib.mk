@@ -21,5 +21,5 @@ bib-check: | $(VENV_STAMP) ## verify any .bib file: make bib-check BIB=refs.bib 
 	@test -n "$(BIB)" || { echo "usage: make bib-check BIB=path/to/file.bib [JSON=1]" >&2; exit 2; }
 	$(PAPERTOOLS) bib check $(BIB_FLAGS) $(if $(JSON),--json) "$(BIB)"
 
-bib-seed-cache: | $(VENV_STAMP) ## rebuild bib/cache/ from ../shared/literature via the local mirror (no internet)
+bib-seed-cache: | $(VENV_STAMP) ## rebuild bib/cache/ from the facts in bib/seed/ via the local mirror (no internet)
 	$(PAPERTOOLS) bib seed-cache

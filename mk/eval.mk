@@ -7,7 +7,7 @@ EVAL_CONFIG ?= experiments/configs/eval.yaml
 BENCH_ARGS ?=
 
 .PHONY: eval bench-harness
-eval: | $(VENV_ML_STAMP) ## run the batch evaluation in experiments/configs/eval.yaml; needs the model weights, so it is not part of make paper
+eval: | $(VENV_ML_STAMP) ## evaluate the models in experiments/configs/eval.yaml (needs the weights; not part of make paper)
 	$(BIN)/edgejson batch $(EVAL_CONFIG)
 
 bench-harness: | $(VENV_ML_STAMP) ## benchmark: original one-at-a-time method vs the batched harness (CPU ok)
