@@ -12,13 +12,13 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from papertools.atomic import write_atomic
 from papertools.cli import UserError
 from papertools.paths import RESULTS_SCHEMA, ROOT
 
@@ -98,19 +98,8 @@ def validate_metrics(doc: dict[str, Any], where: str = "metrics") -> None:
 
 
 def write_json_atomic(path: Path, doc: Any) -> None:
-    """Write JSON via a temporary file in the same folder, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Pretty JSON, written atomically (a killed run never leaves half a metrics file)."""
+    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_metrics(path: Path, doc: dict[str, Any]) -> None:

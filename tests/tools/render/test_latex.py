@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from papertools.render.jinja import make_env, render, write_atomic
+from papertools.atomic import write_atomic
+from papertools.render.jinja import make_env, render
 from papertools.render.latex import latex_escape
 
 SPECIALS = r"\ & % $ # _ { } ~ ^"

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papertools import paths
+from papertools.atomic import write_atomic
 from papertools.bib.cites import check_library
 from papertools.bib.config import SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.findings import ERROR, WARNING, Finding, count
-from papertools.bib.library import Library, atomic_write_text
+from papertools.bib.library import Library
 from papertools.bib.merge import Merged, merge
 from papertools.bib.records import Cache
 from papertools.bib.refresh import Refresher, RefreshReport, records_for, wanted_for
@@ -48,7 +49,7 @@ def write_references(library: Library, cache: Cache, out: Path | None = None) ->
            + render(merged)
     old = out.read_text(encoding="utf-8") if out.exists() else None
     if old != text:
-        atomic_write_text(out, text)
+        write_atomic(out, text)
     findings = tuple(f for m in merged for f in m.findings)
     return Written(out, old != text, tuple(merged), findings)
 

@@ -7,8 +7,6 @@ dataclasses instead of re-parsing text ourselves.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import yaml
 
 from papertools import paths
+from papertools.atomic import write_atomic
 from papertools.cli import UserError
 
 # The categories a work may carry; extend the tuple to add one (the only place to edit).
@@ -188,19 +187,6 @@ def entry_to_yaml(entry: Entry) -> dict[str, Any]:
     return out
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 HEADER = """\
 # The curated literature library: one entry per work, edited by people.
 # `papertools bib write` turns it (plus bib/cache/) into bib/references.bib.
@@ -224,7 +210,7 @@ def append_entries(path: Path, new: list[Entry]) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else HEADER
     chunk = dump_entries(new)
     sep = "" if old.endswith("\n") or not old else "\n"
-    atomic_write_text(path, old + sep + chunk)
+    write_atomic(path, old + sep + chunk)
 
 
 class _FlowList(list):

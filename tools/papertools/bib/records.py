@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from papertools import paths
-from papertools.bib.library import atomic_write_text
+from papertools.atomic import write_atomic
 
 ARXIV = "arxiv"
 S2 = "s2"
@@ -101,7 +101,7 @@ class Cache:
         old = self.get(record.source, record.lookup)
         if old is not None and _same_data(old, record) and file.exists():
             return
-        atomic_write_text(file, record.to_json())
+        write_atomic(file, record.to_json())
         self._memo[(record.source, safe_name(record.lookup))] = record
 
     def files(self) -> list[Path]:

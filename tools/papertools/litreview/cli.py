@@ -12,11 +12,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from papertools import paths
+from papertools.atomic import write_atomic
 from papertools.bib.cites import Library, load_library
 from papertools.litreview.assemble import fragment_name, related_work_tex, table_name
 from papertools.litreview.drafts import check_drafts, convert_draft, display, draft_paths
 from papertools.litreview.tables import TABLES, check_keys, load_rows, render_table, table_spec
-from papertools.render.jinja import write_atomic
 
 OUT_DIR = paths.GENERATED_DIR / "litreview"  # what the paper inputs as generated/litreview/
 DATA_DIR = paths.LITREVIEW_DIR / "data"  # table rows and their JSON Schemas

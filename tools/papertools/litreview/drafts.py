@@ -15,9 +15,9 @@ from pathlib import Path
 import pypandoc
 
 from papertools import paths
+from papertools.atomic import write_atomic
 from papertools.bib.cites import Citation, Library, closest_keys, find_citations
 from papertools.cli import UserError
-from papertools.render.jinja import write_atomic
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from papertools.atomic import write_atomic
 from papertools.cli import UserError
 from papertools.paths import DATA_DIR, GENERATED_DIR, PAPER_DIR, RESULTS_DIR
 from papertools.render import tables
-from papertools.render.jinja import render, write_atomic
+from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
 from papertools.render.pdf import build_pdf

@@ -8,8 +8,6 @@ turns a misspelt variable into an error rather than an empty cell in the PDF.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import jinja2
@@ -43,17 +41,3 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
 def render(template: str, context: dict, templates_dir: Path = TEMPLATES_DIR) -> str:
     """Render ``template`` (a path relative to ``templates_dir``) with ``context``."""
     return make_env(templates_dir).get_template(template).render(**context)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, so a crash or an
-    error half-way never leaves a truncated file that Make would take as up to date."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
