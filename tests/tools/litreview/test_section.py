@@ -1,5 +1,6 @@
 """The real related-work section: its keys exist in the curated library, every library
-entry is cited somewhere or kept, and the section file inputs drafts and tables in order."""
+entry is cited somewhere or kept, the section file inputs the drafts in order and hands
+the tables to the appendix, and every table row says where its facts come from."""
 
 from __future__ import annotations
 
@@ -41,24 +42,40 @@ def test_library_size_and_every_entry_cited_or_kept() -> None:
     assert orphans == []
 
 
-def test_tables_follow_their_drafts() -> None:
-    drafts = [Path("01-a.md"), Path("02-b.md"), Path("03-c.md"), Path("04-d.md")]
+def test_drafts_in_order_then_the_tables_macro() -> None:
+    drafts = [Path("01-a.md"), Path("02-b.md"), Path("03-c.md")]
     lines = related_work_tex(drafts).splitlines()
     inputs = [line for line in lines if line.startswith("\\input")]
     assert inputs == [
         r"\input{generated/litreview/01-a}",
-        r"\input{generated/litreview/table-small-models}",
         r"\input{generated/litreview/02-b}",
-        r"\input{generated/litreview/table-benchmarks}",
         r"\input{generated/litreview/03-c}",
-        r"\input{generated/litreview/table-edge-frameworks}",
-        r"\input{generated/litreview/04-d}",
     ]
+    assert lines[-1] == (
+        r"\renewcommand{\relatedworktables}{"
+        r"\input{generated/litreview/table-small-models}"
+        r"\input{generated/litreview/table-benchmarks}"
+        r"\input{generated/litreview/table-edge-frameworks}}"
+    )
 
 
-def test_a_table_without_its_draft_is_still_input() -> None:
-    text = related_work_tex([Path("02-b.md")])
-    assert r"\input{generated/litreview/table-small-models}" in text
+def test_every_table_is_in_the_macro_whatever_the_drafts() -> None:
+    text = related_work_tex([])
+    for spec in TABLES:
+        assert f"\\input{{generated/litreview/table-{spec.name}}}" in text
+
+
+def test_the_appendix_sets_the_tables() -> None:
+    appendix = (paths.SECTIONS_DIR / "appendix.tex").read_text(encoding="utf-8")
+    assert "\\relatedworktables" in appendix
+    assert "\\input{sections/appendix}" in (paths.PAPER_DIR / "main.tex").read_text("utf-8")
+
+
+def test_every_table_row_names_its_source() -> None:
+    for spec in TABLES:
+        rows, lines = load_rows(DATA / f"{spec.name}.yaml", DATA / f"{spec.name}.schema.json")
+        missing = [line for row, line in zip(rows, lines, strict=True) if not row.get("source")]
+        assert missing == [], f"{spec.name}.yaml rows without source at lines {missing}"
 
 
 def test_cli_build_writes_the_whole_section(tmp_path: Path, capsys) -> None:

@@ -29,6 +29,7 @@ FIELD_ORDER = (
     "howpublished", "doi", "eprint", "archiveprefix", "url", "note", "keywords",
 )
 _WORD = re.compile(r"\S+")
+_BRACED = re.compile(r"\{([^{}]*)\}")  # one pinned, non-nested group
 
 
 def latex(text: str) -> str:
@@ -38,7 +39,22 @@ def latex(text: str) -> str:
 
 def protect_title(title: str) -> str:
     """Escape a title and brace words with capitals after their first letter, or words
-    that mix letters and digits, so that styles keep `LoRA`, `GPT-3`, `SmolLM2` intact."""
+    that mix letters and digits, so that styles keep `LoRA`, `GPT-3`, `SmolLM2` intact.
+
+    A group a person braced in a pinned title (`The {Berkeley Function Calling
+    Leaderboard}`) is kept as one protected group: proper names of several ordinary
+    words are the case no word rule can recognise."""
+    parts: list[str] = []
+    last = 0
+    for match in _BRACED.finditer(title):
+        parts.append(_protect_words(title[last : match.start()]))
+        parts.append("{" + latex(match.group(1)) + "}")
+        last = match.end()
+    parts.append(_protect_words(title[last:]))
+    return "".join(parts)
+
+
+def _protect_words(title: str) -> str:
     out: list[str] = []
     last = 0
     for match in _WORD.finditer(title):
@@ -74,6 +90,8 @@ def to_bib_entry(m: Merged) -> BibEntry:
         value = m.fields[name]
         if name == "author":
             continue
+        if name == "howpublished" and value == "\\url{" + m.fields.get("url", "") + "}":
+            continue  # styles print the url field too: the address would appear twice
         if name in m.raw_fields:
             fields.append((name, value))
         elif name == "title":

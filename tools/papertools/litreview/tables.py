@@ -65,11 +65,11 @@ def _edge_cells(row: Row) -> list[str]:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One summary table: where its data, schema and template live, and where it goes."""
+    """One summary table: where its data, schema and template live (the appendix sets them
+    in this order)."""
 
     name: str  # data litreview/data/<name>.yaml, schema <name>.schema.json
     label: str  # \label of the float; the drafts refer to it with \ref
-    after: str  # the float is input right after the draft whose name starts with this
     cells: Callable[[Row], list[str]]  # one row -> its formatted, escaped LaTeX cells
 
     @property
@@ -78,9 +78,9 @@ class TableSpec:
 
 
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec("small-models", "tab:slm-summary", "01", _slm_cells),
-    TableSpec("benchmarks", "tab:benchmark-summary", "02", _benchmark_cells),
-    TableSpec("edge-frameworks", "tab:edge-summary", "03", _edge_cells),
+    TableSpec("small-models", "tab:slm-summary", _slm_cells),
+    TableSpec("benchmarks", "tab:benchmark-summary", _benchmark_cells),
+    TableSpec("edge-frameworks", "tab:edge-summary", _edge_cells),
 )
 
 
