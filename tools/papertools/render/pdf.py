@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papertools.cli import UserError
+from papertools.render.bibtex_log import check_bibliography
 from papertools.paths import BIB_DIR, BUILD_DIR, LATEX_OUT_DIR, PAPER_DIR, PAPER_PDF, ROOT
 
 LATEXMK_FLAGS = ["-pdf", "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
@@ -115,6 +116,7 @@ def build_pdf(out: Path = PAPER_PDF) -> Path:
         hint = ("add the entry to bib/library.yaml and run `make bib`, or fix the key"
                 if any(u.kind == "Citation" for u in missing) else "fix the \\label or \\ref")
         raise UserError("\n".join(lines) + f"\n({hint}; full log: {log})")
+    check_bibliography(log.with_suffix(""))  # BibTeX warnings, "(tfl)"-style labels
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.copyfile(LATEX_OUT_DIR / "main.pdf", tmp)
     os.replace(tmp, out)
