@@ -1,24 +1,26 @@
 """Reading any .bib file strictly, with errors that name the file and line.
 
-Why strict mode: pybtex by default prints a warning for unbalanced braces or a repeated
-key and goes on, which would let `bib-check` pass a broken file. We turn its errors into
-UserError and find the line of a duplicate key ourselves (pybtex does not report it).
+Why bibtexparser v2: it parses 10,000 entries about five times faster than pybtex (the
+largest cost of a warm bib-check), keeps each entry's raw text and line (which `--fix`
+needs to rewrite one entry and leave every other byte as it was), and reports broken
+blocks, duplicate keys and duplicate fields as blocks we turn into one UserError each.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import pybtex.errors
-from pybtex.database import BibliographyData, BibliographyDataError
-from pybtex.database.input.bibtex import Parser
-from pybtex.scanner import PybtexError, PybtexSyntaxError
+import bibtexparser
+from bibtexparser import model
+from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 
+from papertools.bib.names import split_authors
 from papertools.cli import UserError
 
-_ENTRY_START = re.compile(r"^[ \t]*@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
+# bibtexparser logs every failed block; we raise our own error line instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -27,72 +29,79 @@ class BibItem:
 
     key: str  # citation key
     type: str  # lower-case entry type
-    line: int  # line of the '@' that starts it
-    fields: dict[str, str]  # lower-case field names -> raw values (LaTeX)
-    authors: tuple[str, ...]  # "First von Last" strings, in order
+    line: int  # 1-based line of the '@' that starts it
+    fields: dict[str, str]  # lower-case field names -> values (LaTeX, delimiters removed)
+    authors: tuple[str, ...]  # BibTeX names in order, without a final "others"
+    truncated: bool = False  # the author list ends in "and others"
+    start: int = 0  # offset of the entry's '@' in the file text
+    end: int = 0  # offset just after its closing brace
+    order: tuple[str, ...] = ()  # field names as written (original case)
 
 
-def _lines(text: str) -> dict[str, list[int]]:
-    """Key -> lines of its entries. Newlines are counted from the previous entry on, not
-    from the file start each time (that was quadratic: 6 s for 10,000 entries)."""
-    lines: dict[str, list[int]] = {}
-    line, pos = 1, 0
-    for match in _ENTRY_START.finditer(text):
-        line += text.count("\n", pos, match.start())
-        pos = match.start()
-        if match.group(1).lower() not in ("comment", "preamble", "string"):
-            lines.setdefault(match.group(2), []).append(line)
-    return lines
+@dataclass(frozen=True)
+class BibFile:
+    """A parsed file: its text (for --fix) and its entries in file order."""
+
+    path: Path
+    text: str
+    items: tuple[BibItem, ...]
 
 
-def read_bib(path: Path) -> list[BibItem]:
-    """Parse `path`; raise UserError naming file:line for invalid UTF-8, syntax errors
-    and duplicate keys. Nothing is written anywhere."""
-    raw = Path(path).read_bytes()
+def _decode(path: Path, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UserError(f"{path}:{line}: invalid UTF-8 (fix: re-save the file as UTF-8)") from exc
-    lines = _lines(text)
-    for key, where in lines.items():
-        if len(where) > 1:
-            raise UserError(
-                f"{path}:{where[1]}: duplicate key '{key}' (first at line {where[0]}; "
-                "fix: rename or remove one)"
-            )
-    data = _parse(path, text)
-    items = []
-    for key, entry in data.entries.items():
-        authors = tuple(str(p) for p in entry.persons.get("author", []))
-        fields = {k.lower(): str(v) for k, v in entry.fields.items()}
-        items.append(BibItem(key, entry.type.lower(), (lines.get(key) or [0])[0], fields,
-                             authors))
-    return items
 
 
-def _unbalanced_entry(text: str) -> int | None:
-    """Line of the first entry whose braces do not balance (pybtex reports the end of
-    file, where it noticed, rather than the entry that caused it)."""
-    starts = [m.start() for m in _ENTRY_START.finditer(text)] + [len(text)]
-    for begin, end in zip(starts, starts[1:], strict=False):
-        chunk = re.sub(r"\\[{}]", "", text[begin:end])
-        if chunk.count("{") != chunk.count("}"):
-            return text.count("\n", 0, begin) + 1
-    return None
+def _check_failed(path: Path, library: bibtexparser.Library) -> None:
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, model.DuplicateBlockKeyBlock):
+            first = next(b.start_line + 1 for b in library.blocks
+                         if isinstance(b, model.Entry) and b.key == block.key)
+            raise UserError(f"{path}:{line}: duplicate key '{block.key}' (first at line "
+                            f"{first}; fix: rename or remove one)")
+        if isinstance(block, model.DuplicateFieldKeyBlock):
+            raise UserError(f"{path}:{line}: {block.error} (fix: keep one of the fields)")
+        detail = " ".join(str(getattr(block, "error", "") or "").split()[-12:])
+        raise UserError(f"{path}:{line}: syntax error in this entry"
+                        f"{': ' + detail if detail else ''} (fix: balance the braces/quotes)")
 
 
-def _parse(path: Path, text: str) -> BibliographyData:
-    old = pybtex.errors.strict
-    pybtex.errors.set_strict_mode(True)
-    try:
-        return Parser().parse_string(text)
-    except PybtexSyntaxError as exc:
-        line = _unbalanced_entry(text) or exc.lineno or "?"
-        raise UserError(
-            f"{path}:{line}: {exc.error_type}: {exc.args[0]} (fix: balance the braces/quotes)"
-        ) from exc
-    except (BibliographyDataError, PybtexError) as exc:
-        raise UserError(f"{path}: {exc}") from exc
-    finally:
-        pybtex.errors.set_strict_mode(old)
+def _item(entry: model.Entry, text: str, line_starts: list[int]) -> BibItem:
+    begin = line_starts[min(entry.start_line, len(line_starts) - 1)]
+    start = text.find(entry.raw, begin)
+    start = begin if start < 0 else start
+    fields = {f.key.lower(): str(f.value) for f in entry.fields}
+    names, truncated = split_authors(fields.get("author", "")) if "author" in fields \
+        else ([], False)
+    return BibItem(entry.key, entry.entry_type.lower(), entry.start_line + 1, fields,
+                   tuple(names), truncated, start, start + len(entry.raw),
+                   tuple(f.key for f in entry.fields))
+
+
+def parse_bib(path: Path) -> BibFile:
+    """Parse `path`; raise UserError naming file:line for invalid UTF-8, syntax errors,
+    duplicate keys and duplicate fields. Nothing is written anywhere."""
+    path = Path(path)
+    return parse_text(_decode(path, path.read_bytes()), path)
+
+
+def parse_text(text: str, path: Path) -> BibFile:
+    """Parse BibTeX text; errors name `path` and the line."""
+    stack = [ResolveStringReferencesMiddleware(True), RemoveEnclosingMiddleware(True)]
+    library = bibtexparser.parse_string(text, parse_stack=stack)
+    _check_failed(path, library)
+    line_starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        line_starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    items = tuple(_item(e, text, line_starts) for e in library.entries)
+    return BibFile(path, text, items)
+
+
+def read_bib(path: Path) -> list[BibItem]:
+    return list(parse_bib(path).items)

@@ -14,15 +14,23 @@ from pathlib import Path
 
 from papertools import paths
 from papertools.atomic import write_atomic
+from papertools.bib.bibfile import parse_text
 from papertools.bib.cites import check_library
 from papertools.bib.config import SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
+from papertools.bib.entrytype import software_findings
 from papertools.bib.findings import ERROR, WARNING, Finding, count
 from papertools.bib.library import Library
 from papertools.bib.merge import Merged, merge
 from papertools.bib.records import Cache
-from papertools.bib.refresh import Refresher, RefreshReport, records_for, wanted_for
-from papertools.bib.verify import compare
+from papertools.bib.refresh import (
+    Refresher,
+    RefreshReport,
+    is_web_entry,
+    records_for,
+    wanted_for,
+)
+from papertools.bib.verify import compare_item
 from papertools.bib.writer import render
 
 
@@ -55,21 +63,25 @@ def write_references(library: Library, cache: Cache, out: Path | None = None) ->
 
 
 def verify_library(library: Library, cache: Cache) -> list[Finding]:
-    """Each merged entry against its records (pinned fields may differ: that is the
-    point of pinning, so a pinned field is compared only as a warning-free choice)."""
+    """Each entry as written to the .bib against its records: the same rules as
+    bib-check. A pinned field is the point of pinning, so it is not compared."""
+    merged = merge_all(library, cache)
+    items = {i.key: i for i in parse_text(render(merged), Path("references.bib")).items}
     out: list[Finding] = []
     idents = []
-    for entry, m in zip(library.entries, merge_all(library, cache), strict=True):
+    for entry, m in zip(library.entries, merged, strict=True):
+        item = items[entry.key]
         records = records_for(entry, cache)
-        authors = [] if "author" in entry.override else list(m.authors)
-        year = None if "year" in entry.override else m.fields.get("year")
+        if is_web_entry(entry):
+            out += software_findings(entry.key, item)
+            continue
         if records and not entry.has_source_id and not any(r.found for r in records):
             out.append(Finding(WARNING, entry.key, "no source knows the pinned title; "
                                "the pinned fields are used as they are"))
         elif records:
             ids = ", ".join(r.lookup for r in records)
-            out += compare(entry.key, m.fields.get("title", ""), authors, year, None,
-                           records, ids)
+            out += compare_item(item, records, ids, skip=frozenset(entry.override))[0]
+        year = m.fields.get("year")
         idents.append(Identity(
             entry.key, entry.arxiv, m.fields.get("doi"), entry.s2, m.fields.get("title", ""),
             (m.authors or ("",))[0], int(year) if year and year.isdigit() else None))

@@ -2,24 +2,38 @@
 
 Why a separate cache folder: checking someone else's file must not add records to the
 committed bib/cache/; it reads the committed records and writes new ones under build/.
+Why software and web pages are never searched: no paper index knows them, so a title
+search only costs a request and can only answer with some other work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from papertools import paths
-from papertools.bib.bibfile import BibItem, read_bib
+from papertools.bib.bibfile import BibFile, BibItem, parse_bib
 from papertools.bib.config import SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
+from papertools.bib.entrytype import is_software_or_web, software_findings
 from papertools.bib.findings import ERROR, WARNING, Finding, count
 from papertools.bib.records import ARXIV, S2, Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, Wanted
 from papertools.bib.s2_source import lookup_for
-from papertools.bib.verify import _year, compare_item, ids_of, plain
+from papertools.bib.verify import Fix, compare_item, ids_of, plain, year_of
 
 CHECK_CACHE_DIR = paths.BUILD_DIR / "bib-check-cache"  # records fetched for other files
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One entry and what it is looked up by."""
+
+    item: BibItem
+    arxiv: str | None  # arXiv id
+    s2: str | None  # Semantic Scholar lookup (DOI:.., ARXIV:..)
+    title: str | None  # title search, only for papers without an id
+    software: bool  # software or a web page: checked for fields only
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,10 @@ class CheckReport:
     entries: int  # entries read
     findings: tuple[Finding, ...]  # errors and warnings, in file order
     refresh: RefreshReport  # what had to be fetched
+    bib: BibFile | None = None  # the parsed file (for --fix)
+    fixes: dict[str, Fix | None] = field(default_factory=dict)  # key -> fix (None: unsafe)
+    records: dict[str, list[Record]] = field(default_factory=dict)  # key -> found records
+    cache: Cache | None = None  # where the records came from (a re-check reads it offline)
 
     @property
     def errors(self) -> int:
@@ -44,46 +62,58 @@ class CheckReport:
         }
 
 
-def _lookups(item: BibItem) -> tuple[str | None, str | None, str | None]:
-    """(arXiv id, S2 lookup, title lookup) for one item."""
+def plan(item: BibItem) -> Planned:
     arxiv, doi = ids_of(item)
     if arxiv or doi:
-        return arxiv, lookup_for(arxiv=arxiv, doi=doi), None
+        return Planned(item, arxiv, lookup_for(arxiv=arxiv, doi=doi), None, False)
+    if is_software_or_web(item, False):
+        return Planned(item, None, None, None, True)
     title = plain(item.fields.get("title", ""))
-    return None, None, title or None
+    return Planned(item, None, None, title or None, False)
 
 
-def _records(cache: Cache, arxiv: str | None, s2: str | None, title: str | None) -> list[Record]:
-    found = [cache.get(ARXIV, arxiv) if arxiv else None, cache.get(S2, s2) if s2 else None,
-             cache.get(S2, "TITLE:" + title) if title else None]
+def _records(cache: Cache, p: Planned) -> list[Record]:
+    found = [cache.get(ARXIV, p.arxiv) if p.arxiv else None, cache.get(S2, p.s2) if p.s2
+             else None, cache.get(S2, "TITLE:" + p.title) if p.title else None]
     return [r for r in found if r is not None]
+
+
+def _ids(p: Planned) -> str:
+    return ", ".join(x for x in (p.arxiv and f"arXiv:{p.arxiv}", p.s2 if p.s2 and not
+                                 p.s2.startswith("ARXIV:") else None,
+                                 p.title and f'title "{p.title}"') if x)
+
+
+def _identity(p: Planned) -> Identity:
+    first = p.item.authors[0] if p.item.authors else ""
+    doi = p.s2[4:] if p.s2 and p.s2.startswith("DOI:") else None
+    return Identity(p.item.key, p.arxiv, doi, None, plain(p.item.fields.get("title", "")),
+                    plain(first), year_of(p.item.fields.get("year")))
 
 
 def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: bool = False,
                cache: Cache | None = None) -> CheckReport:
-    items = read_bib(path)
+    bib = parse_bib(path)
     cache = cache or Cache(CHECK_CACHE_DIR, extra_read=(paths.BIB_CACHE_DIR,))
-    plan = [(item, *_lookups(item)) for item in items]
-    want = Wanted(
-        arxiv={a for _, a, _, _ in plan if a}, s2={s for _, _, s, _ in plan if s},
-        titles={t for _, _, _, t in plan if t},
-    )
+    plans = [plan(item) for item in bib.items]
+    want = Wanted(arxiv={p.arxiv for p in plans if p.arxiv}, s2={p.s2 for p in plans if p.s2},
+                  titles={p.title for p in plans if p.title})
     refresh = Refresher(cfg, cache).run(want, offline=offline, strict=strict)
     findings: list[Finding] = list(refresh.findings)
-    idents = []
-    for item, arxiv, s2, title in plan:
-        records = _records(cache, arxiv, s2, title)
-        if not records and offline:
-            findings.append(Finding(WARNING, item.key, "not in the cache (offline; not checked)"))
+    fixes: dict[str, Fix | None] = {}
+    found: dict[str, list[Record]] = {}
+    for p in plans:
+        where = f"{path}:{p.item.line}: {p.item.key}"
+        if p.software:
+            findings += software_findings(where, p.item)
             continue
-        ids = ", ".join(x for x in (arxiv and f"arXiv:{arxiv}", s2 if s2 and not
-                                    s2.startswith("ARXIV:") else None,
-                                    title and f'title "{title}"') if x)
-        findings += [Finding(f.severity, f"{path}:{item.line}: {item.key}", f.message)
-                     for f in compare_item(item, records, ids)]
-        first = item.authors[0] if item.authors else ""
-        idents.append(Identity(item.key, arxiv, s2[4:] if s2 and s2.startswith("DOI:") else
-                               None, None, plain(item.fields.get("title", "")), plain(first),
-                               _year(item.fields.get("year"))))
-    findings += duplicates(idents)
-    return CheckReport(Path(path), len(items), tuple(findings), refresh)
+        records = _records(cache, p)
+        if not records and offline:
+            findings.append(Finding(WARNING, where, "not in the cache (offline; not checked)"))
+            continue
+        more, fixes[p.item.key] = compare_item(p.item, records, _ids(p), where)
+        findings += more
+        found[p.item.key] = [r for r in records if r.found]
+    findings += duplicates([_identity(p) for p in plans if not p.software])
+    return CheckReport(Path(path), len(bib.items), tuple(findings), refresh, bib, fixes, found,
+                       cache)

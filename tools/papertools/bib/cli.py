@@ -95,6 +95,11 @@ def cmd_cites(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from papertools.bib.check import check_file
 
+    if (args.output or args.in_place) and not args.fix:
+        from papertools.cli import UserError
+
+        raise UserError("-o/--in-place write a fixed copy: add --fix (fix: papertools bib "
+                        "check refs.bib --fix -o fixed.bib)")
     report = check_file(Path(args.file), _cfg(args), offline=args.offline, strict=args.strict)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
@@ -102,6 +107,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print(list(report.findings))
         print(f"bib-check: {report.entries} entries, {report.errors} errors, "
               f"{count(report.findings, WARNING)} warnings")
+    if args.fix:
+        from papertools.bib.fixcmd import run_fix
+
+        return run_fix(report, args, _cfg(args))
     return 1 if report.errors else 0
 
 
@@ -165,10 +174,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = add("cites", cmd_cites, "check citations in paper/ and litreview/ against the library",
             "papertools bib cites paper/ litreview/")
     _sources_arg(p)
-    p = add("check", cmd_check, "verify any .bib file against the sources (bib-check)",
-            "papertools bib check refs.bib --json", True)
+    p = add("check", cmd_check, "verify any .bib file against the sources (bib-check); "
+            "--fix writes a corrected copy",
+            "papertools bib check refs.bib --fix -o fixed.bib", True)
     p.add_argument("file", help="the .bib file to check")
     p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--fix", action="store_true",
+                   help="print a unified diff of the corrections; with -o or --in-place "
+                        "also write them")
+    p.add_argument("-o", "--output", help="with --fix: write the corrected copy here")
+    p.add_argument("--in-place", action="store_true",
+                   help="with --fix: rewrite FILE, keeping the old one as FILE.bak")
     p = add("add", cmd_add, "add works to the library by arXiv id or DOI and fetch them",
             "papertools bib add 2402.14905 10.18653/v1/2020.acl-main.195 -c slm", True)
     p.add_argument("ids", nargs="+", help="arXiv ids or DOIs")

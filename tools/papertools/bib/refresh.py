@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from tqdm import tqdm
 
 from papertools.bib.config import SourceConfig, SourceError
+from papertools.bib.entrytype import is_paper_url
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.library import Entry
 from papertools.bib.merge import agree
@@ -40,6 +41,18 @@ class RefreshReport:
     findings: list[Finding] = field(default_factory=list)
 
 
+def is_web_entry(entry: Entry) -> bool:
+    """Software or a web page: a URL that is no paper's landing page, and no paper id.
+    No paper index knows such a work, so it is never searched by title."""
+    return bool(entry.url) and not entry.has_source_id and not is_paper_url(entry.url or "")
+
+
+def _title_lookup(entry: Entry) -> str | None:
+    if entry.has_source_id or is_web_entry(entry):
+        return None
+    return entry.override.get("title") or None
+
+
 def wanted_for(entries: Iterable[Entry]) -> Wanted:
     want = Wanted()
     for e in entries:
@@ -47,8 +60,8 @@ def wanted_for(entries: Iterable[Entry]) -> Wanted:
             want.arxiv.add(e.arxiv)
         if e.has_source_id:
             want.s2.add(lookup_for(e.arxiv, e.doi, e.s2))
-        elif e.override.get("title"):
-            want.titles.add(e.override["title"])
+        elif title := _title_lookup(e):
+            want.titles.add(title)
     return want
 
 
@@ -59,9 +72,11 @@ def records_for(entry: Entry, cache: Cache) -> list[Record]:
         out.append(r)
     if entry.has_source_id:
         lookup = lookup_for(entry.arxiv, entry.doi, entry.s2)
+    elif title := _title_lookup(entry):
+        lookup = "TITLE:" + title
     else:
-        lookup = "TITLE:" + entry.override.get("title", "")
-    if (entry.has_source_id or entry.override.get("title")) and (r := cache.get(S2, lookup)):
+        return out
+    if r := cache.get(S2, lookup):
         out.append(r)
     return out
 

@@ -1,24 +1,32 @@
-"""Compare what a .bib says with what the sources say, one finding per difference.
+"""Compare one .bib entry with what the sources say: one finding per field, and its fix.
 
-Why errors and warnings: some differences are legitimate (a later arXiv version adds an
-author, the workshop was a year before the conference) and must not fail a build; a
-different first author, a year that matches no version, or an id nobody knows must.
+Why errors and warnings: an error is what a reviewer would call wrong (another first
+author, a year no version has, another venue, a conference paper typed @article); a
+warning is legitimate but worth knowing (a list cut with "and others", a preprint whose
+published version exists). A correct entry gets nothing, so nobody learns to ignore it.
+
+Each rule also says how to fix what it found (`Fix`), from the same records, so `--fix`
+changes exactly what a finding names. No fix is offered when the entry's title or
+authors do not agree with its records: a wrong id must not turn it into another paper.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-from pylatexenc.latex2text import LatexNodes2Text
 from rapidfuzz import fuzz
 
 from papertools.bib.bibfile import BibItem
+from papertools.bib.entrytype import field_findings, is_preprint, venue_field
 from papertools.bib.findings import ERROR, WARNING, Finding
+from papertools.bib.latex import plain
 from papertools.bib.library import strip_arxiv_version
-from papertools.bib.matching import fold, surnames, title_score, titles_agree
-from papertools.bib.records import Record
+from papertools.bib.matching import authors_agree, fold, title_score, titles_agree
+from papertools.bib.names import file_name, list_problems, source_name
+from papertools.bib.records import ARXIV, Record
+from papertools.bib.venues import JOURNAL, WORKSHOP, identify
 
 _ARXIV_ID = re.compile(
     r"(?:arxiv[:\s./]*(?:abs/|pdf/)?|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)"
@@ -26,26 +34,27 @@ _ARXIV_ID = re.compile(
     re.IGNORECASE,
 )
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s{}\"',]+)", re.IGNORECASE)
-# Venue names are compared loosely: "ICLR" vs "International Conference on Learning
-# Representations" score low on any ratio, so a mismatch is only a warning below 50.
-VENUE_THRESHOLD = 50.0
-_TO_TEXT = LatexNodes2Text()
+# Venue names the table does not know are compared by token_set_ratio; below this the
+# two names are reported (a warning: the table may just lack the name).
+VENUE_THRESHOLD = 60.0
+
+__all__ = ["Fix", "compare_item", "ids_of", "plain", "year_of"]
 
 
-# Characters that make a value more than text in braces; only then is pylatexenc needed.
-_LATEX_SPECIAL = re.compile(r"[\\$%~^_&#]")
+@dataclass
+class Fix:
+    """What `--fix` changes in one entry; empty when nothing (or nothing safely)."""
 
+    type: str | None = None  # new entry type
+    values: dict[str, str] = field(default_factory=dict)  # field -> new value (Unicode)
+    drop: set[str] = field(default_factory=set)  # fields to remove
+    rename: dict[str, str] = field(default_factory=dict)  # journal -> booktitle, value kept
+    names: tuple[str, ...] | None = None  # new author list (source spelling)
+    names_cut: bool = False  # the new list ends in "and others"
 
-@lru_cache(maxsize=1 << 16)
-def plain(value: str) -> str:
-    """LaTeX field value -> plain Unicode ({\\'e} -> é, braces dropped).
-
-    Why the shortcut and the cache: pylatexenc takes ~1 ms a value, which made a
-    10,000-entry bib-check spend most of its time here; most values are text in braces
-    (dropping the braces is all pylatexenc would do) and author names repeat."""
-    if not _LATEX_SPECIAL.search(value):
-        return value.replace("{", "").replace("}", "")
-    return _TO_TEXT.latex_to_text(value)
+    def __bool__(self) -> bool:
+        return bool(self.type or self.values or self.drop or self.rename
+                    or self.names is not None)
 
 
 def ids_of(item: BibItem) -> tuple[str | None, str | None]:
@@ -64,65 +73,148 @@ def ids_of(item: BibItem) -> tuple[str | None, str | None]:
     return arxiv, doi
 
 
-def _year(value: str | None) -> int | None:
+def year_of(value: str | None) -> int | None:
     m = re.search(r"\d{4}", value or "")
     return int(m.group(0)) if m else None
 
 
-def compare(key: str, title: str, authors: Sequence[str], year: str | None,
-            venue: str | None, records: Sequence[Record], ids: str) -> list[Finding]:
-    """Findings for one entry against the records its ids led to."""
-    found = [r for r in records if r.found]
-    if not found:
-        return [Finding(ERROR, key, f"not found: no source knows {ids}")]
-    out: list[Finding] = []
-    best = max(found, key=lambda r: title_score(title, r.title))
-    if title and not titles_agree(title, best.title):
-        out.append(Finding(ERROR, key, f'title: in file "{title}" / source "{best.title}"'))
-    out += _compare_authors(key, authors, found)
-    out += _compare_year(key, _year(year), found)
-    pub = next((r for r in found if r.venue_type and r.venue), None)
-    if venue and pub and fuzz.token_set_ratio(fold(venue), fold(pub.venue or "")) < \
-            VENUE_THRESHOLD:
-        out.append(Finding(WARNING, key, f'venue: in file "{venue}" / source "{pub.venue}"'))
+def _label(r: Record) -> str:
+    if r.venue_type and r.venue:
+        return f"{r.venue} {r.year}" if r.year else r.venue
+    return "arXiv" if r.source == ARXIV else "Semantic Scholar"
+
+
+def _authors(key: str, item: BibItem, found: Sequence[Record], fix: Fix) -> list[Finding]:
+    """In order, by surname and given names; the closest record's list is the fix."""
+    mine = [file_name(a) for a in item.authors]
+    lists = [r for r in found if r.authors]
+    if not mine or not lists:
+        return []
+    results = [(r, list_problems(mine, [source_name(n) for n in r.authors], item.truncated,
+                                 r.authors_truncated)) for r in lists]
+    exact = [r for r, probs in results if not probs]
+    if not exact:
+        best, probs = min(results, key=lambda x: (len(x[1]), x[0].authors_truncated))
+        fix.names, fix.names_cut = best.authors, best.authors_truncated
+        return [Finding(ERROR, key, "author: " + "; ".join(probs))]
+    r = exact[0]
+    if item.truncated and not r.authors_truncated and len(mine) < len(r.authors):
+        fix.names, fix.names_cut = r.authors, False
+        return [Finding(WARNING, key, f"author: truncated after {len(mine)} of "
+                        f"{len(r.authors)} authors (\"and others\"; fix: --fix writes the "
+                        "full list)")]
+    other = next(((o, p) for o, p in results if p and o.source != r.source), None)
+    if other:
+        return [Finding(WARNING, key, f"author: matches the {_label(r)} list; the "
+                        f"{_label(other[0])} version differs: {other[1][0]}")]
+    return []
+
+
+def _publication(found: Sequence[Record]) -> Record | None:
+    return next((r for r in found if r.venue_type and r.venue), None)
+
+
+def _venue(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Finding]:
+    """Same venue under two names is silent; another venue is an error."""
+    name = venue_field(item)
+    if not name or pub is None:
+        return []
+    mine, theirs = identify(plain(name[1])), identify(pub.venue or "")
+    shown = f'venue: in file "{plain(name[1])}" / source "{pub.venue}"'
+    if mine.known and theirs.known:
+        if mine.same(theirs):
+            return []
+        _publish(item, pub, fix)
+        return [Finding(ERROR, key, f"{shown} (published at {_label(pub)}; fix: cite that "
+                        "venue)")]
+    if fuzz.token_set_ratio(fold(name[1]), fold(pub.venue or "")) >= VENUE_THRESHOLD:
+        return []
+    return [Finding(WARNING, key, f"{shown} (a name the venue table does not know; check it)")]
+
+
+def _publish(item: BibItem, pub: Record, fix: Fix) -> None:
+    """The fix that makes an entry cite the published version."""
+    journal = pub.venue_type == JOURNAL
+    kind = "article" if journal else "inproceedings"
+    if item.type != kind:
+        fix.type = kind
+    target, other = ("journal", "booktitle") if journal else ("booktitle", "journal")
+    fix.values[target] = pub.venue or ""
+    fix.drop |= {other, "howpublished"} & set(item.fields)
+    if pub.year:
+        fix.values["year"] = str(pub.year)
+
+
+def _years(found: Sequence[Record]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for r in found:
+        if r.source == ARXIV and r.year:
+            out.append((r.year, "arXiv v1"))
+            if r.extra.get("updated_year") and r.extra["updated_year"] != r.year:
+                out.append((int(r.extra["updated_year"]), "arXiv, a later version"))
+        elif r.year:
+            out.append((r.year, _label(r)))
     return out
 
 
-def _compare_authors(key: str, authors: Sequence[str], found: Sequence[Record]) -> list[Finding]:
-    mine = [s for s in surnames(authors) if s and s != "others"]
-    truncated = bool(authors) and authors[-1].strip() == "others"
-    if not mine:
+def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
+          fix: Fix) -> list[Finding]:
+    """The year of a version the records know; the venue's year when the file names it."""
+    year = year_of(item.fields.get("year") or item.fields.get("date"))
+    known = _years(found)
+    if year is None or not known:
         return []
-    best: list[str] = []
-    for r in found:
-        theirs = surnames(r.authors)
-        if mine == theirs or (truncated and theirs[: len(mine)] == mine):
+    name = venue_field(item)
+    if pub and pub.year and name and identify(plain(name[1])).same(identify(pub.venue or "")):
+        if year == pub.year or pub.venue_type == WORKSHOP and year in {y for y, _ in known}:
             return []
-        if r.authors_truncated and mine[: len(theirs)] == theirs:
-            return []
-        best = best or theirs
-    theirs = surnames(found[0].authors)
-    shown = f'in file "{"; ".join(mine[:6])}" / source "{"; ".join(theirs[:6])}"'
-    if set(mine) <= set(theirs) or set(theirs) <= set(mine):  # a version added/dropped one
-        return [Finding(WARNING, key, f"author: lists differ (another version?): {shown}")]
-    return [Finding(ERROR, key, f"author: {shown}")]
-
-
-def _compare_year(key: str, year: int | None, found: Sequence[Record]) -> list[Finding]:
-    years = {r.year for r in found if r.year}
-    if year is None or not years or year in years:
+        fix.values["year"] = str(pub.year)
+        return [Finding(ERROR, key, f'year: in file "{year}" / source "{pub.year}" '
+                        f"(published at {_label(pub)})")]
+    if year in {y for y, _ in known}:
         return []
-    shown = f'in file "{year}" / source "{", ".join(map(str, sorted(years)))}"'
-    if any(abs(year - y) == 1 for y in years):
-        return [Finding(WARNING, key, f"year: {shown} (workshop/conference or version?)")]
-    return [Finding(ERROR, key, f"year: {shown}")]
+    fix.values["year"] = str(known[0][0])
+    shown = ", ".join(f"{y} ({label})" for y, label in known)
+    return [Finding(ERROR, key, f'year: in file "{year}" / source "{shown}"')]
 
 
-def compare_item(item: BibItem, records: Sequence[Record], ids: str) -> list[Finding]:
-    f = item.fields
-    venue = f.get("booktitle") or (f.get("journal") if "arxiv" not in f.get("journal", "").lower()
-                                   else None)
-    return compare(
-        item.key, plain(f.get("title", "")), [plain(a) for a in item.authors], f.get("year"),
-        plain(venue) if venue else None, records, ids,
-    )
+def _upgrade(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Finding]:
+    if pub is None or pub.venue_type == WORKSHOP or not is_preprint(item):
+        return []
+    _publish(item, pub, fix)
+    if item.fields.get("journal") and pub.venue_type != JOURNAL:
+        fix.drop.add("journal")
+    kind = "article" if pub.venue_type == JOURNAL else "inproceedings"
+    return [Finding(WARNING, key, f"venue: upgrade available: {_label(pub)} (the published "
+                    f"version; fix: --fix makes it @{kind})")]
+
+
+def _guarded(item: BibItem, best: Record) -> bool:
+    """True when the record is this entry's paper: title and authors agree."""
+    title = plain(item.fields.get("title", ""))
+    names = [plain(a) for a in item.authors]
+    return (not title or titles_agree(title, best.title)) and authors_agree(names, best.authors)
+
+
+def compare_item(item: BibItem, records: Sequence[Record], ids: str, where: str = "",
+                 skip: frozenset[str] = frozenset()) -> tuple[list[Finding], Fix | None]:
+    """Findings for one entry against the records its ids led to, and the fix (None when
+    the records may describe another paper)."""
+    key = where or item.key
+    found = [r for r in records if r.found]
+    if not found:
+        return [Finding(ERROR, key, f"not found: no source knows {ids}")], None
+    out: list[Finding] = []
+    fix = Fix()
+    title = plain(item.fields.get("title", ""))
+    best = max(found, key=lambda r: title_score(title, r.title))
+    if title and not titles_agree(title, best.title):
+        out.append(Finding(ERROR, key, f'title: in file "{title}" / source "{best.title}"'))
+    pub = _publication(found)
+    out += field_findings(key, item, fix, found, pub)
+    if "author" not in skip:
+        out += _authors(key, item, found, fix)
+    if "year" not in skip:
+        out += _year(key, item, found, pub, fix)
+    out += _venue(key, item, pub, fix) + _upgrade(key, item, pub, fix)
+    return out, (fix if _guarded(item, best) else None)

@@ -1,0 +1,73 @@
+"""`--fix` as a command: diff, the guarded entries, writing a copy or in place.
+
+Why re-check the result: the count of errors left is measured on the corrected text by
+the same checker (offline, from the records just used), not predicted from the fixes.
+Why a numbered backup: `--in-place` twice must not overwrite the only original.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from papertools.atomic import write_atomic
+from papertools.bib.check import CheckReport, check_file
+from papertools.bib.config import SourceConfig
+from papertools.bib.fix import fixed_text, unified_diff
+from papertools.cli import UserError
+
+
+def backup_path(path: Path) -> Path:
+    """FILE.bak, or FILE.bak.1, .2 ... when earlier backups exist."""
+    candidate, n = path.with_name(path.name + ".bak"), 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.bak.{n}")
+    return candidate
+
+
+def corrected(report: CheckReport) -> str:
+    assert report.bib is not None
+    return fixed_text(report.bib.text, report.bib.items, report.fixes)
+
+
+def recheck(text: str, report: CheckReport, cfg: SourceConfig) -> CheckReport:
+    """The checker's findings on `text`, from the same records, without any request."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / report.path.name
+        copy.write_text(text, encoding="utf-8")
+        return check_file(copy, cfg, offline=True, cache=report.cache)
+
+
+def _guarded(report: CheckReport) -> list[str]:
+    with_findings = {f.where.rsplit(": ", 1)[-1] for f in report.findings}
+    return [key for key, fix in report.fixes.items() if fix is None and key in with_findings]
+
+
+def run_fix(report: CheckReport, args: argparse.Namespace, cfg: SourceConfig) -> int:
+    old = report.bib.text if report.bib else ""
+    new = corrected(report)
+    target = report.path if args.in_place else Path(args.output) if args.output else None
+    if args.output and Path(args.output).resolve() == report.path.resolve():
+        raise UserError(f"{args.output}: is the checked file (fix: use --in-place, which "
+                        "keeps a backup, or another -o path)")
+    print(unified_diff(old, new, str(report.path), str(target or report.path)), end="")
+    for key in _guarded(report):
+        print(f"not fixed: {key}: its title or authors do not match the records of its id; "
+              "nothing taken from them (fix: check the id)")
+    if target is None:
+        print("bib-check --fix: dry run, nothing written (-o FILE or --in-place writes it)")
+    elif args.in_place and new != old:
+        backup = backup_path(report.path)
+        write_atomic(backup, old)
+        write_atomic(report.path, new)
+        print(f"bib-check --fix: {report.path} rewritten; the original is {backup}")
+    elif not args.in_place:
+        write_atomic(target, new)
+        print(f"bib-check --fix: wrote {target}")
+    left = recheck(new, report, cfg)
+    changed = sum(1 for fix in report.fixes.values() if fix)
+    print(f"bib-check --fix: {changed} entries changed; after the fix: {left.errors} errors, "
+          f"{len(left.findings) - left.errors} warnings")
+    return 1 if left.errors else 0
