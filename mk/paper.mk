@@ -17,13 +17,18 @@ RESULTS_INPUTS := $(RESULTS) experiments/results.schema.json experiments/results
 DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
                $(wildcard experiments/data/edgejson-v3/schemas/*/*.json) \
                experiments/edgejson/data.py
+# Results are checked against the split sizes of the data set (render/consistency.py).
+RESULTS_INPUTS += $(DATA_INPUTS)
 RENDER_CODE := $(wildcard tools/papertools/render/*.py) tools/papertools/paths.py
 TEMPLATES := paper/templates
 
 FIGURE_NAMES := $(basename $(notdir $(wildcard figures/*.py)))
 FIGURE_PDFS := $(FIGURE_NAMES:%=$(FIGOUT)/%.pdf)
 FIGURE_TEX := $(FIGURE_NAMES:%=$(GEN)/fig-%.tex)
-TABLE_TEX := $(GEN)/results-table.tex $(GEN)/complexity-table.tex $(GEN)/dataset-table.tex
+# The names are the files: one figure per figures/*.py, one table per
+# paper/templates/*-table.tex.j2 (papertools render derives its choices the same way).
+TABLE_NAMES := $(patsubst $(TEMPLATES)/%-table.tex.j2,%,$(wildcard $(TEMPLATES)/*-table.tex.j2))
+TABLE_TEX := $(TABLE_NAMES:%=$(GEN)/%-table.tex)
 MACROS_TEX := $(GEN)/macros.tex
 PAPER_TEX := paper/main.tex $(wildcard paper/sections/*.tex)
 

@@ -21,6 +21,7 @@ import jsonschema
 from papertools.atomic import write_atomic
 from papertools.cli import UserError
 from papertools.paths import RESULTS_SCHEMA, ROOT
+from papertools.render.consistency import check_metrics
 
 FORMAT = "edgejson-metrics/1"
 _PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsonschema",
@@ -87,14 +88,17 @@ def run_provenance(*, device: str | None, dtype: str | None, started: str,
     }
 
 
-def validate_metrics(doc: dict[str, Any], where: str = "metrics") -> None:
-    """Raise a UserError naming the first schema violation."""
+def validate_metrics(doc: dict[str, Any], where: str = "metrics", text: str | None = None,
+                     ) -> None:
+    """Raise a UserError naming the first schema violation, then the first inconsistency
+    (the paper's render layer applies the same rules, plus the data set's sizes)."""
     schema = json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8"))
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(schema).iter_errors(doc))
     if error is not None:
         path = "/".join(str(p) for p in error.absolute_path) or "(root)"
         raise UserError(f"{where}: not a valid {FORMAT} file at {path}: {error.message}")
+    check_metrics(doc, where, text)
 
 
 def write_json_atomic(path: Path, doc: Any) -> None:
@@ -111,10 +115,15 @@ def write_metrics(path: Path, doc: dict[str, Any]) -> None:
 def read_metrics(path: Path) -> dict[str, Any]:
     """Load and validate a metrics file (either provenance)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        doc = json.loads(text)
     except FileNotFoundError:
         raise UserError(f"{path}: no such metrics file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder (fix: pass its metrics.json)") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text (fix: pass a metrics JSON file)") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
-    validate_metrics(doc, str(path))
+    validate_metrics(doc, str(path), text)
     return doc

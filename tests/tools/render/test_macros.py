@@ -69,7 +69,7 @@ def test_every_macro_names_its_source(results_copy):
 def test_unknown_comparison_target_is_reported(results_copy):
     bad = results_copy / "comparisons.yaml"
     bad.write_text("- name: x\n  a: maaza-mlm-135m\n  b: gpt-5\n")
-    with pytest.raises(UserError, match=r"comparisons\.yaml: entry 1 \(x\).*gpt-5"):
+    with pytest.raises(UserError, match=r"comparisons\.yaml:1: entry 1 \(x\).*gpt-5"):
         comparison_macros(load_results(results_copy), bad)
 
 

@@ -39,7 +39,7 @@ def test_invalid_file_is_named_with_field(tmp_path):
     doc = json.loads((RESULTS_DIR / "maaza-mlm-135m.json").read_text())
     doc["metrics"]["overall"]["json_exact"]["correct"] = "39"
     bad.write_text(json.dumps(doc))
-    with pytest.raises(UserError, match=r"bad\.json: metrics/overall/json_exact/correct"):
+    with pytest.raises(UserError, match=r"bad\.json:1: metrics/overall/json_exact/correct"):
         load_result(bad)
 
 

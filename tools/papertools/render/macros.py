@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from papertools.cli import UserError
 from papertools.paths import DATA_DIR, RESULTS_DIR, ROOT
 from papertools.render import numbers as fmt
-from papertools.render.results import COMPLEXITIES, ModelResult, by_stem
+from papertools.render.results import COMPLEXITIES, ModelResult, load_comparisons
 
 METHOD_LABEL = {"zero-shot": "zero-shot", "lora": "LoRA fine-tuned"}
 
@@ -73,19 +71,10 @@ def training_macros(r: ModelResult) -> list[Macro]:
 
 
 def comparison_macros(results: list[ModelResult], path: Path) -> list[Macro]:
-    table = by_stem(results)
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     out: list[Macro] = []
     rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-    for i, entry in enumerate(entries, start=1):
-        name, a, b = entry.get("name"), entry.get("a"), entry.get("b")
-        missing = [s for s in (a, b) if s not in table]
-        if not name or missing:
-            raise UserError(
-                f"{rel}: entry {i} ({name or 'no name'}): unknown results file(s) {missing} "
-                f"(known: {', '.join(sorted(table))})"
-            )
-        ra, rb = table[a], table[b]
+    for cmp in load_comparisons(path, results):
+        name, ra, rb = cmp.name, cmp.a, cmp.b
         src = f"{rel}: {ra.relpath} vs {rb.relpath}"
         out += [
             Macro(f"cmp/{name}/exact-ratio",

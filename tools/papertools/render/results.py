@@ -1,4 +1,5 @@
-"""Load the metrics files the paper renders, validated against their JSON Schema.
+"""Load the metrics files the paper renders, validated against their JSON Schema and
+the consistency rules (`consistency.py`) against the data set they name.
 
 Why counts and not percentages: a percentage copied from a paper cannot be checked or
 re-rounded; ``correct``/``total`` can, and it lets the same code compute confidence
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
+import yaml
 
 from papertools.cli import UserError
-from papertools.paths import RESULTS_DIR, RESULTS_SCHEMA, ROOT
+from papertools.paths import DATA_DIR, RESULTS_DIR, RESULTS_SCHEMA, ROOT
+from papertools.render.consistency import check_metrics, line_of
 
 COMPLEXITIES = ("simple", "medium", "complex")
 # z for a two-sided 95% interval: the 97.5th percentile of the standard normal.
@@ -68,18 +71,24 @@ def _schema() -> dict:
     return json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8"))
 
 
-def load_result(path: Path, schema: dict | None = None) -> ModelResult:
+def load_result(path: Path, schema: dict | None = None, stats: dict | None = None,
+                ) -> ModelResult:
+    """One results file; with `stats` (`dataset_stats()`), totals must match the data set."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        doc = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (fix: save the file as UTF-8)") from exc
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
     try:
         jsonschema.validate(doc, schema or _schema())
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
-        raise UserError(
-            f"{path}: {where}: {exc.message} (fix the file; format: {RESULTS_SCHEMA.name})"
-        ) from exc
+        line = line_of(text, tuple(str(p) for p in exc.absolute_path))
+        raise UserError(f"{path}:{line}: {where}: {exc.message} (fix the file; format: "
+                        f"{RESULTS_SCHEMA.name})") from exc
+    check_metrics(doc, str(path), text, _named_split(path, text, doc, stats))
     metrics = doc["metrics"]
     f1 = metrics["overall"].get("field_f1")
     return ModelResult(
@@ -104,15 +113,100 @@ def _count(d: dict) -> dict:
     return {"correct": d["correct"], "total": d["total"]}
 
 
-def load_results(results_dir: Path = RESULTS_DIR) -> list[ModelResult]:
+def _named_split(path: Path, text: str, doc: dict, stats: dict | None) -> dict | None:
+    """The statistics of the split a file names; a data set the paper lacks is an error."""
+    if stats is None:
+        return None
+    data = doc["dataset"]
+    if (data["name"], data["version"]) != (stats["name"], stats["version"]):
+        raise UserError(f"{path}:{line_of(text, ('dataset', 'name'))}: dataset is "
+                        f"{data['name']} {data['version']} but the paper's data set is "
+                        f"{stats['name']} {stats['version']} (fix: evaluate on it)")
+    return stats["splits"][data["split"]]
+
+
+def dataset_stats(data_dir: Path = DATA_DIR) -> dict:
+    """Sizes of the data set's splits and tiers (from edgejson, which owns the data)."""
+    from edgejson.data import dataset_stats as compute  # torch-free module
+
+    return compute(data_dir)
+
+
+def load_results(results_dir: Path = RESULTS_DIR, data_dir: Path = DATA_DIR,
+                 ) -> list[ModelResult]:
     """Every results file, ordered as the paper's tables are: by size, zero-shot first."""
     paths = sorted(results_dir.glob("*.json"))
     if not paths:
         raise UserError(f"{results_dir}: no results files (*.json); see README 'Add a model'")
-    schema = _schema()
-    results = [load_result(p, schema) for p in paths]
+    schema, stats = _schema(), dataset_stats(data_dir)
+    results = [load_result(p, schema, stats) for p in paths]
     return sorted(results, key=lambda r: (r.parameters, r.method != "zero-shot", r.name))
 
 
 def by_stem(results: list[ModelResult]) -> dict[str, ModelResult]:
     return {r.stem: r for r in results}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One entry of comparisons.yaml: model a against model b (file stems)."""
+
+    name: str  # macro key part: cmp/NAME/...
+    a: ModelResult
+    b: ModelResult
+
+
+def load_comparisons(path: Path, results: list[ModelResult]) -> list[Comparison]:
+    """comparisons.yaml, checked like the results: each entry names two known files on
+    the same split, and b's JSONExact is not zero (the ratio a/b must exist)."""
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{rel}{line}: not valid YAML: {exc} (fix the file)") from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise UserError(f"{rel}:{root.start_mark.line + 1}: expected a list of comparisons "
+                        "(- name: ..., a: STEM, b: STEM)")
+    table, out, names = by_stem(results), [], set()
+    for i, node in enumerate(root.value, start=1):
+        where = f"{rel}:{node.start_mark.line + 1}: entry {i}"
+        entry = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.MappingNode) \
+            else None
+        if not isinstance(entry, dict) or set(entry) != {"name", "a", "b"} or not all(
+                isinstance(v, str) and v for v in entry.values()):
+            raise UserError(f"{where}: an entry needs exactly the text fields name, a and b "
+                            "(fix: - name: x-vs-y, a: STEM, b: STEM)")
+        out.append(_comparison(where, entry, table, names))
+    return out
+
+
+def _comparison(where: str, entry: dict, table: dict, names: set[str]) -> Comparison:
+    name, a, b = entry["name"], entry["a"], entry["b"]
+    where = f"{where} ({name})"
+    missing = [s for s in (a, b) if s not in table]
+    if missing:
+        raise UserError(f"{where}: unknown results file(s) {missing} "
+                        f"(known: {', '.join(sorted(table))})")
+    if name in names:
+        raise UserError(f"{where}: the name is used twice (fix: rename one)")
+    if a == b:
+        raise UserError(f"{where}: compares {a} with itself (fix: change a or b)")
+    ra, rb = table[a], table[b]
+    if _split(ra) != _split(rb):
+        raise UserError(f"{where}: {a} is on {' '.join(_split(ra))} but {b} is "
+                        f"on {' '.join(_split(rb))} (fix: compare results on the same split)")
+    if rb.json_exact.correct == 0:
+        raise UserError(f"{where}: {b} has no exact match, so the ratio "
+                        f"JSONExact({a}) / JSONExact({b}) does not exist (fix: swap a and b "
+                        "or drop the entry)")
+    names.add(name)
+    return Comparison(name, ra, rb)
+
+
+def _split(r: ModelResult) -> tuple[str, str, str]:
+    d = r.raw["dataset"]
+    return d["name"], d["version"], d["split"]
