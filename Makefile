@@ -15,26 +15,52 @@ MAKEFLAGS += --no-builtin-rules
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Stamp files: the venv is rebuilt only when pyproject.toml changes.
+UV := $(BIN)/uv
+# Stamp files: the venv is updated only when the lock (or pyproject.toml) changes.
 VENV_STAMP := $(VENV)/.stamp-base
 VENV_ML_STAMP := $(VENV)/.stamp-ml
-# The CPU wheel; an unpinned torch would pull a multi-GB CUDA build.
-TORCH_SPEC ?= torch==2.13.0
 
-$(VENV_STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The lock drives every install: exact versions with hashes, written by `make lock`.
+#   uv.txt: the installer; base.txt: make paper + tests; ml.txt: base + the model stack.
+LOCK_UV := requirements/uv.txt
+LOCK_BASE := requirements/base.txt
+LOCK_ML := requirements/ml.txt
+# The pin that keeps torch a CPU build (see the file).
+TORCH_CPU := requirements/torch-cpu.txt
+# Where the CPU torch wheel lies (this machine kind has it on disk); a folder or an HTML page.
+TORCH_WHEELS ?= /opt/wheels
+UV_PIP := $(UV) pip install --quiet --python $(BIN)/python
+
+# The venv starts without pip: uv, installed from its hashed pin, does the rest (seconds,
+# where pip took half a minute).
+$(UV): $(LOCK_UV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --no-deps --require-hashes -r $(LOCK_UV)
 	@touch $@
 
-$(VENV_ML_STAMP): $(VENV_STAMP)
-	$(BIN)/python -m pip install --quiet '$(TORCH_SPEC)'
-	$(BIN)/python -m pip install --quiet -e '.[dev,ml]'
+$(VENV_STAMP): $(LOCK_BASE) pyproject.toml | $(UV)
+	$(UV_PIP) --require-hashes -r $(LOCK_BASE)
+	$(UV_PIP) --no-deps -e .
 	@touch $@
 
-.PHONY: venv venv-ml
-venv: $(VENV_STAMP) ## create or update the project virtual environment (no torch)
-venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) for edgejson
+$(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
+	@$(UV_PIP) --require-hashes --find-links $(TORCH_WHEELS) -r $(LOCK_ML) || { \
+	  echo "error: installing $(LOCK_ML) failed. If torch is the package not found: the CPU" \
+	       "build pinned in $(TORCH_CPU) is not in TORCH_WHEELS=$(TORCH_WHEELS); set" \
+	       "TORCH_WHEELS to a folder or page that has it (never take PyPI's CUDA torch)" >&2; exit 1; }
+	$(BIN)/python tools/check_torch_cpu.py
+	@touch $@
+
+.PHONY: venv venv-ml lock
+venv: $(VENV_STAMP) ## create or update the project virtual environment from the lock (no torch)
+venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) from the lock
+LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
+              --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
+lock: | $(UV) ## rewrite the lock (requirements/*.txt) after editing pyproject.toml (UPGRADE=1: newest versions)
+	$(UV) pip compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) pyproject.toml --extra dev \
+	  --extra ml -c $(TORCH_CPU) --find-links $(TORCH_WHEELS) -o $(LOCK_ML)
+	$(UV) pip compile $(LOCK_FLAGS) pyproject.toml --extra dev -c $(LOCK_ML) -o $(LOCK_BASE)
+	echo uv | $(UV) pip compile $(LOCK_FLAGS) - -c $(LOCK_BASE) -o $(LOCK_UV)
 
 # paper.mk last: its rules list variables (LITREVIEW_TEX, ...) that the others define,
 # and Make expands prerequisite lists as it reads them.

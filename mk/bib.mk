@@ -10,8 +10,12 @@ BIB_CACHE_FILES := $(wildcard bib/cache/*/*.json)
 BIB_FLAGS := $(if $(OFFLINE),--offline) $(if $(STRICT),--strict)
 
 # Offline and deterministic: `make paper` rebuilds it when the library or cache changes.
+# `bib write` leaves the file as it is when the content would not change (a note edited in
+# the library, say); the touch records that it was checked, so Make is up to date again
+# (`make -q paper`) instead of rerunning this rule on every build.
 bib/references.bib: bib/library.yaml $(BIB_CACHE_FILES) | $(VENV_STAMP)
 	$(PAPERTOOLS) bib write -o $@
+	@touch $@
 
 .PHONY: bib bib-check bib-seed-cache
 bib: | $(VENV_STAMP) ## refresh the literature cache, write bib/references.bib, verify, check citations (OFFLINE=1, STRICT=1)

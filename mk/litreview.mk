@@ -15,21 +15,13 @@ LITREVIEW_LIBRARY := bib/library.yaml
 LITREVIEW_CODE := $(wildcard tools/papertools/litreview/*.py) tools/papertools/bib/cites.py
 
 LITREVIEW_DRAFTS := $(sort $(wildcard $(LITREVIEW_SRC)/[0-9][0-9]-*.md))
-LITREVIEW_TABLE_NAMES := small-models benchmarks edge-frameworks
+# One table per data file: litreview/data/<name>.yaml (the names are the files).
+LITREVIEW_TABLE_NAMES := $(basename $(notdir $(wildcard $(LITREVIEW_DATA)/*.yaml)))
 LITREVIEW_FRAGMENTS := $(LITREVIEW_DRAFTS:$(LITREVIEW_SRC)/%.md=$(LITREVIEW_GEN)/%.tex)
 LITREVIEW_TABLES := $(LITREVIEW_TABLE_NAMES:%=$(LITREVIEW_GEN)/table-%.tex)
 LITREVIEW_INDEX := $(LITREVIEW_GEN)/related-work.tex
 # Every generated file of the section: mk/paper.mk makes the PDF depend on these.
 LITREVIEW_TEX := $(LITREVIEW_INDEX) $(LITREVIEW_FRAGMENTS) $(LITREVIEW_TABLES)
-
-# The index only changes when drafts are added, removed or renamed: record the list and
-# rewrite the record only when it differs, so the index is not rebuilt on every edit.
-LITREVIEW_LIST := $(LITREVIEW_GEN)/.drafts
-LITREVIEW_LIST_NOW := $(notdir $(LITREVIEW_DRAFTS))
-ifneq ($(strip $(file < $(LITREVIEW_LIST))),$(strip $(LITREVIEW_LIST_NOW)))
-$(shell mkdir -p $(LITREVIEW_GEN))
-$(file > $(LITREVIEW_LIST),$(LITREVIEW_LIST_NOW))
-endif
 
 .PHONY: litreview litreview-check
 litreview: $(LITREVIEW_TEX) ## convert the related-work drafts and render their tables
@@ -44,5 +36,8 @@ $(LITREVIEW_GEN)/table-%.tex: $(LITREVIEW_DATA)/%.yaml $(LITREVIEW_DATA)/%.schem
                               $(LITREVIEW_LIBRARY) $(LITREVIEW_CODE) | $(VENV_STAMP)
 	$(BIN)/papertools litreview table $* -o $@
 
-$(LITREVIEW_INDEX): $(LITREVIEW_LIST) $(LITREVIEW_CODE) | $(VENV_STAMP)
+# The index lists the drafts, so it changes only when one is added, removed or renamed,
+# and each of those changes the folder's time: the folder (litreview/., since the
+# phony target `litreview` has its name) is the prerequisite.
+$(LITREVIEW_INDEX): $(LITREVIEW_SRC)/. $(LITREVIEW_CODE) | $(VENV_STAMP)
 	$(BIN)/papertools litreview index -o $@

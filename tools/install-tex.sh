@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the TeX Live packages `make paper` needs, when it can do so safely: as root on
 # Debian or Ubuntu. Anywhere else, print the exact command and fail, rather than guess.
-# The package list is documented in DEVELOPERS.md; keep the two in sync.
+# The package list is tools/tex-packages.txt (also read by .ci/run and papertools).
 set -euo pipefail
-PACKAGES=(latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
-          lmodern poppler-utils)
+list="$(dirname "$0")/tex-packages.txt"
+mapfile -t PACKAGES < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
 cmd="apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[*]}"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && grep -qiE 'debian|ubuntu' /etc/os-release; then
   echo "latexmk not found: installing TeX Live ($cmd)" >&2

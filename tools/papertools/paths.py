@@ -25,6 +25,7 @@ REFERENCES_BIB = BIB_DIR / "references.bib"  # written by `make bib`
 BIB_SEED_DIR = BIB_DIR / "seed"  # hand-gathered facts the cache was seeded from
 LITREVIEW_DIR = ROOT / "litreview"  # Markdown drafts and table data
 FIGURES_DIR = ROOT / "figures"  # figure scripts
+TEX_PACKAGES = ROOT / "tools" / "tex-packages.txt"  # the Debian packages make paper needs
 
 # --- data -----------------------------------------------------------------------------
 EXPERIMENTS_DIR = ROOT / "experiments"

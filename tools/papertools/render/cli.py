@@ -8,7 +8,14 @@ from pathlib import Path
 
 from papertools.atomic import write_atomic
 from papertools.cli import UserError
-from papertools.paths import DATA_DIR, GENERATED_DIR, PAPER_DIR, RESULTS_DIR
+from papertools.paths import (
+    DATA_DIR,
+    FIGURES_DIR,
+    GENERATED_DIR,
+    PAPER_DIR,
+    RESULTS_DIR,
+    TEMPLATES_DIR,
+)
 from papertools.render import tables
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
@@ -16,8 +23,11 @@ from papertools.render.macros import all_macros
 from papertools.render.pdf import build_pdf
 from papertools.render.results import load_results
 
-TABLES = ("results", "complexity", "dataset")
-FIGURES = ("accuracy-vs-params", "accuracy-by-complexity", "finetuned-vs-base")
+# The names are the files, as in mk/paper.mk: a table per templates/<name>-table.tex.j2,
+# a figure per figures/<name>.py.
+TABLES = tuple(sorted(p.name.removesuffix("-table.tex.j2")
+                      for p in TEMPLATES_DIR.glob("*-table.tex.j2")))
+FIGURES = tuple(sorted(p.stem for p in FIGURES_DIR.glob("*.py")))
 COMPARISONS = RESULTS_DIR / "comparisons.yaml"
 
 
