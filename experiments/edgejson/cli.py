@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from papertools.cli import UserError
-from papertools.paths import CONFIGS_DIR, DATA_DIR, RUNS_DIR
+from papertools.cli import UserError, run_main
+from papertools.paths import CONFIGS_DIR, DATA_DIR, ROOT, RUNS_DIR
 
 _RAW = argparse.RawDescriptionHelpFormatter
 
@@ -35,9 +35,37 @@ def _common_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
+def _check_local(spec: str | None, what: str) -> None:
+    """Refuse a path that is no model before the model library sees it.
+
+    Why: for a missing or wrong folder the loaders answer with misleading advice
+    ("install sentencepiece"). A spec that looks like a path must be a folder with
+    config.json (adapter_config.json for an adapter) or a GGUF file; `org/name` that
+    is not on disk stays a hub id (or a registry name).
+    """
+    if not spec:
+        return
+    path = Path(spec).expanduser()
+    marker = "adapter_config.json" if what == "adapter" else "config.json"
+    if path.is_dir():
+        if not (path / marker).is_file() and not any(path.glob("*.gguf")):
+            raise UserError(f"{spec}: folder has no {marker}, so it is not a {what} "
+                            f"(fix: pass the folder that `edgejson train` or the hub "
+                            f"download wrote, or a hub id)")
+    elif path.is_file():
+        if path.suffix != ".gguf":
+            raise UserError(f"{spec}: a file, but not a GGUF checkpoint (fix: pass a {what} "
+                            "folder, a .gguf file or a hub id)")
+    elif spec.startswith((".", "/", "~")) or spec.endswith("/") or spec.count("/") > 1:
+        raise UserError(f"{spec}: no such {what} folder (fix: check the path, or pass a "
+                        "hub id such as HuggingFaceTB/SmolLM2-135M)")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import EvalSettings, evaluate, print_summary
 
+    _check_local(args.model, "model")
+    _check_local(args.adapter, "adapter")
     name = args.name or Path(args.model.rstrip("/")).name
     split = args.split or "test"
     out = args.out or RUNS_DIR / f"{name.lower()}-{split}"
@@ -57,6 +85,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, print_summary
 
     entries = load_batch(args.config)
+    names = {e.settings.name or e.settings.model for e in entries}
+    unknown = sorted(set(args.only or ()) - names)
+    if unknown:
+        raise UserError(f"{args.config}: no model named {', '.join(unknown)} (fix: --only "
+                        f"takes names from the config: {', '.join(sorted(names))})")
     failed = []
     for entry in entries:
         s = entry.settings
@@ -103,6 +136,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     examples = match_predictions(load_split(split, args.data, dataset), preds,
                                  str(args.predictions), partial=args.partial)
+    if not examples:
+        raise UserError(f"{args.predictions}: no predictions to score (fix: pass the "
+                        "predictions.jsonl of a run that generated at least one row)")
     sha = data_sha256(args.data)
     doc = metrics_document(
         model=_score_model_block(args, args.predictions),
@@ -183,7 +219,8 @@ def _register_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
     _common_model_args(p)
     b = _add(sub, "batch", "Evaluate every model listed in a YAML config (skips finished ones).",
-             f"edgejson batch {CONFIGS_DIR.name}/eval.yaml --only SmolLM2-135M", cmd_batch)
+             f"edgejson batch {(CONFIGS_DIR / 'eval.yaml').relative_to(ROOT).as_posix()} "
+             "--only SmolLM2-135M", cmd_batch)
     b.add_argument("config", type=Path, nargs="?", default=CONFIGS_DIR / "eval.yaml",
                    help="batch config (default: experiments/configs/eval.yaml)")
     b.add_argument("--only", nargs="+", help="evaluate only these model names")
@@ -253,16 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except UserError as exc:
-        print(f"edgejson: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("edgejson: interrupted; finished batches are saved, re-run to resume",
-              file=sys.stderr)
-        return 130
+    def body() -> int:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+
+    return run_main("edgejson", body,
+                    interrupted="interrupted; finished batches are saved, re-run to resume")
 
 
 if __name__ == "__main__":
