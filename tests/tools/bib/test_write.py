@@ -85,5 +85,5 @@ def test_escaping_compiles_with_pdflatex(tmp_path):
 
 
 def test_protect_title_braces_capitals_not_plain_words():
-    assert protect_title("LoRA: Low-Rank BERT for all") == "{LoRA}: {Low-Rank} {BERT} for all"
+    assert protect_title("LoRA: Low-Rank BERT for all") == "{LoRA}: Low-Rank {BERT} for all"
     assert protect_title("50% & more") == "50{\\%} {\\&} more"

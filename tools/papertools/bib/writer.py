@@ -60,15 +60,26 @@ def _protect_words(title: str) -> str:
     for match in _WORD.finditer(title):
         word = match.group(0)
         out.append(title[last : match.start()])
-        core = word.rstrip(".,:;!?)]\"'")
+        core = word.rstrip(".,:;!?)]\"'’")
         tail = word[len(core) :]
-        needs = any(c.isupper() for c in core[1:]) or (
-            any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
-        )
-        out.append(("{" + latex(core) + "}" if needs else latex(core)) + latex(tail))
+        lead = core[: len(core) - len(core.lstrip("([\"'‘"))]
+        core = core[len(lead) :]
+        out.append(latex(lead) + ("{" + latex(core) + "}" if _needs_braces(core)
+                                  else latex(core)) + latex(tail))
         last = match.end()
     out.append(title[last:])
     return "".join(out)
+
+
+def _needs_braces(word: str) -> bool:
+    """Each hyphen-separated part is judged alone: `GPT-3` and `LLaMA` keep their case,
+    while `Few-Shot` or `Low-Rank` are ordinary words in title case that a style may
+    lower ("few-shot"), as it lowers `Shot` standing alone."""
+    return any(
+        any(c.isupper() for c in part[1:])
+        or (any(c.isdigit() for c in part) and any(c.isalpha() for c in part))
+        for part in word.split("-")
+    ) or (any(c.isdigit() for c in word) and any(c.isalpha() for c in word))
 
 
 def _persons(names: Iterable[str]) -> list[Person]:
