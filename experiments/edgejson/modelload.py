@@ -86,6 +86,10 @@ def sha256_files(files: list[Path]) -> str:
 
 def describe_weights(model_id: str, revision: str | None) -> dict[str, Any]:
     """Disk size and identity of the weights: hub commit for hub ids, sha256 for paths."""
+    if _is_gguf(model_id):
+        path = Path(model_id)
+        return {"disk_size_bytes": path.stat().st_size, "revision": None,
+                "weights_sha256": sha256_files([path]), "format": "gguf"}
     folder = _weights_folder(model_id, revision)
     files = weight_files(folder)
     local = Path(model_id).is_dir()
@@ -97,19 +101,63 @@ def describe_weights(model_id: str, revision: str | None) -> dict[str, Any]:
     }
 
 
+def _is_gguf(model_id: str) -> bool:
+    return model_id.endswith(".gguf")
+
+
+def _check_local(model_id: str) -> None:
+    """A path that is not a model gets our message, not the tokenizer's guess."""
+    path = Path(model_id)
+    looks_like_path = path.is_absolute() or model_id.startswith(".") or _is_gguf(model_id)
+    if looks_like_path and not path.exists():
+        raise UserError(f"model {model_id!r}: no such file or folder (fix: check the path, "
+                        "or run `make models` for registry models)")
+    if path.is_dir() and not (path / "config.json").is_file():
+        raise UserError(f"model {model_id!r}: the folder has no config.json, so it is not a "
+                        "model folder (fix: pass the folder save_pretrained wrote)")
+
+
+def _dequantized(model: Any, dtype: Any) -> Any:
+    """A plain model with the GGUF's weights, so peft and save_pretrained treat it as any.
+
+    transformers dequantizes GGUF tensors on load but keeps the quantizer attached, and
+    a model carrying it cannot be saved; the same weights in a model built from the
+    config (minus its quantization entry) behave like a checkpoint loaded from a folder.
+    """
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    settings = model.config.to_dict()
+    settings.pop("quantization_config", None)
+    config = AutoConfig.for_model(**settings)
+    plain = AutoModelForCausalLM.from_config(config, dtype=dtype)
+    plain.load_state_dict(model.state_dict())
+    return plain
+
+
 def load_base(model_id: str, revision: str | None, dtype: torch.dtype,
-               trust_remote_code: bool) -> tuple[Any, Any]:
-    """Model and tokenizer by hub id or path; loading failures become user errors."""
+              trust_remote_code: bool) -> tuple[Any, Any]:
+    """Model and tokenizer by hub id, folder or GGUF file; failures become user errors.
+
+    A GGUF file loads from its folder with ``gguf_file`` (the way transformers reads
+    llama.cpp checkpoints) and is dequantized to ``dtype``.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    _check_local(model_id)
+    source, extra = model_id, {}
+    if _is_gguf(model_id):
+        source, extra = str(Path(model_id).parent), {"gguf_file": Path(model_id).name}
     try:
         tokenizer = AutoTokenizer.from_pretrained(
-            model_id, revision=revision, trust_remote_code=trust_remote_code)
+            source, revision=revision, trust_remote_code=trust_remote_code, **extra)
         model = AutoModelForCausalLM.from_pretrained(
-            model_id, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code)
+            source, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code,
+            **extra)
     except (OSError, ValueError) as exc:
         raise UserError(f"model {model_id!r}: cannot load ({exc}) (fix: check the id or path, "
                         "and the network or HF_HOME cache for hub ids)") from exc
+    if extra:
+        model = _dequantized(model, dtype)
     return model, tokenizer
 
 
@@ -128,10 +176,18 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
                device: str = "auto", dtype: str = "auto",
                trust_remote_code: bool = False) -> LoadedModel:
     """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
+    from .registry import resolve
+
+    model_id, entry = resolve(model_id)
     dev = select_device(device)
     torch_dtype = select_dtype(dtype, dev)
     model, tokenizer = load_base(model_id, revision, torch_dtype, trust_remote_code)
     info = {"id": model_id, "adapter": adapter, **describe_weights(model_id, revision)}
+    if entry is not None:
+        info.update(registry_name=entry.name, upstream=entry.upstream, license=entry.license,
+                    quantization=entry.quantization, package=f"{entry.package}=={entry.version}")
+    if info.get("format") == "gguf":
+        info["dequantized_to"] = str(torch_dtype).split(".")[-1]
     if adapter:
         model = _merge_adapter(model, adapter)
         adapter_dir = Path(adapter) if Path(adapter).is_dir() else _weights_folder(adapter, None)

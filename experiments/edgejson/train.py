@@ -10,7 +10,7 @@ What differs from the benchmark's original training script, and why:
 from __future__ import annotations
 
 import json
-import tempfile
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,13 @@ from papertools.paths import DATA_DIR
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt
 from .results import package_versions, utc_now, write_json_atomic
+from .trainlog import LossLog
 
 IGNORE_INDEX = -100  # label value the cross-entropy loss skips
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 TRAIN_CONFIG_FILE = "edgejson_train.json"
+LOSS_LOG_FILE = "train_log.jsonl"  # one line per optimizer step, kept across resumes
+CHECKPOINT_DIR = "checkpoints"  # trainer checkpoints; a rerun resumes from the newest
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class TrainSettings:
     append_eos: bool = True  # False reproduces the original never-stopping models
     seed: int = 42  # data order, LoRA init and dropout
     device: str = "auto"  # auto | cuda | mps | cpu
+    precision: str = "auto"  # auto | bf16 | fp32: bf16 autocast where the hardware has it
+    save_steps: int = 5  # optimizer steps between checkpoints (resume granularity)
     trust_remote_code: bool = False  # run code shipped with the weights
     data_dir: Path = DATA_DIR  # the EdgeJSON folder
     progress: bool = True  # show the trainer's progress bar
@@ -82,23 +87,55 @@ def build_features(tokenizer: Any, examples: list[Any], max_length: int,
     return feats
 
 
-def _training_args(s: TrainSettings, device: Any, scratch: str) -> Any:
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX), read from the kernel.
+
+    Measured here (AMD EPYC, 2 threads): one LoRA forward+backward on 8 x 200 tokens took
+    19-23 s in fp32 and 4.6-5.4 s under bf16 autocast, with the same loss to 3 decimals.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def use_bf16(precision: str, device: Any) -> bool:
+    """bf16 mixed precision for "auto" on bf16-capable GPUs and CPUs."""
+    if precision not in ("auto", "bf16", "fp32"):
+        raise UserError(f"--precision {precision}: unknown (fix: auto, bf16 or fp32)")
+    if precision != "auto":
+        return precision == "bf16"
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return device.type == "cpu" and cpu_has_bf16()
+
+
+def _training_args(s: TrainSettings, device: Any) -> Any:
     per_device = min(s.per_device_batch_size, s.effective_batch_size)
     if s.effective_batch_size % per_device:
         raise UserError(f"--batch-size {s.effective_batch_size} is not a multiple of "
                         f"--device-batch-size {per_device} (fix: make it one)")
-    import torch
     from transformers import TrainingArguments
 
-    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     return TrainingArguments(
-        output_dir=scratch, per_device_train_batch_size=per_device,
+        output_dir=str(s.out_dir / CHECKPOINT_DIR), per_device_train_batch_size=per_device,
         gradient_accumulation_steps=s.effective_batch_size // per_device,
         learning_rate=s.learning_rate, num_train_epochs=s.epochs, max_steps=s.max_steps,
         lr_scheduler_type="cosine", warmup_steps=s.warmup_ratio, seed=s.seed,
-        logging_steps=1, save_strategy="no", report_to="none", bf16=bf16,
+        logging_steps=1, save_strategy="steps", save_steps=s.save_steps, save_total_limit=1,
+        report_to="none", bf16=use_bf16(s.precision, device),
         use_cpu=device.type == "cpu", disable_tqdm=not s.progress,
     )
+
+
+def _latest_checkpoint(s: TrainSettings) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = s.out_dir / CHECKPOINT_DIR
+    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
 
 
 def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
@@ -106,9 +143,11 @@ def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
     from peft import LoraConfig, get_peft_model
 
     from .modelload import load_base, select_device
+    from .registry import resolve
 
     device = select_device(s.device)
-    model, tokenizer = load_base(s.model, None, torch.float32, s.trust_remote_code)
+    model_path, _ = resolve(s.model)
+    model, tokenizer = load_base(model_path, None, torch.float32, s.trust_remote_code)
     _choose_pad(tokenizer)
     tokenizer.padding_side = "right"
     config = LoraConfig(r=s.rank, lora_alpha=s.alpha, lora_dropout=s.dropout,
@@ -116,7 +155,8 @@ def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
     try:
         model = get_peft_model(model, config)
     except ValueError as exc:
-        raise UserError(f"--target-modules: {exc} (fix: name modules this model has)") from exc
+        raise UserError(f"LoRA target modules {list(s.target_modules)}: {exc} (fix: set "
+                        "TrainSettings.target_modules to modules this model has)") from exc
     return model, tokenizer, device
 
 
@@ -132,12 +172,15 @@ def train(s: TrainSettings) -> dict[str, Any]:
     print(f"trainable parameters: {trainable:,} of {total:,} ({100 * trainable / total:.2f}%)")
     features = build_features(tokenizer, examples, s.max_length, s.append_eos)
     collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=IGNORE_INDEX)
-    # Checkpoints are off; the trainer's output folder only holds scratch files.
-    with tempfile.TemporaryDirectory() as scratch:
-        trainer = Trainer(model=model, args=_training_args(s, device, scratch),
-                          train_dataset=features, data_collator=collator)
-        trainer.train()
+    resume = _latest_checkpoint(s)
+    if resume:
+        print(f"resuming from {resume}")
+    log = LossLog(s.out_dir / LOSS_LOG_FILE)
+    trainer = Trainer(model=model, args=_training_args(s, device), train_dataset=features,
+                      data_collator=collator, callbacks=[log])
+    trainer.train(resume_from_checkpoint=resume)
     model.save_pretrained(s.out_dir)
+    shutil.rmtree(s.out_dir / CHECKPOINT_DIR, ignore_errors=True)  # done: nothing to resume
     tokenizer.save_pretrained(s.out_dir)
     resolved = {
         "method": "lora", **{k: (str(v) if isinstance(v, Path) else v)
@@ -146,6 +189,7 @@ def train(s: TrainSettings) -> dict[str, Any]:
         "trainable_parameters": trainable, "total_parameters": total,
         "examples": len(features), "truncated_examples": sum(
             len(f["input_ids"]) == s.max_length for f in features),
+        "bf16": trainer.args.bf16, "resumed_from": resume,
         "pad_token": tokenizer.pad_token, "eos_token": tokenizer.eos_token,
         "data_sha256": data_sha256(s.data_dir), "packages": package_versions(),
         "started": started, "finished": utc_now(),

