@@ -17,15 +17,14 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import yaml
 from rapidfuzz import fuzz, process, utils
 
 from papertools import paths
 from papertools.bib.library import strip_arxiv_version
+from papertools.bib.recordings import Recordings
 from papertools.bib.seed import Fact
 
 RECORDINGS = paths.API_RECORDINGS_DIR
@@ -91,30 +90,6 @@ def s2_paper(f: Fact) -> dict[str, Any]:
     }
 
 
-class _Recordings:
-    """The real responses, indexed the way the mirror is asked."""
-
-    def __init__(self, root: Path = RECORDINGS) -> None:
-        self.arxiv: dict[str, tuple[int, bytes]] = {}
-        self.s2_batch: dict[tuple[str, ...], tuple[int, bytes]] = {}
-        for file in sorted((root / "arxiv").glob("id_*.json")):
-            rec = json.loads(file.read_text(encoding="utf-8"))
-            ids = parse_qs(urlsplit(rec["url"]).query).get("id_list", [""])[0]
-            # The body was stored as text decoded with latin-1: encoding it back gives bytes.
-            answer = (rec["status_code"], rec["body"].encode("latin-1"))
-            self.arxiv[ids] = answer
-            # Also answer the same ids asked without version ("quant-ph/0201082").
-            self.arxiv.setdefault(",".join(strip_arxiv_version(i) for i in ids.split(",")),
-                                  answer)
-        for file in sorted((root / "semanticscholar").glob("*.yaml")):
-            for item in yaml.safe_load(file.read_text(encoding="utf-8"))["interactions"]:
-                req, resp = item["request"], item["response"]
-                if req["method"] == "POST" and "/paper/batch" in req["uri"]:
-                    ids = tuple(json.loads(req["body"])["ids"])
-                    body = resp["body"]["string"].encode("utf-8")
-                    self.s2_batch[ids] = (resp["status"]["code"], body)
-
-
 class Mirror:
     """The server plus its state; use as a context manager or call start()/stop()."""
 
@@ -123,7 +98,8 @@ class Mirror:
         self.by_arxiv = {f.arxiv_id: f for f in self.facts if f.arxiv_id}
         self.by_doi = {f.doi.lower(): f for f in self.facts if f.doi}
         self.by_s2 = {f"seed-{f.key}": f for f in self.facts}
-        self.recordings = _Recordings() if recordings and RECORDINGS.exists() else None
+        self.recordings = Recordings(RECORDINGS) if recordings and RECORDINGS.exists() \
+            else None
         self.counts: Counter[str] = Counter()  # requests per source ("arxiv", "s2")
         self.faults: dict[str, list[int | str]] = {"arxiv": [], "s2": []}
         self.timeout_seconds = 2.0  # how long a TIMEOUT fault stalls before answering
@@ -169,14 +145,15 @@ class Mirror:
     # --- answers -----------------------------------------------------------------------
     def arxiv_answer(self, query: dict[str, list[str]]) -> tuple[int, bytes]:
         ids = query.get("id_list", [""])[0]
-        if self.recordings and ids in self.recordings.arxiv:
-            return self.recordings.arxiv[ids]
+        if self.recordings and (rec := self.recordings.arxiv(
+                {k: v[0] for k, v in query.items()})):
+            return rec.status, rec.body
         wanted = [strip_arxiv_version(i) for i in ids.split(",") if i]
         return 200, _atom_feed([self.by_arxiv[i] for i in wanted if i in self.by_arxiv])
 
     def s2_batch_answer(self, ids: list[str]) -> tuple[int, bytes]:
-        if self.recordings and tuple(ids) in self.recordings.s2_batch:
-            return self.recordings.s2_batch[tuple(ids)]
+        if self.recordings and (answer := self.recordings.s2_batch(ids)):
+            return answer
         out = [self._s2_find(i) for i in ids]
         return 200, json.dumps([s2_paper(f) if f else None for f in out]).encode()
 
@@ -187,6 +164,15 @@ class Mirror:
         if kind.upper() == "DOI":
             return self.by_doi.get(value.lower())
         return self.by_s2.get(lookup)
+
+    def s2_get_answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes]:
+        """A recorded GET answer, else a title match from the facts, else 404."""
+        flat = {k: v[0] for k, v in query.items()}
+        if self.recordings and (rec := self.recordings.s2_get(path, flat)):
+            return rec.status, rec.body
+        if path.endswith("/paper/search/match"):
+            return self.s2_match_answer(flat.get("query", ""))
+        return 404, b'{"error": "no such endpoint"}'
 
     def s2_match_answer(self, title: str) -> tuple[int, bytes]:
         titles = [f.title for f in self.facts if f.authors]
@@ -233,10 +219,9 @@ def _handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
             if url.path.startswith("/arxiv/"):
                 if not self._fault("arxiv", "application/atom+xml"):
                     self._send(*mirror.arxiv_answer(query), "application/atom+xml")
-            elif url.path.endswith("/paper/search/match"):
+            elif url.path.startswith("/s2/"):
                 if not self._fault("s2", "application/json"):
-                    title = query.get("query", [""])[0]
-                    self._send(*mirror.s2_match_answer(title), "application/json")
+                    self._send(*mirror.s2_get_answer(url.path, query), "application/json")
             else:
                 self._send(404, b'{"error": "no such endpoint"}', "application/json")
 

@@ -16,6 +16,7 @@ from tqdm import tqdm
 from papertools.bib.config import SourceConfig, SourceError
 from papertools.bib.entrytype import is_paper_url
 from papertools.bib.findings import ERROR, WARNING, Finding
+from papertools.bib.latex import plain
 from papertools.bib.library import Entry
 from papertools.bib.merge import agree
 from papertools.bib.records import ARXIV, S2, Cache, Record
@@ -48,9 +49,11 @@ def is_web_entry(entry: Entry) -> bool:
 
 
 def _title_lookup(entry: Entry) -> str | None:
+    """The plain-text title a paper without an id is searched by (LaTeX braces in the
+    pinned title are for BibTeX, not for the search)."""
     if entry.has_source_id or is_web_entry(entry):
         return None
-    return entry.override.get("title") or None
+    return plain(entry.override.get("title", "")) or None
 
 
 def wanted_for(entries: Iterable[Entry]) -> Wanted:

@@ -118,6 +118,10 @@ def _answers(paper: Paper, lookup: str) -> bool:
         return str(ext.get("ArXiv", "")).lower() == value.lower()
     if kind == "DOI":
         return str(ext.get("DOI", "")).lower() == value.lower()
+    if kind == "CorpusId":
+        return str(ext.get("CorpusId") or paper.raw_data.get("corpusId") or "") == value
+    if lookup.startswith("10."):  # a bare DOI, as the batch endpoint also accepts
+        return str(ext.get("DOI", "")).lower() == lookup.lower()
     return paper.paperId == lookup
 
 
