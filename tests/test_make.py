@@ -1,0 +1,214 @@
+"""The Makefile's promises: nothing happens while it is read, `make -q paper` is true after
+any build (also after a library edit that leaves references.bib as it was), `make clean
+paper` works, each list of names exists once, and the lock covers pyproject.toml.
+
+The build tests run Make in a copy of the repository with this checkout's venv, as
+tests/test_paper_build.py does; the others only read files or run `make -n`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from papertools.paths import ROOT
+
+SKIP = shutil.ignore_patterns(".git", ".venv", "build", "runs", "__pycache__",
+                              ".pytest_cache", ".ruff_cache", "*.egg-info")
+
+
+def run_make(tree: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAAZA_ROOT")}
+    return subprocess.run(["make", "--no-print-directory", f"VENV={ROOT / '.venv'}", *args],
+                          cwd=tree, env=env, capture_output=True, text=True)
+
+
+def built_ok(tree: Path, *args: str) -> str:
+    proc = run_make(tree, *args)
+    assert proc.returncode == 0, f"make {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def up_to_date(tree: Path) -> bool:
+    return run_make(tree, "-q", "paper").returncode == 0
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    copy = tmp_path / "maaza"
+    shutil.copytree(ROOT, copy, ignore=SKIP, symlinks=True)
+    return copy
+
+
+# --- reading the Makefile does nothing ------------------------------------------------
+
+def test_reading_the_makefile_writes_nothing(tree):
+    for args in (["help"], ["-n", "paper"], ["-q", "paper"]):
+        run_make(tree, *args)
+        assert not (tree / "build").exists(), f"make {' '.join(args)} created build/"
+
+
+def test_plan_lists_every_table_and_figure_python_knows(tree):
+    from papertools.litreview.tables import TABLES as LITREVIEW_TABLES
+    from papertools.render.cli import FIGURES, TABLES
+
+    plan = built_ok(tree, "-n", "render")
+    assert set(re.findall(r"render table (\S+)", plan)) == set(TABLES)
+    assert set(re.findall(r"render figure (\S+)", plan)) == set(FIGURES)
+    assert set(re.findall(r"litreview table (\S+)", plan)) == {t.name for t in LITREVIEW_TABLES}
+
+
+def test_a_new_table_template_is_planned_without_editing_make(tree):
+    templates = tree / "paper" / "templates"
+    shutil.copy(templates / "results-table.tex.j2", templates / "extra-table.tex.j2")
+    assert "render table extra -o build/generated/extra-table.tex" in built_ok(tree, "-n", "render")
+
+
+# --- make -q paper after any build (slow: LaTeX) -----------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    if shutil.which("latexmk") is None:
+        pytest.skip("needs TeX Live (tools/tex-packages.txt)")
+    copy = tmp_path_factory.mktemp("built") / "maaza"
+    shutil.copytree(ROOT, copy, ignore=SKIP, symlinks=True)
+    built_ok(copy, "paper")
+    return copy
+
+
+@pytest.mark.slow
+def test_library_edit_that_keeps_references_bib_leaves_make_up_to_date(built):
+    bib = built / "bib" / "references.bib"
+    before = bib.read_bytes()
+    library = built / "bib" / "library.yaml"
+    original = library.read_text()
+    library.write_text(original + "# a note that changes no entry\n")
+    try:
+        assert not up_to_date(built)  # the edit is seen ...
+        built_ok(built, "paper")
+        assert bib.read_bytes() == before  # ... the file keeps its content ...
+        assert up_to_date(built)  # ... and Make is up to date again
+    finally:
+        library.write_text(original)
+        built_ok(built, "paper")
+
+
+@pytest.mark.slow
+def test_added_and_removed_draft_reach_the_index(built):
+    index = built / "build" / "generated" / "litreview" / "related-work.tex"
+    draft = built / "litreview" / "99-planted.md"
+    draft.write_text("## Planted\n\nA paragraph without citations.\n")
+    built_ok(built, "paper")
+    assert "99-planted" in index.read_text()
+    assert up_to_date(built)
+    draft.unlink()
+    assert "litreview index" in built_ok(built, "-n", "paper")
+    built_ok(built, "paper")
+    assert "99-planted" not in index.read_text()
+    assert up_to_date(built)
+
+
+@pytest.mark.slow
+def test_clean_paper_works_and_leaves_make_up_to_date(built):
+    built_ok(built, "clean", "paper")
+    assert (built / "build" / "paper.pdf").is_file()
+    assert up_to_date(built)
+
+
+# --- one TeX package list ---------------------------------------------------------------
+
+def test_tex_packages_are_listed_in_one_file_only():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    holders = [name for name in tracked.stdout.splitlines()
+               if (ROOT / name).is_file() and name != "tests/test_make.py"
+               and "texlive-latex-extra" in (ROOT / name).read_text(errors="replace")]
+    assert holders == ["tools/tex-packages.txt"]
+
+
+def test_latexmk_missing_message_reads_the_list(tmp_path):
+    from papertools.render.pdf import tex_install_command
+
+    listing = tmp_path / "tex-packages.txt"
+    listing.write_text("# comment\nlatexmk\n\ntexlive-planted  # why\n")
+    assert tex_install_command(listing).endswith(
+        "--no-install-recommends latexmk texlive-planted")
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+def pins(lock: Path) -> dict[str, str]:
+    found = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", lock.read_text(), flags=re.M)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
+
+
+def declared(extras: tuple[str, ...]) -> set[str]:
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = list(project["dependencies"])
+    for extra in extras:
+        specs += project["optional-dependencies"][extra]
+    return {re.sub(r"[-_.]+", "-", Requirement(s).name).lower() for s in specs}
+
+
+def test_lock_covers_pyproject_fix_make_lock():
+    base, ml = pins(ROOT / "requirements/base.txt"), pins(ROOT / "requirements/ml.txt")
+    assert declared(("dev",)) <= set(base), "run `make lock` after editing pyproject.toml"
+    assert declared(("dev", "ml")) <= set(ml), "run `make lock` after editing pyproject.toml"
+    assert {n: v for n, v in ml.items() if n in base} == base  # one version per package
+    assert "torch" not in base
+    assert ml["torch"].endswith("+cpu")
+    assert pins(ROOT / "requirements/uv.txt")["uv"] == base["uv"]
+
+
+# --- the CPU torch check ----------------------------------------------------------------
+
+CHECK = ROOT / "tools" / "check_torch_cpu.py"
+
+
+def fake_torch(folder: Path, cuda: str | None) -> Path:
+    """A stand-in package with torch's two attributes the check reads: a real CUDA build is
+    gigabytes, and the check must be seen failing on one."""
+    pkg = folder / "torch"
+    (pkg / "version").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from torch import version\n__version__ = '9.9.9'\n")
+    (pkg / "version" / "__init__.py").write_text(f"cuda = {cuda!r}\n")
+    return folder
+
+
+def check(path: Path, **env: str) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if k != "ALLOW_CUDA_TORCH"}
+    full.update(PYTHONPATH=str(path), **env)
+    return subprocess.run([sys.executable, str(CHECK)], env=full, capture_output=True, text=True)
+
+
+def test_cuda_torch_fails_loudly(tmp_path):
+    proc = check(fake_torch(tmp_path, "12.4"))
+    assert proc.returncode == 1
+    assert "torch 9.9.9 is a CUDA 12.4 build" in proc.stderr
+    assert "requirements/torch-cpu.txt" in proc.stderr
+
+
+def test_cuda_torch_accepted_when_asked(tmp_path):
+    assert check(fake_torch(tmp_path, "12.4"), ALLOW_CUDA_TORCH="1").returncode == 0
+
+
+def test_cpu_torch_passes(tmp_path):
+    proc = check(fake_torch(tmp_path, None))
+    assert proc.returncode == 0 and "CPU build" in proc.stdout
+
+
+def test_installed_torch_is_the_cpu_build():
+    pytest.importorskip("torch")
+    proc = subprocess.run([sys.executable, str(CHECK)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
