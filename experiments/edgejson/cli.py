@@ -201,7 +201,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare, load_side, report_lines
 
     result = compare(load_side(args.a, args.split, args.data),
-                     load_side(args.b, args.split, args.data))
+                     load_side(args.b, args.split, args.data), allow_subset=args.allow_subset)
+    if any(result["dropped"].values()):
+        print(f"edgejson: compared the {result['examples']} shared examples; dropped "
+              f"{result['dropped']['a']} of A's and {result['dropped']['b']} of B's",
+              file=sys.stderr)
     print(json.dumps(result, indent=2) if args.json else "\n".join(report_lines(result)))
     return 0
 
@@ -279,6 +283,9 @@ def _register_misc(sub: argparse._SubParsersAction) -> None:
     c.add_argument("b", type=Path, help="the other run, scored on the same split")
     c.add_argument("--split", help="split (default: from the metrics file, else test)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
+    c.add_argument("--allow-subset", action="store_true",
+                   help="compare only the examples both runs scored (default: refuse runs "
+                   "whose example sets differ); says how many rows were dropped")
     c.add_argument("--data", type=Path, default=DATA_DIR, help="EdgeJSON folder")
 
 
