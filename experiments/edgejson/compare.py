@@ -88,13 +88,24 @@ def paired_bootstrap(a: list[float], b: list[float]) -> dict[str, Any]:
     return {"diff": round(diff, 6), "ci95": [round(float(lo), 6), round(float(hi), 6)]}
 
 
-def compare(a: Side, b: Side) -> dict[str, Any]:
-    """Paired statistics over the examples both sides scored."""
+def compare(a: Side, b: Side, allow_subset: bool = False) -> dict[str, Any]:
+    """Paired statistics over the examples both sides scored.
+
+    Different example sets are refused unless `allow_subset`: a partial run compared on
+    the intersection silently answers a different question than the one asked.
+    """
     common = sorted(set(a.scores) & set(b.scores))
+    dropped = {"a": len(a.scores) - len(common), "b": len(b.scores) - len(common)}
+    if (dropped["a"] or dropped["b"]) and not allow_subset:
+        raise UserError(f"{a.label} has {len(a.scores)} examples and {b.label} has "
+                        f"{len(b.scores)}; {len(common)} are in both (fix: score both runs "
+                        f"on the same examples, or --allow-subset to compare the "
+                        f"{len(common)} shared ones)")
     if len(common) < 2:
         raise UserError(f"{a.label} and {b.label} share {len(common)} examples "
                         "(fix: compare runs on the same split)")
-    out: dict[str, Any] = {"a": a.label, "b": b.label, "examples": len(common), "metrics": {}}
+    out: dict[str, Any] = {"a": a.label, "b": b.label, "examples": len(common),
+                           "dropped": dropped, "metrics": {}}
     for name in (*_BINARY, *_CONTINUOUS):
         va = [float(getattr(a.scores[i], name)) for i in common]
         vb = [float(getattr(b.scores[i], name)) for i in common]
@@ -108,7 +119,10 @@ def compare(a: Side, b: Side) -> dict[str, Any]:
 
 def report_lines(result: dict[str, Any]) -> list[str]:
     """Human-readable table of a comparison."""
-    lines = [f"A = {result['a']}, B = {result['b']}, {result['examples']} paired examples",
+    dropped = result.get("dropped", {})
+    lines = [f"A = {result['a']}, B = {result['b']}, {result['examples']} paired examples"
+             + (f" (dropped {dropped['a']} of A's and {dropped['b']} of B's, not in both)"
+                if dropped.get("a") or dropped.get("b") else ""),
              f"{'metric':<17} {'A':>7} {'B':>7} {'B-A':>8}  95% CI (paired bootstrap)  McNemar p"]
     for name, m in result["metrics"].items():
         p = m.get("mcnemar", {}).get("p_value")
