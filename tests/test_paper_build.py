@@ -124,3 +124,15 @@ def test_latex_error_names_file_line_and_log(built):
     assert proc.returncode != 0
     assert f"LaTeX error: paper/sections/conclusion.tex:{line}: Undefined control sequence" in out
     assert "full log: " in out and "build/latex/main.log" in out
+
+
+def test_bibtex_warning_fails_the_build_naming_the_entry(built):
+    library = built / "bib" / "library.yaml"
+    pinned = "    author: '{Google}'\n    year: '2017'\n    key: TensorFlow Lite\n"
+    with edited(library, lambda t: t.replace(pinned, "", 1)):
+        proc = make(built, "paper", check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "entry 'tflite': BibTeX warning: empty year" in out
+    assert "entry 'tflite': citation renders as the key fragment '(tfl)'" in out
+    make(built, "paper")  # the restored library builds again
