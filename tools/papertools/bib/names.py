@@ -112,13 +112,16 @@ def _problem(mine: Sequence[Name], theirs: Sequence[Name], i: int, j: int) -> tu
     """One discrepancy at file position i / source position j, and the next positions."""
     a, b = mine[i], theirs[j]
     where = f'position {i + 1}: in file "{a.shown}" / source "{b.shown}"'
+    k = _index(a, theirs)
+    if k is not None and any(compare_name(m, b) == SAME for m in mine):
+        return where + f" (reordered: the source has {a.shown} at position {k + 1})", i + 1, \
+            j + 1
     if j + 1 < len(theirs) and compare_name(a, theirs[j + 1]) == SAME:
         return f'position {j + 1}: missing author "{b.shown}"', i, j + 1
     if i + 1 < len(mine) and compare_name(mine[i + 1], b) == SAME:
         return f'position {i + 1}: extra author "{a.shown}"', i + 1, j
     if compare_name(a, b) == GIVEN:
         return where + " (given names differ)", i + 1, j + 1
-    k = _index(a, theirs)
     if k is not None:
         return where + f" (the source has {a.shown} at position {k + 1})", i + 1, j + 1
     return where, i + 1, j + 1

@@ -125,8 +125,8 @@ def _venue(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Findin
         if mine.same(theirs):
             return []
         _publish(item, pub, fix)
-        return [Finding(ERROR, key, f"{shown} (published at {_label(pub)}; fix: cite that "
-                        "venue)")]
+        there = _label(pub) if len(pub.venue or "") <= 30 else f"that venue in {pub.year}"
+        return [Finding(ERROR, key, f"{shown} (published at {there}; fix: cite that venue)")]
     if fuzz.token_set_ratio(fold(name[1]), fold(pub.venue or "")) >= VENUE_THRESHOLD:
         return []
     return [Finding(WARNING, key, f"{shown} (a name the venue table does not know; check it)")]
@@ -143,6 +143,9 @@ def _publish(item: BibItem, pub: Record, fix: Fix) -> None:
     fix.drop |= {other, "howpublished"} & set(item.fields)
     if pub.year:
         fix.values["year"] = str(pub.year)
+    arxiv = ids_of(item)[0]
+    if arxiv and not item.fields.get("eprint"):  # the id was in a dropped field: keep it
+        fix.values |= {"eprint": arxiv, "archiveprefix": "arXiv"}
 
 
 def _years(found: Sequence[Record]) -> list[tuple[int, str]]:
@@ -174,7 +177,10 @@ def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
     if year in {y for y, _ in known}:
         return []
     fix.values["year"] = str(known[0][0])
-    shown = ", ".join(f"{y} ({label})" for y, label in known)
+    labels: dict[int, list[str]] = {}
+    for y, label in known:
+        labels.setdefault(y, []).append(label)
+    shown = ", ".join(f"{y} ({', '.join(names)})" for y, names in labels.items())
     return [Finding(ERROR, key, f'year: in file "{year}" / source "{shown}"')]
 
 
@@ -203,13 +209,15 @@ def compare_item(item: BibItem, records: Sequence[Record], ids: str, where: str 
     key = where or item.key
     found = [r for r in records if r.found]
     if not found:
-        return [Finding(ERROR, key, f"not found: no source knows {ids}")], None
+        return [Finding(ERROR, key, f"not found: no source knows {ids}")], Fix()
     out: list[Finding] = []
     fix = Fix()
     title = plain(item.fields.get("title", ""))
     best = max(found, key=lambda r: title_score(title, r.title))
     if title and not titles_agree(title, best.title):
-        out.append(Finding(ERROR, key, f'title: in file "{title}" / source "{best.title}"'))
+        # Another paper behind the id: comparing its authors and year would be noise.
+        return [Finding(ERROR, key, f'title: in file "{title}" / source "{best.title}" '
+                        f"(the id {ids} names another paper; fix: check the id)")], None
     pub = _publication(found)
     out += field_findings(key, item, fix, found, pub)
     if "author" not in skip:
