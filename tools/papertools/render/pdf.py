@@ -16,13 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papertools.cli import UserError
+from papertools.paths import (
+    BIB_DIR,
+    BUILD_DIR,
+    LATEX_OUT_DIR,
+    PAPER_DIR,
+    PAPER_PDF,
+    ROOT,
+    TEX_PACKAGES,
+)
 from papertools.render.bibtex_log import check_bibliography
-from papertools.paths import BIB_DIR, BUILD_DIR, LATEX_OUT_DIR, PAPER_DIR, PAPER_PDF, ROOT
 
 LATEXMK_FLAGS = ["-pdf", "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
-TEX_INSTALL = ("apt-get update && apt-get install -y --no-install-recommends latexmk "
-               "texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
-               "lmodern")
 
 _UNDEFINED = re.compile(
     r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
@@ -51,9 +56,16 @@ def latex_env() -> dict[str, str]:
     return env
 
 
+def tex_install_command(packages: Path = TEX_PACKAGES) -> str:
+    """The apt command for the one package list that CI and tools/install-tex.sh use too."""
+    names = [line.split("#")[0].strip() for line in packages.read_text().splitlines()]
+    return ("apt-get update && apt-get install -y --no-install-recommends "
+            + " ".join(n for n in names if n))
+
+
 def run_latexmk(main: str = "main.tex") -> Path:
     if shutil.which("latexmk") is None:
-        raise UserError(f"latexmk not found. Install TeX Live (as root): {TEX_INSTALL}")
+        raise UserError(f"latexmk not found. Install TeX Live (as root): {tex_install_command()}")
     LATEX_OUT_DIR.mkdir(parents=True, exist_ok=True)
     cmd = ["latexmk", *LATEXMK_FLAGS, f"-outdir={LATEX_OUT_DIR}", main]
     proc = subprocess.run(cmd, cwd=PAPER_DIR, env=latex_env(), capture_output=True, text=True,
