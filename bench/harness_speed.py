@@ -9,7 +9,13 @@ because it never learned EOS. So the script first trains a tiny Llama (full weig
 on the train split WITHOUT EOS for a few minutes and caches it in build/bench/.
 Both methods' outputs are scored, to show that stopping early changes no score.
 
+With --model (a registry name, GGUF file or folder; --adapter for a fine-tuned one) the
+same comparison runs on a real checkpoint: the original method in float32 exactly as the
+benchmark's script ran it, the harness with the settings `edgejson evaluate` picks by
+itself (--harness-dtype auto), so the ratio is what a user gets without tuning flags.
+
     .venv/bin/python bench/harness_speed.py --limit 16
+    .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 8
 """
 
 from __future__ import annotations
@@ -211,26 +217,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--vocab-sizes", type=int, nargs="*", default=[1024, 8192, 16384],
                         help="BPE sizes for the gold-answer length table (none: skip it)")
-    parser.add_argument("--model", type=Path,
-                        help="benchmark this model folder instead of the trained tiny one")
+    parser.add_argument("--model",
+                        help="registry name, GGUF file or model folder to benchmark instead "
+                             "of the trained tiny one")
+    parser.add_argument("--adapter", help="LoRA adapter folder merged into --model")
+    parser.add_argument("--harness-dtype", default="auto",
+                        help="dtype of the harness side (auto: what edgejson evaluate picks)")
     args = parser.parse_args(argv)
-    if args.vocab_sizes:
+    if args.vocab_sizes and args.model is None:
         vocab_table(args.vocab_sizes, args.max_new_tokens)
-    model_dir = args.model or (
+    model_id = args.model or str(
         BUILD_DIR / "bench" / f"tiny-noeos-v{BENCH_MODEL.vocab_size}-s{args.train_steps}")
-    if args.model is None and (args.retrain or not (model_dir / "config.json").is_file()):
-        print(f"training the bench model ({args.train_steps} steps) into {model_dir}")
-        train_bench_model(model_dir, args.train_steps)
-    loaded = load_model(str(model_dir), device="cpu")
+    if args.model is None and (args.retrain or not Path(model_id, "config.json").is_file()):
+        print(f"training the bench model ({args.train_steps} steps) into {model_id}")
+        train_bench_model(Path(model_id), args.train_steps)
+    # The original script ran float32 on CPU; the harness runs as `edgejson evaluate` would.
+    loaded = load_model(model_id, adapter=args.adapter, device="cpu", dtype="float32")
+    fast = load_model(model_id, adapter=args.adapter, device="cpu", dtype=args.harness_dtype)
+    print(f"model {model_id}{' + ' + args.adapter if args.adapter else ''}: original "
+          f"float32, harness {str(fast.dtype).split('.')[-1]}")
     examples = load_split("test")[: args.limit]
     original_method(loaded, examples[:1], 8)  # warm-up: first-call overheads
+    original_method(fast, examples[:1], 8)
     orig = original_method(loaded, examples, args.max_new_tokens)
     floor = token_floor(loaded.tokenizer, examples, args.max_new_tokens)
     print(f"a perfect model would generate {floor} tokens under the harness: "
           f"{orig['tokens'] / floor:.2f}x fewer than the original's {orig['tokens']}")
     all_figures = []
     for batch in args.batch_size:
-        harn = harness_method(loaded, examples, args.max_new_tokens, batch)
+        harn = harness_method(fast, examples, args.max_new_tokens, batch)
         figures = summarize(examples, orig, harn, args.max_new_tokens, batch,
                             loaded.info["parameters"])
         report(figures)

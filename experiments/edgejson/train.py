@@ -160,8 +160,12 @@ def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
     return model, tokenizer, device
 
 
-def train(s: TrainSettings) -> dict[str, Any]:
-    """Fine-tune, save the adapter with its resolved config, return that config."""
+def train(s: TrainSettings, callbacks: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """Fine-tune, save the adapter with its resolved config, return that config.
+
+    A rerun with the same out_dir resumes from the newest checkpoint; `callbacks` are
+    extra transformers TrainerCallbacks (progress hooks, tests that interrupt a run).
+    """
     from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
 
     set_seed(s.seed)
@@ -177,7 +181,7 @@ def train(s: TrainSettings) -> dict[str, Any]:
         print(f"resuming from {resume}")
     log = LossLog(s.out_dir / LOSS_LOG_FILE)
     trainer = Trainer(model=model, args=_training_args(s, device), train_dataset=features,
-                      data_collator=collator, callbacks=[log])
+                      data_collator=collator, callbacks=[log, *callbacks])
     trainer.train(resume_from_checkpoint=resume)
     model.save_pretrained(s.out_dir)
     shutil.rmtree(s.out_dir / CHECKPOINT_DIR, ignore_errors=True)  # done: nothing to resume

@@ -14,6 +14,7 @@ from edgejson.data import load_split  # noqa: E402
 from edgejson.evaluate import EvalSettings, evaluate  # noqa: E402
 from edgejson.prompt import format_prompt  # noqa: E402
 from edgejson.train import IGNORE_INDEX, TrainSettings, build_features, train  # noqa: E402
+from papertools.cli import UserError  # noqa: E402
 
 pytestmark = [pytest.mark.ml, pytest.mark.slow]
 
@@ -76,3 +77,52 @@ def test_train_cli_rejects_a_bad_batch_split(tiny_model: Path, tmp_path: Path, c
     code = main(["train", str(tiny_model), "--out", str(tmp_path), "--batch-size", "10",
                  "--device-batch-size", "4", "--limit", "2", "--max-steps", "1"])
     assert code == 1 and "not a multiple" in capsys.readouterr().err
+
+
+class _Crash(Exception):
+    """Stands in for a killed process: raised after the step named."""
+
+
+def _crash_after(step: int):
+    from transformers import TrainerCallback
+
+    class Crash(TrainerCallback):
+        def on_log(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003
+            if state.global_step == step:
+                raise _Crash
+
+    return Crash()
+
+
+def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model: Path,
+                                                        tmp_path: Path) -> None:
+    from edgejson.trainlog import read_loss_log
+
+    settings = TrainSettings(model=str(tiny_model), out_dir=tmp_path / "run", limit=4,
+                             max_steps=4, save_steps=2, effective_batch_size=2,
+                             per_device_batch_size=2, max_length=256, device="cpu",
+                             precision="fp32", progress=False)
+    with pytest.raises(_Crash):
+        train(settings, callbacks=(_crash_after(3),))
+    first = read_loss_log(settings.out_dir / "train_log.jsonl")
+    assert [r["step"] for r in first] == [1, 2, 3]
+    assert (settings.out_dir / "checkpoints" / "checkpoint-2").is_dir()
+
+    resolved = train(settings)
+    log = read_loss_log(settings.out_dir / "train_log.jsonl")
+    # Step 3 is redone from checkpoint 2, once, with the same data and RNG state.
+    assert [r["step"] for r in log] == [1, 2, 3, 4]
+    assert log[2]["loss"] == pytest.approx(first[2]["loss"], rel=1e-4)
+    assert resolved["resumed_from"].endswith("checkpoint-2")
+    assert not (settings.out_dir / "checkpoints").exists()
+
+
+def test_bf16_choice_follows_the_request() -> None:
+    import torch
+
+    from edgejson.train import use_bf16
+
+    cpu = torch.device("cpu")
+    assert use_bf16("fp32", cpu) is False and use_bf16("bf16", cpu) is True
+    with pytest.raises(UserError, match="--precision half: unknown"):
+        use_bf16("half", cpu)
