@@ -100,7 +100,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         raise UserError("-o/--in-place write a fixed copy: add --fix (fix: papertools bib "
                         "check refs.bib --fix -o fixed.bib)")
-    report = check_file(Path(args.file), _cfg(args), offline=args.offline, strict=args.strict)
+    from papertools.bib.records import Cache
+
+    # The committed cache is read, never written: records for other files go to
+    # build/bib-check-cache/, or to --cache when one is given.
+    cache = None if Path(args.cache) == paths.BIB_CACHE_DIR else Cache(
+        Path(args.cache), extra_read=(paths.BIB_CACHE_DIR,))
+    report = check_file(Path(args.file), _cfg(args), offline=args.offline, strict=args.strict,
+                        cache=cache)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
