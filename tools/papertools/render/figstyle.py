@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import matplotlib
 matplotlib.use("Agg")  # no screen on build machines; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 
+from papertools.atomic import replacing  # noqa: E402
+from papertools.cli import run_main  # noqa: E402
 from papertools.paths import BUILD_FIGURES_DIR, RESULTS_DIR  # noqa: E402
 from papertools.render.results import ModelResult, load_results  # noqa: E402
 
@@ -51,11 +54,10 @@ STYLE = {
 
 
 def save(fig: plt.Figure, out: Path) -> None:
-    """Write through a temporary name so Make never sees a half-written PDF."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp.pdf")
-    fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Creator": "papertools"})
-    tmp.replace(out)
+    """Write through a private temporary name: Make never sees a half-written PDF, and two
+    builds at once never write the same temporary file."""
+    with replacing(out) as tmp:
+        fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Creator": "papertools"})
     plt.close(fig)
 
 
@@ -69,11 +71,16 @@ def figure_main(name: str, draw: Callable[[list[ModelResult], plt.Axes], None],
                         help="output PDF (default: %(default)s)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR,
                         help="folder of metrics JSON files (default: %(default)s)")
-    args = parser.parse_args()
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=SIZE_IN)
-        draw(load_results(args.results), ax)
-        save(fig, args.out)
+
+    def body() -> int:
+        args = parser.parse_args()
+        with plt.rc_context(STYLE):
+            fig, ax = plt.subplots(figsize=SIZE_IN)
+            draw(load_results(args.results), ax)
+            save(fig, args.out)
+        return 0
+
+    sys.exit(run_main(name, body))
 
 
 def ci_errors(results: list[ModelResult]) -> list[list[float]]:

@@ -4,17 +4,29 @@ Why not just call latexmk from Make: a failed pdflatex run prints hundreds of li
 undefined citations or references are only warnings to LaTeX. Co-authors need the first
 error with file:line, and a missing citation must fail the build, naming the key and where
 it is used, instead of printing "(?)" in the PDF.
+
+Why a lock and a marker: latexmk keeps its state (aux, fdb_latexmk, log) in build/latex.
+Two builds at once overwrite each other's state, so the second waits for the first. A
+build interrupted (Ctrl-C) or failed there leaves state that latexmk trusts: it reported
+the old "Interruption" again on every later run. The marker says "a run is under way";
+finding it at the start means the last run did not finish, and the folder is rebuilt
+from scratch.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from papertools.atomic import replacing
 from papertools.cli import UserError
 from papertools.paths import (
     BIB_DIR,
@@ -32,6 +44,8 @@ LATEXMK_FLAGS = ["-pdf", "-halt-on-error", "-interaction=nonstopmode", "-file-li
 _UNDEFINED = re.compile(
     r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
 _FILE_LINE_ERROR = re.compile(r"^(\S+\.(?:tex|sty|cls|bbl|aux)):(\d+): (.*)$")
+LOCK_FILE = BUILD_DIR / ".latex.lock"
+INCOMPLETE = ".incomplete"  # in LATEX_OUT_DIR while latexmk runs (see module docstring)
 
 
 @dataclass(frozen=True)
@@ -63,21 +77,47 @@ def tex_install_command(packages: Path = TEX_PACKAGES) -> str:
             + " ".join(n for n in names if n))
 
 
+@contextmanager
+def exclusive_build(lock: Path = LOCK_FILE) -> Iterator[None]:
+    """Hold the build lock; a second build waits (the kernel frees it if we die)."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"papertools: another build holds {lock}; waiting for it", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def run_latexmk(main: str = "main.tex") -> Path:
+    """latexmk in build/latex, from scratch when the last run there did not finish."""
     if shutil.which("latexmk") is None:
         raise UserError(f"latexmk not found. Install TeX Live (as root): {tex_install_command()}")
+    marker = LATEX_OUT_DIR / INCOMPLETE
+    if marker.exists():
+        print("papertools: the last LaTeX run failed or was interrupted; starting from a "
+              f"clean {LATEX_OUT_DIR.relative_to(ROOT)}/", file=sys.stderr)
+        shutil.rmtree(LATEX_OUT_DIR)
     LATEX_OUT_DIR.mkdir(parents=True, exist_ok=True)
+    marker.touch()
     cmd = ["latexmk", *LATEXMK_FLAGS, f"-outdir={LATEX_OUT_DIR}", main]
     proc = subprocess.run(cmd, cwd=PAPER_DIR, env=latex_env(), capture_output=True, text=True,
                           errors="replace")
     log = LATEX_OUT_DIR / Path(main).with_suffix(".log").name
     if proc.returncode != 0:
         raise UserError(first_error(log, proc.stdout + proc.stderr))
+    marker.unlink()
     return log
 
 
 def first_error(log: Path, output: str) -> str:
-    """The first '!' or file:line error of the log, with the log's path."""
+    """The first '!' or file:line error of the log, with the log's path.
+
+    A runaway argument (an unclosed brace) is reported by TeX where the file or paragraph
+    ends, often main.tex; the log quotes the argument's start, which is found in the
+    sources instead.
+    """
     text = log.read_text(encoding="latin-1") if log.exists() else output
     lines = text.splitlines()
     for i, line in enumerate(lines):
@@ -86,15 +126,56 @@ def first_error(log: Path, output: str) -> str:
             context = " ".join(s.strip() for s in lines[i + 1:i + 3] if s.strip())
             where = f"{_source_path(m.group(1))}:{m.group(2)}: " if m else ""
             message = m.group(3) if m else line
+            if i >= 2 and lines[i - 2].startswith("Runaway argument?"):
+                start = runaway_start(lines[i - 1])
+                if start:
+                    where = f"{start}: "
+                    message += " (the argument that starts here is never closed)"
             return f"LaTeX error: {where}{message} [{context}] (full log: {log})"
     tail = "\n".join(output.strip().splitlines()[-15:])
     return f"latexmk failed (full log: {log}):\n{tail}"
 
 
+def _normal(text: str) -> tuple[str, list[int]]:
+    """Whitespace runs as one space, no space after a control word (as TeX prints them),
+    and for each character kept its offset in `text`."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for m in re.finditer(r"\\[a-zA-Z]+\s*|\s+|.", text, re.S):
+        piece = m.group()
+        if piece[0] == "\\" and len(piece) > 1 and piece[1].isalpha():
+            piece = piece.rstrip()
+        elif piece.isspace():
+            piece = " "
+        out.append(piece)
+        offsets += [m.start()] * len(piece)
+    return "".join(out), offsets
+
+
+def runaway_start(quoted: str) -> str | None:
+    """file:line where the argument TeX quotes after "Runaway argument?" begins, if one
+    place in the sources (paper/, build/generated) matches; None otherwise."""
+    probe, _ = _normal(quoted.replace("\\ETC.", "").strip())
+    probe = probe[:60].rstrip()
+    if len(probe) < 8:
+        return None
+    found = []
+    for root in (PAPER_DIR, BUILD_DIR / "generated"):
+        for path in sorted(root.rglob("*.tex")):
+            source = path.read_text(encoding="utf-8", errors="replace")
+            flat, offsets = _normal(source)
+            at = flat.find(probe)
+            if at >= 0 and flat.find(probe, at + 1) < 0:
+                line = source.count("\n", 0, offsets[at]) + 1
+                found.append(f"{_source_path(str(path))}:{line}")
+    return found[0] if len(found) == 1 else None
+
+
 def _source_path(name: str) -> str:
+    """A path relative to the repository when it is inside it, else as TeX wrote it."""
     for base in (PAPER_DIR, BUILD_DIR):
         candidate = (base / name).resolve()
-        if candidate.exists():
+        if candidate.exists() and candidate.is_relative_to(ROOT.resolve()):
             return candidate.relative_to(ROOT.resolve()).as_posix()
     return name
 
@@ -120,6 +201,11 @@ def find_uses(kind: str, key: str) -> list[str]:
 
 
 def build_pdf(out: Path = PAPER_PDF) -> Path:
+    with exclusive_build():
+        return _build_pdf(out)
+
+
+def _build_pdf(out: Path) -> Path:
     log = run_latexmk()
     missing = undefined(log)
     if missing:
@@ -129,7 +215,6 @@ def build_pdf(out: Path = PAPER_PDF) -> Path:
                 if any(u.kind == "Citation" for u in missing) else "fix the \\label or \\ref")
         raise UserError("\n".join(lines) + f"\n({hint}; full log: {log})")
     check_bibliography(log.with_suffix(""))  # BibTeX warnings, "(tfl)"-style labels
-    tmp = out.with_name(f".{out.name}.tmp")
-    shutil.copyfile(LATEX_OUT_DIR / "main.pdf", tmp)
-    os.replace(tmp, out)
+    with replacing(out) as tmp:
+        shutil.copyfile(LATEX_OUT_DIR / "main.pdf", tmp)
     return out
