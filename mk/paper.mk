@@ -52,7 +52,7 @@ $(GEN)/fig-%.tex: $(RESULTS_INPUTS) $(TEMPLATES)/fig-%.tex.j2 $(TEMPLATES)/_figu
 	$(PAPERTOOLS) render figure $* -o $@
 
 $(FIGOUT)/%.pdf: figures/%.py $(RESULTS_INPUTS) $(RENDER_CODE) | $(VENV_STAMP)
-	$(BIN)/python $< -o $@
+	$(BIN)/python -m papertools.render.figrun $< -o $@
 
 # The PDF: lint the prose, make sure TeX is there, then latexmk (which reruns BibTeX and
 # pdflatex as often as needed); undefined citations/references fail the build.
