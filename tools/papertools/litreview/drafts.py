@@ -18,6 +18,7 @@ from papertools import paths
 from papertools.atomic import write_atomic
 from papertools.bib.cites import Citation, Library, closest_keys, find_citations
 from papertools.cli import UserError
+from papertools.litreview.syntax import citation_syntax_errors
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,12 @@ def unknown_citations(citations: list[Citation], library: Library) -> list[str]:
 
 
 def check_drafts(drafts: list[Path], library: Library) -> list[Citation]:
-    """All citations of ``drafts``; raise UserError listing every unknown key."""
+    """All citations of ``drafts``; raise UserError listing every malformed citation and
+    every unknown key."""
+    problems = [msg for d in drafts for msg in citation_syntax_errors(
+        d, d.read_text(encoding="utf-8"), display(d))]
     citations = find_citations(drafts)
-    problems = unknown_citations(citations, library)
+    problems += unknown_citations(citations, library)
     if problems:
         raise UserError("\n".join(problems))
     return citations
