@@ -107,8 +107,14 @@ def test_resume_refuses_other_settings(tiny_model: Path, reference: Path, tmp_pa
 
 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="cannot load"):
+    with pytest.raises(UserError, match="no-such-model': no such file or folder"):
         evaluate(_settings(tmp_path / "no-such-model", tmp_path / "out", 1))
+
+
+def test_a_folder_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(UserError, match="has no config.json, so it is not a model folder"):
+        evaluate(_settings(tmp_path / "notes", tmp_path / "out", 1))
 
 
 def test_stop_criterion_stops_each_row_at_its_own_json_end(tiny_model: Path) -> None:
