@@ -50,7 +50,7 @@ def test_malformed_bib_is_an_error_with_line_and_untouched(content, cfg, tmp_pat
 
 def test_library_error_names_line_and_leaves_file(tmp_path):
     lib = tmp_path / "library.yaml"
-    text = "- key: a\n  categories: [slm]\n\n- key: b\n  categories: [slms]\n"
+    text = "- key: a\n  arxiv: 2106.09685\n\n- key: b\n  categories: [slms]\n"
     lib.write_text(text, encoding="utf-8")
     with pytest.raises(UserError, match=r"library.yaml:5: unknown category 'slms'"):
         load_library(lib)

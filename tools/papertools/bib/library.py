@@ -136,6 +136,7 @@ def _entry_from_node(path: Path, node: yaml.Node) -> Entry:
     override = raw.get("override") or {}
     if not isinstance(override, dict):
         raise UserError(f"{_where(path, lines['override'])}: override must be a mapping")
+    _check_citable(path, node, raw, override)
     arxiv = raw.get("arxiv")
     return Entry(
         key=key.strip(),
@@ -149,6 +150,22 @@ def _entry_from_node(path: Path, node: yaml.Node) -> Entry:
         notes=raw.get("notes"),
         override={str(k): str(v) for k, v in override.items()},
     )
+
+
+def _check_citable(path: Path, node: yaml.Node, raw: dict[str, Any],
+                   override: dict[str, Any]) -> None:
+    """An entry must be able to produce an author and a year: from an identifier, from a
+    pinned title that a source can be asked about, or pinned itself. Without any of them
+    the .bib gets an empty @misc and the paper prints the bare key ("(hu2)")."""
+    if any(raw.get(k) for k in ("arxiv", "doi", "s2")) or override.get("title"):
+        return
+    if (override.get("author") or override.get("key")) and override.get("year"):
+        return
+    raise UserError(
+        f"{_where(path, node)}: entry '{raw['key']}' has no arxiv, doi or s2 id, no pinned "
+        "title to look up, and no pinned author and year, so its citation would have "
+        "neither (fix: add arxiv: or doi:, or override: {title: ...} or {author: ..., "
+        "year: ...})")
 
 
 def load_library(path: Path | None = None) -> Library:
