@@ -13,7 +13,8 @@ PAPER_PDF := build/paper.pdf
 PAPERTOOLS := $(BIN)/papertools
 
 RESULTS := $(wildcard experiments/results/*.json)
-RESULTS_INPUTS := $(RESULTS) experiments/results.schema.json experiments/results/comparisons.yaml
+RESULTS_INPUTS := $(RESULTS) $(wildcard experiments/results/paired/*.json) \
+                  experiments/results.schema.json experiments/results/comparisons.yaml
 DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
                $(wildcard experiments/data/edgejson-v3/schemas/*/*.json) \
                experiments/edgejson/data.py

@@ -72,7 +72,8 @@ def mcnemar_exact(a: list[bool], b: list[bool]) -> dict[str, Any]:
     only_b = sum(y and not x for x, y in zip(a, b, strict=True))
     n = only_a + only_b
     p = stats.binomtest(only_b, n, 0.5).pvalue if n else 1.0
-    return {"only_a": only_a, "only_b": only_b, "p_value": round(float(p), 6)}
+    # Unrounded: a tiny p rounded to 6 places would print as an impossible 0.
+    return {"only_a": only_a, "only_b": only_b, "p_value": float(p)}
 
 
 def paired_bootstrap(a: list[float], b: list[float]) -> dict[str, Any]:

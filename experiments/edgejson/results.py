@@ -64,11 +64,25 @@ def hardware(device: str | None = None) -> dict[str, Any]:
     info: dict[str, Any] = {"platform": platform.platform(), "machine": platform.machine(),
                             "processor": platform.processor() or None,
                             "cpu_count": os.cpu_count(), "python": sys.version.split()[0]}
-    if device and device.startswith("cuda"):
+    info["cpu_model"] = _cpu_model()
+    if device:
         import torch
 
-        info["gpu"] = torch.cuda.get_device_name(0)
+        info["torch_threads"] = torch.get_num_threads()  # what CPU timings ran on
+        if device.startswith("cuda"):
+            info["gpu"] = torch.cuda.get_device_name(0)
     return info
+
+
+def _cpu_model() -> str | None:
+    """The CPU's marketing name (Linux); CPU latencies mean little without it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
 
 
 def run_provenance(*, device: str | None, dtype: str | None, started: str,

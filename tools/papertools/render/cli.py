@@ -20,6 +20,7 @@ from papertools.render import tables
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
+from papertools.render.measured import measured_table
 from papertools.render.pdf import build_pdf
 from papertools.render.results import load_results
 
@@ -47,7 +48,8 @@ def cmd_table(args: argparse.Namespace) -> int:
     if args.name == "dataset":
         context = tables.dataset_table(dataset_stats())
     else:
-        builder = {"results": tables.results_table, "complexity": tables.complexity_table}
+        builder = {"results": tables.results_table, "complexity": tables.complexity_table,
+                   "measured": measured_table}
         context = builder[args.name](load_results(args.results))
     write_atomic(args.out, render(f"{args.name}-table.tex.j2", context))
     return 0

@@ -119,7 +119,10 @@ def eval_macros(results: list[ModelResult]) -> list[Macro]:
 
 
 def all_macros(results: list[ModelResult], comparisons: Path, stats: dict) -> list[Macro]:
-    macros = [m for r in results for m in model_macros(r)]
+    from papertools.render.measured import load_paired, measured_macros, paired_macros
+
+    macros = [m for r in results for m in model_macros(r) + measured_macros(r)]
+    macros += [m for p in load_paired() for m in paired_macros(p)]
     macros += comparison_macros(results, comparisons) + dataset_macros(stats) + eval_macros(results)
     seen: set[str] = set()
     for m in macros:

@@ -45,3 +45,13 @@ def scientific(value: float) -> str:
 
 def integer(value: int) -> str:
     return f"{value:d}"
+
+
+def pvalue(p: float) -> str:
+    """A p-value as a reader compares it with 0.05: two significant digits, and below
+    0.001 in scientific notation (0.0004 would otherwise read as '0.000')."""
+    if not 0 < p <= 1:
+        raise ValueError(f"p-value {p} outside (0, 1]")
+    if p >= 0.001:
+        return f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
+    return scientific(float(f"{p:.1e}"))

@@ -1,0 +1,176 @@
+"""What only a run of the project's own harness can tell: speed, how rows ended, and
+paired tests between two runs on the same examples.
+
+Reported results carry none of this, so these macros and the measured-runs table exist
+only for files with ``"provenance": "measured"``. Paired tests come from the JSON that
+`edgejson compare --json` writes into ``experiments/results/paired/``: the render layer
+reads files the harness produced and never recomputes a statistic itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from papertools.cli import UserError
+from papertools.paths import RESULTS_DIR, ROOT
+from papertools.render import numbers as fmt
+from papertools.render.latex import latex_escape
+from papertools.render.macros import METHOD_LABEL, Macro
+from papertools.render.results import Count, ModelResult
+
+PAIRED_DIR = RESULTS_DIR / "paired"
+STOPS = ("json", "eos", "length")  # complete JSON value, end-of-sequence token, token limit
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def _overall_count(r: ModelResult, key: str) -> Count | None:
+    """A count of the overall metrics; truncation is unknown for rescored outputs."""
+    m = r.raw["metrics"]["overall"].get(key)
+    return None if m is None else Count(m["correct"], m["total"])
+
+
+def _performance(r: ModelResult) -> dict | None:
+    """Timings and stop reasons; None for a file `edgejson score` rescored (no timings)."""
+    perf = r.raw.get("performance")
+    if not perf:
+        return None
+    stops = perf.get("stop_reasons", {})
+    unknown = set(stops) - set(STOPS)
+    if unknown or sum(stops.values()) != perf["examples"]:
+        raise UserError(f"{r.relpath}: performance/stop_reasons: {stops} must count each of "
+                        f"the {perf['examples']} examples once as one of {', '.join(STOPS)}")
+    return perf
+
+
+def measured_macros(r: ModelResult) -> list[Macro]:
+    """Validity, truncation, generated tokens, latency and stop reasons of one run."""
+    if r.provenance != "measured":
+        return []
+    src, perf, run = r.relpath, _performance(r), r.raw.get("run") or {}
+    m = [Macro(f"{r.stem}/{name}", fmt.percent(c.rate) + r"\%", f"{src}: {key}: "
+               f"{c.correct} of {c.total}")
+         for name, key in (("valid", "valid_json"), ("schema", "schema_compliant"),
+                           ("truncated", "truncated"))
+         for c in [_overall_count(r, key)] if c is not None]
+    nested = r.raw["metrics"]["overall"].get("field_f1_nested")
+    if nested is not None:
+        m.append(Macro(f"{r.stem}/f1-nested", fmt.decimal(nested["mean"]),
+                       f"{src}: metrics.overall.field_f1_nested"))
+    m.append(Macro(f"{r.stem}/dtype", latex_escape(str(run.get("dtype"))), f"{src}: run.dtype"))
+    return m + ([] if perf is None else _performance_macros(r, perf))
+
+
+def _performance_macros(r: ModelResult, perf: dict) -> list[Macro]:
+    src, run = r.relpath, r.raw.get("run") or {}
+    m = [
+        Macro(f"{r.stem}/tokens-mean", fmt.decimal(perf["generated_tokens_mean"], 0),
+              f"{src}: performance.generated_tokens_mean"),
+        # Seconds per example = the run's generation wall time / examples (batched).
+        Macro(f"{r.stem}/latency", fmt.decimal(perf["wall_s"] / perf["examples"], 2),
+              f"{src}: performance.wall_s {perf['wall_s']} / {perf['examples']} examples"),
+        Macro(f"{r.stem}/batch", fmt.integer(r.raw["config"]["batch_size"]),
+              f"{src}: config.batch_size"),
+    ]
+    hw = run.get("hardware") or {}
+    if hw.get("cpu_model"):
+        m.append(Macro(f"{r.stem}/cpu", latex_escape(hw["cpu_model"]), f"{src}: run.hardware"))
+    if hw.get("torch_threads"):
+        m.append(Macro(f"{r.stem}/threads", fmt.integer(hw["torch_threads"]),
+                       f"{src}: run.hardware.torch_threads"))
+    stops = perf.get("stop_reasons", {})
+    m += [Macro(f"{r.stem}/stop-{s}", fmt.integer(stops.get(s, 0)),
+                f"{src}: performance.stop_reasons") for s in STOPS]
+    return m
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A paired comparison of two runs on the same examples (edgejson compare --json)."""
+
+    stem: str  # file name without .json, the macro prefix paired/<stem>/
+    path: Path  # the file, for comments in generated LaTeX
+    examples: int  # examples both runs answered
+    exact: dict  # the json_exact entry: a, b, diff, ci95, mcnemar
+
+
+def _check_paired(path: Path, doc: dict) -> Paired:
+    where = _rel(path)
+    try:
+        exact, n = doc["metrics"]["json_exact"], int(doc["examples"])
+        mc = exact["mcnemar"]
+        only_a, only_b, p = int(mc["only_a"]), int(mc["only_b"]), float(mc["p_value"])
+        lo, hi = (float(v) for v in exact["ci95"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"{where}: metrics/json_exact: missing or malformed {exc} (fix: "
+                        "regenerate it with `edgejson compare A B --json`)") from exc
+    if sum(doc.get("dropped", {}).values()):
+        raise UserError(f"{where}: dropped: the runs answered different examples; the paper "
+                        "only quotes paired tests on the full split")
+    if not (0 <= only_a and 0 <= only_b and only_a + only_b <= n):
+        raise UserError(f"{where}: metrics/json_exact/mcnemar: {only_a} + {only_b} discordant "
+                        f"pairs do not fit in {n} examples")
+    # An exact binomial p-value is never 0; a 0 here means it was rounded away.
+    if not 0 < p <= 1 or not -1 <= lo <= hi <= 1:
+        raise UserError(f"{where}: metrics/json_exact: p = {p}, interval [{lo}, {hi}] is "
+                        "impossible (fix: regenerate with `edgejson compare --json`)")
+    return Paired(stem=path.stem, path=path, examples=n, exact=exact)
+
+
+def load_paired(folder: Path = PAIRED_DIR) -> list[Paired]:
+    """Every paired comparison the paper may quote."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{_rel(path)}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+        out.append(_check_paired(path, doc))
+    return out
+
+
+def paired_macros(p: Paired) -> list[Macro]:
+    src, e = _rel(p.path), p.exact
+    mc, (lo, hi) = e["mcnemar"], e["ci95"]
+    key = f"paired/{p.stem}"
+    return [
+        Macro(f"{key}/examples", fmt.integer(p.examples), src),
+        Macro(f"{key}/exact-p", fmt.pvalue(float(mc["p_value"])),
+              f"{src}: McNemar exact, p = {mc['p_value']}"),
+        Macro(f"{key}/exact-only-a", fmt.integer(mc["only_a"]), f"{src}: right only in A"),
+        Macro(f"{key}/exact-only-b", fmt.integer(mc["only_b"]), f"{src}: right only in B"),
+        Macro(f"{key}/exact-diff", fmt.points(e["b"], e["a"]), f"{src}: B - A"),
+        Macro(f"{key}/exact-diff-ci-low", fmt.points(lo, 0.0), f"{src}: paired bootstrap"),
+        Macro(f"{key}/exact-diff-ci-high", fmt.points(hi, 0.0), f"{src}: paired bootstrap"),
+    ]
+
+
+def measured_table(results: list[ModelResult]) -> dict:
+    """Rows of the measured-runs table; empty when nothing has been measured yet."""
+    rows = []
+    for r in (r for r in results if r.provenance == "measured"):
+        perf = _performance(r) or {}
+        lo, hi = r.json_exact.wilson()
+        nested = r.raw["metrics"]["overall"].get("field_f1_nested")
+        stops = perf.get("stop_reasons")
+        rows.append({
+            "name": latex_escape(r.name), "method": METHOD_LABEL[r.method],
+            "exact": fmt.percent(r.json_exact.rate),
+            "ci": f"[{fmt.percent(lo)}, {fmt.percent(hi)}]",
+            "f1": "--" if r.field_f1 is None else fmt.decimal(r.field_f1),
+            "f1_nested": "--" if nested is None else fmt.decimal(nested["mean"]),
+            **{k: "--" if c is None else fmt.percent(c.rate) for k, key in (
+                ("valid", "valid_json"), ("schema", "schema_compliant"),
+                ("truncated", "truncated")) for c in [_overall_count(r, key)]},
+            "tokens": fmt.decimal(perf["generated_tokens_mean"], 0) if perf else "--",
+            "latency": fmt.decimal(perf["wall_s"] / perf["examples"], 2) if perf else "--",
+            "stops": "/".join(fmt.integer(stops.get(s, 0)) for s in STOPS) if stops else "--",
+            "dtype": latex_escape(str((r.raw.get("run") or {}).get("dtype"))),
+        })
+    measured = [r for r in results if r.provenance == "measured"]
+    return {"rows": rows, "sources": ", ".join(r.relpath for r in measured),
+            "n": measured[0].json_exact.total if measured else 0}
