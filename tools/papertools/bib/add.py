@@ -38,9 +38,11 @@ def _same_id(a: Entry, b: Entry) -> bool:
 
 
 def add_works(library: Library, ids: list[str], cfg: SourceConfig,
-              categories: list[str], cache: Cache | None = None) -> list[str]:
+              categories: list[str], cache: Cache | None = None,
+              offline: bool = False) -> list[str]:
     """Fetch every id, then append all new entries in one atomic write (or none: a bad
-    id anywhere in the list leaves the library file as it was)."""
+    id anywhere in the list leaves the library file as it was). Offline, only records
+    already in the cache are used and no source is contacted."""
     bad = [c for c in categories if c not in CATEGORIES]
     if bad:
         raise UserError(f"unknown category '{bad[0]}' (known: {', '.join(CATEGORIES)})")
@@ -54,10 +56,13 @@ def add_works(library: Library, ids: list[str], cfg: SourceConfig,
         if any(_same_id(probe, e) for e in (*library.entries, *new)):
             raise UserError(f"{raw}: already in {library.path} or given twice "
                             "(fix: nothing to add)")
-        report = Refresher(cfg, cache).run(wanted_for([probe]), strict=True)
+        report = Refresher(cfg, cache).run(wanted_for([probe]), offline=offline, strict=True)
         if report.findings:
             raise UserError(f"{raw}: {report.findings[0].message}")
         found = [r for r in records_for(probe, cache) if r.found]
+        if not found and offline:
+            raise UserError(f"{raw}: not in the cache, and --offline contacts no source "
+                            "(fix: run without --offline)")
         if not found:
             raise UserError(f"{raw}: not found in arXiv or Semantic Scholar (fix: check the id)")
         key = make_key(found[0], taken)

@@ -107,6 +107,10 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
         if p.software:
             findings += software_findings(where, p.item)
             continue
+        if not (p.arxiv or p.s2 or p.title):  # nothing to look up, and no title to print
+            findings.append(Finding(ERROR, where, "title: missing, and no arXiv id or DOI "
+                                    "to look the work up by (fix: add title = {...})"))
+            continue
         records = _records(cache, p)
         if not records and offline:
             findings.append(Finding(WARNING, where, "not in the cache (offline; not checked)"))

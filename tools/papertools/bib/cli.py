@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -92,6 +93,25 @@ def cmd_cites(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _readable_bib(path: Path) -> None:
+    """A missing path, a folder, an empty or a non-BibTeX file is the user's mistake: say
+    so in one line, instead of a traceback or "0 entries, 0 errors" (exit 0)."""
+    from papertools.cli import UserError
+
+    fix = "fix: pass a .bib file, e.g. bib/references.bib"
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a BibTeX file ({fix})")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file ({fix})") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read: {exc.strerror} ({fix})") from None
+    if not re.search(r"@\s*[A-Za-z]+\s*[{(]", text):
+        what = "empty" if not text.strip() else "not a BibTeX file (no @type{key, ...} entry)"
+        raise UserError(f"{path}: {what} ({fix})")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from papertools.bib.check import check_file
 
@@ -106,6 +126,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     # build/bib-check-cache/, or to --cache when one is given.
     cache = None if Path(args.cache) == paths.BIB_CACHE_DIR else Cache(
         Path(args.cache), extra_read=(paths.BIB_CACHE_DIR,))
+    _readable_bib(Path(args.file))
     report = check_file(Path(args.file), _cfg(args), offline=args.offline, strict=args.strict,
                         cache=cache)
     if args.json:
@@ -124,7 +145,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from papertools.bib.add import add_works
 
-    keys = add_works(_library(args), args.ids, _cfg(args), args.category)
+    keys = add_works(_library(args), args.ids, _cfg(args), args.category,
+                     offline=args.offline)
     print("added: " + ", ".join(keys))
     return 0
 
