@@ -40,7 +40,7 @@ $(UV): $(LOCK_UV)
 
 $(VENV_STAMP): $(LOCK_BASE) pyproject.toml | $(UV)
 	$(UV_PIP) --require-hashes -r $(LOCK_BASE)
-	$(UV_PIP) --no-deps -e .
+	$(UV_PIP) --no-deps --no-build-isolation -e .
 	@touch $@
 
 $(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
