@@ -111,16 +111,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
              "papertools litreview table benchmarks "
              "-o build/generated/litreview/table-benchmarks.tex")
     q.add_argument("name", choices=[s.name for s in TABLES])
-    q.add_argument("-o", "--out", type=Path, required=True)
-    q.add_argument("--data", type=Path, default=DATA_DIR, help="%(default)s")
+    q.add_argument("-o", "--out", type=Path, required=True, help="the LaTeX table to write")
+    q.add_argument("--data", type=Path, default=DATA_DIR,
+                   help="folder of the curated YAML tables (default: %(default)s)")
     q = _add(sub, "index", cmd_index, "write the file that inputs every fragment and table",
              "papertools litreview index -o build/generated/litreview/related-work.tex")
-    q.add_argument("-o", "--out", type=Path, default=OUT_DIR / "related-work.tex")
-    q.add_argument("--drafts", type=Path, default=paths.LITREVIEW_DIR, help="%(default)s")
+    q.add_argument("-o", "--out", type=Path, default=OUT_DIR / "related-work.tex",
+                   help="the index file to write (default: %(default)s)")
+    q.add_argument("--drafts", type=Path, default=paths.LITREVIEW_DIR,
+                   help="folder of the Markdown drafts NN-*.md (default: %(default)s)")
     q = _add(sub, "check", cmd_check, "check every citation key of the drafts and tables",
              "papertools litreview check")
     _add_sources(q)
     q = _add(sub, "build", cmd_build, "convert all drafts, render all tables, write the index",
              "papertools litreview build --out-dir build/generated/litreview")
     _add_sources(q)
-    q.add_argument("--out-dir", type=Path, default=OUT_DIR, help="%(default)s")
+    q.add_argument("--out-dir", type=Path, default=OUT_DIR,
+                   help="folder for the LaTeX fragments (default: %(default)s)")

@@ -94,19 +94,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     q = add("macros", cmd_macros, r"write the \result{KEY} macros file",
             "papertools render macros -o build/generated/macros.tex")
-    q.add_argument("--comparisons", type=Path, default=COMPARISONS, help="%(default)s")
-    q.add_argument("-o", "--out", type=Path, default=GENERATED_DIR / "macros.tex")
+    q.add_argument("--comparisons", type=Path, default=COMPARISONS,
+                   help="pairs of results files the prose compares (default: %(default)s)")
+    q.add_argument("-o", "--out", type=Path, default=GENERATED_DIR / "macros.tex",
+                   help="the macros file to write (default: %(default)s)")
     q = add("table", cmd_table, "write one generated table",
             "papertools render table dataset -o build/generated/dataset-table.tex")
     q.add_argument("name", choices=TABLES)
-    q.add_argument("-o", "--out", type=Path, required=True)
+    q.add_argument("-o", "--out", type=Path, required=True, help="the LaTeX table to write")
     q = add("figure", cmd_figure, "write a figure's LaTeX snippet (caption with numbers)",
             "papertools render figure finetuned-vs-base -o build/generated/fig-x.tex")
     q.add_argument("name", choices=FIGURES)
-    q.add_argument("-o", "--out", type=Path, required=True)
+    q.add_argument("-o", "--out", type=Path, required=True,
+                   help="the figure's LaTeX snippet to write")
     q = add("lint", cmd_lint, "fail on result numbers typed into paper/**/*.tex",
             "papertools render lint --macros build/generated/macros.tex")
-    q.add_argument("--paper", type=Path, default=PAPER_DIR, help="%(default)s")
+    q.add_argument("--paper", type=Path, default=PAPER_DIR,
+                   help="folder of the LaTeX sources to lint (default: %(default)s)")
     q.add_argument("--macros", type=Path, default=GENERATED_DIR / "macros.tex",
                    help="rendered macros: their integer values count as results")
     add("pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors and undefined citations",
