@@ -38,7 +38,15 @@ $(UV): $(LOCK_UV)
 	$(PYTHON) -m pip --python $(BIN)/python install --quiet --no-deps --require-hashes -r $(LOCK_UV)
 	@touch $@
 
+# A venv shared with a copied tree (the end-to-end tests pass VENV=...) keeps pointing at its
+# own checkout: reinstalling the copy in editable mode would leave it pointing at a copy.
+VENV_OWNER = $(BIN)/python -c 'import pathlib, papertools; \
+  print(pathlib.Path(papertools.__file__).resolve().parents[2])' 2>/dev/null
+
 $(VENV_STAMP): $(LOCK_BASE) pyproject.toml | $(UV)
+	@owner=$$($(VENV_OWNER)); test -z "$$owner" || test "$$owner" = "$(CURDIR)" || { \
+	  echo "error: $(VENV) is the venv of the checkout $$owner, not of this one, and is" \
+	       "older than this lock: update it there first (make venv)" >&2; exit 1; }
 	$(UV_PIP) --require-hashes -r $(LOCK_BASE)
 	$(UV_PIP) --no-deps --no-build-isolation -e .
 	@touch $@

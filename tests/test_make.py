@@ -70,6 +70,19 @@ def test_a_new_table_template_is_planned_without_editing_make(tree):
     assert "render table extra -o build/generated/extra-table.tex" in built_ok(tree, "-n", "render")
 
 
+def test_a_venv_of_another_checkout_is_not_repointed_at_this_one(tree, tmp_path):
+    venv = tmp_path / "venv"  # a venv whose project is ROOT, as the tests share it
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "root.pth").write_text(f"{ROOT / 'tools'}\n")
+    (venv / "bin" / "uv").write_text("#!/bin/sh\nexit 1\n")  # never reached: the check comes first
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAAZA_ROOT")}
+    proc = subprocess.run(["make", "--no-print-directory", f"VENV={venv}", "venv"], cwd=tree,
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert f"is the venv of the checkout {ROOT}, not of this one" in proc.stderr
+
+
 # --- make -q paper after any build (slow: LaTeX) -----------------------------------------
 
 @pytest.fixture(scope="module")
