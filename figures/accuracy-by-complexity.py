@@ -1,24 +1,24 @@
-"""JSONExact per schema complexity tier, one bar group per tier and one bar per model."""
+"""JSONExact per schema complexity tier with 95% Wilson intervals: one bar group per tier,
+one bar per model (hatched: zero-shot; orange: measured in this repository)."""
 
-from papertools.render.figstyle import COLORS, figure_main
+from papertools.render.figstyle import PALETTE, figure_main, group, legend_above, wilson_errors
 from papertools.render.results import COMPLEXITIES
 
 
 def draw(results, ax):
-    width = 0.8 / len(results)
-    shades = {"zero-shot": 0, "lora": 0}
+    width = 0.84 / len(results)
     for i, r in enumerate(results):
-        # Alternate lightness within a colour family so models of one type stay apart.
-        alpha = 1.0 - 0.35 * shades[r.method]
-        shades[r.method] += 1
-        xs = [t + (i - (len(results) - 1) / 2) * width for t in range(len(COMPLEXITIES))]
-        ys = [100 * r.by_complexity[c].rate if c in r.by_complexity else 0 for c in COMPLEXITIES]
-        ax.bar(xs, ys, width * 0.95, color=COLORS[r.method], alpha=alpha, label=r.name,
-               hatch=None if r.method == "lora" else "//", edgecolor="white", lw=0.3)
+        tiers = [c for c in COMPLEXITIES if c in r.by_complexity]
+        xs = [COMPLEXITIES.index(c) + (i - (len(results) - 1) / 2) * width for c in tiers]
+        counts = [r.by_complexity[c] for c in tiers]
+        ax.bar(xs, [100 * c.rate for c in counts], width * 0.92, color=PALETTE[group(r)],
+               yerr=wilson_errors(counts), error_kw={"lw": 0.5, "capsize": 1.2},
+               label=r.name + (" (measured)" if r.provenance == "measured" else ""),
+               hatch=None if r.method == "lora" else "////", edgecolor="white", lw=0.3)
     ax.set_xticks(range(len(COMPLEXITIES)), [c.capitalize() for c in COMPLEXITIES])
     ax.set_ylabel("JSONExact (%)")
     ax.set_ylim(0, 100)
-    ax.legend(frameon=False, ncols=2, fontsize=7)
+    legend_above(ax, ncols=3)
 
 
 if __name__ == "__main__":

@@ -1,33 +1,60 @@
 """JSONExact against parameter count: the paper's headline figure (fine-tuned micro models
-above larger zero-shot ones)."""
+above larger zero-shot ones), with runs measured here drawn apart from reported ones."""
 
 from matplotlib.ticker import NullLocator
 
-from papertools.render.figstyle import COLORS, ci_errors, figure_main
+from papertools.render.figstyle import (
+    GROUP_LABELS,
+    MARKERS,
+    PALETTE,
+    ci_errors,
+    figure_main,
+    group,
+    legend_above,
+)
+
+
+def _crowded_right(r, results):
+    """Another point within 1.6x to the right and 8 points up or down: its label's space."""
+    x, y = r.parameters, 100 * r.json_exact.rate
+    return any(o is not r and x < o.parameters < 1.6 * x
+               and abs(100 * o.json_exact.rate - y) < 8 for o in results)
+
+
+def _label(ax, r, results, x, y):
+    """Measured runs are named on the left of their point and reported ones on the right,
+    so two runs of one size never collide; a reported label moves left when a neighbour
+    takes its space, and a label near the x-axis rises above it instead of crossing it."""
+    left = r.provenance == "measured" or _crowded_right(r, results)
+    low = y < 6
+    ax.annotate(r.name, (x, y), xytext=(-6 if left else 6, 3 if low else 0),
+                textcoords="offset points", ha="right" if left else "left",
+                va="bottom" if low else "center", fontsize=7)
 
 
 def draw(results, ax):
-    for method, marker, fill in (("zero-shot", "o", "none"), ("lora", "s", None)):
-        group = [r for r in results if r.method == method]
-        if not group:
+    for key in PALETTE:
+        runs = [r for r in results if group(r) == key]
+        if not runs:
             continue
-        x = [r.parameters / 1e6 for r in group]
-        y = [100 * r.json_exact.rate for r in group]
-        ax.errorbar(x, y, yerr=ci_errors(group), fmt=marker, color=COLORS[method],
-                    mfc=fill or COLORS[method], capsize=2, lw=0.8,
-                    label="LoRA fine-tuned" if method == "lora" else "zero-shot")
-        for r, xi, yi in zip(group, x, y, strict=True):
-            ax.annotate(r.name, (xi, yi), xytext=(5, 2 if method == "lora" else -10),
-                        textcoords="offset points", fontsize=7)
+        x = [r.parameters / 1e6 for r in runs]
+        y = [100 * r.json_exact.rate for r in runs]
+        hollow = key[1] == "zero-shot"
+        ax.errorbar(x, y, yerr=ci_errors(runs), fmt=MARKERS[key], color=PALETTE[key],
+                    mfc="white" if hollow else PALETTE[key], ms=5, capsize=2, lw=0.8,
+                    label=GROUP_LABELS[key])
+        for r, xi, yi in zip(runs, x, y, strict=True):
+            _label(ax, r, results, xi, yi)
     ax.set_xscale("log")
-    # Plain numbers at round sizes instead of 2x10^2-style log ticks.
-    ax.set_xticks([100, 200, 300, 500], ["100", "200", "300", "500"])
+    # Plain numbers at round sizes instead of 2x10^2-style log ticks; the left margin
+    # leaves room for the labels of measured runs.
+    ax.set_xticks([50, 100, 200, 500], ["50", "100", "200", "500"])
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xlim(100, 800)
+    ax.set_xlim(40, 900)
     ax.set_xlabel("parameters (millions, log scale)")
     ax.set_ylabel("JSONExact (%)")
-    ax.set_ylim(bottom=0)
-    ax.legend(frameon=False, loc="upper left")
+    ax.set_ylim(0, 100)
+    legend_above(ax)
 
 
 if __name__ == "__main__":

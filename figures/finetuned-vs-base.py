@@ -1,6 +1,6 @@
 """Each LoRA fine-tuned model beside its zero-shot base: what fine-tuning adds."""
 
-from papertools.render.figstyle import COLORS, ci_errors, figure_main
+from papertools.render.figstyle import GROUP_LABELS, PALETTE, ci_errors, figure_main, group
 from papertools.render.results import by_stem
 from papertools.render.tables import base_stem
 
@@ -9,16 +9,18 @@ def draw(results, ax):
     table = by_stem(results)
     pairs = [(table[b], r) for r in results if r.method == "lora"
              for b in [base_stem(r, results)] if b]
+    seen = set()
     for k, (base, tuned) in enumerate(pairs):
         for j, r in enumerate((base, tuned)):
-            ax.bar(k + (j - 0.5) * 0.38, 100 * r.json_exact.rate, 0.36,
-                   yerr=ci_errors([r]),
-                   color=COLORS[r.method], capsize=2, error_kw={"lw": 0.8},
-                   label=("zero-shot base" if j == 0 else "LoRA fine-tuned") if k == 0 else None)
-    ax.set_xticks(range(len(pairs)), [f"{b.name}\nvs {t.name}" for b, t in pairs])
+            key = group(r)
+            ax.bar(k + (j - 0.5) * 0.38, 100 * r.json_exact.rate, 0.36, yerr=ci_errors([r]),
+                   color=PALETTE[key], capsize=2, error_kw={"lw": 0.8},
+                   label=None if key in seen else GROUP_LABELS[key])
+            seen.add(key)
+    ax.set_xticks(range(len(pairs)), [f"{b.name}\nvs {t.name}" for b, t in pairs], fontsize=7)
     ax.set_ylabel("JSONExact (%)")
     ax.set_ylim(0, 100)
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper left", fontsize=7)
 
 
 if __name__ == "__main__":

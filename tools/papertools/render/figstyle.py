@@ -29,7 +29,6 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 # A single-column figure in a 6.5 in text block at ~0.75 width: 4.8 x 2.8 in.
 SIZE_IN = (4.8, 2.8)
-COLORS = {"zero-shot": "#7f7f7f", "lora": "#1f5fa8"}
 
 STYLE = {
     "font.family": "serif",
@@ -84,10 +83,35 @@ def figure_main(name: str, draw: Callable[[list[ModelResult], plt.Axes], None],
 
 
 def ci_errors(results: list[ModelResult]) -> list[list[float]]:
-    """Asymmetric error bars (in percent) from each model's Wilson interval."""
-    lows, highs = [], []
-    for r in results:
-        lo, hi = r.json_exact.wilson()
-        lows.append(100 * (r.json_exact.rate - lo))
-        highs.append(100 * (hi - r.json_exact.rate))
-    return [lows, highs]
+    """Asymmetric error bars (in percent) from each model's overall Wilson interval."""
+    return wilson_errors([r.json_exact for r in results])
+
+
+# Runs measured in this repository are drawn in their own colour family, so a reader never
+# mistakes them for the authors' reported runs: (provenance, method) -> colour.
+PALETTE = {("reported", "zero-shot"): "#7f7f7f", ("reported", "lora"): "#1f5fa8",
+           ("measured", "zero-shot"): "#e6a15c", ("measured", "lora"): "#b34700"}
+MARKERS = {("reported", "zero-shot"): "o", ("reported", "lora"): "s",
+           ("measured", "zero-shot"): "D", ("measured", "lora"): "^"}
+GROUP_LABELS = {("reported", "zero-shot"): "zero-shot (reported)",
+                ("reported", "lora"): "LoRA fine-tuned (reported)",
+                ("measured", "zero-shot"): "zero-shot (measured here)",
+                ("measured", "lora"): "LoRA fine-tuned (measured here)"}
+
+
+def group(r: ModelResult) -> tuple[str, str]:
+    """The legend group of a run: where its numbers come from and how it was trained."""
+    return (r.provenance, r.method)
+
+
+def wilson_errors(counts: list) -> list[list[float]]:
+    """Asymmetric error bars (in percent) from Wilson intervals of Count objects."""
+    bars = [(100 * (c.rate - lo), 100 * (hi - c.rate)) for c in counts
+            for lo, hi in [c.wilson()]]
+    return [[b[0] for b in bars], [b[1] for b in bars]]
+
+
+def legend_above(ax: plt.Axes, ncols: int = 2) -> None:
+    """The legend above the plotting area, where it can never cover a point or a bar."""
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=ncols,
+              borderaxespad=0, handlelength=1.5, columnspacing=1.2)
