@@ -62,10 +62,10 @@ def _check_local(spec: str | None, what: str) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    _check_local(args.model, "model")  # before the model stack's slow import
+    _check_local(args.adapter, "adapter")
     from .evaluate import EvalSettings, evaluate, print_summary
 
-    _check_local(args.model, "model")
-    _check_local(args.adapter, "adapter")
     name = args.name or Path(args.model.rstrip("/")).name
     split = args.split or "test"
     out = args.out or RUNS_DIR / f"{name.lower()}-{split}"
@@ -220,7 +220,8 @@ def _register_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--revision", help="hub revision of the model")
     p.add_argument("--name", help="display name (default: last part of the model id)")
     p.add_argument("--out", type=Path, help="output folder (default: runs/<name>-<split>)")
-    p.add_argument("--batch-size", type=int, default=8, help="rows per generate call")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="rows per generate call (default: 4 on CPU, 16 on a GPU)")
     p.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
     p.add_argument("--dtype", default="auto", help="auto, float32, bfloat16 or float16")
     _common_model_args(p)

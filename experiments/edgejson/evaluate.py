@@ -33,7 +33,7 @@ class EvalSettings:
     revision: str | None = None  # hub revision (branch, tag or commit)
     split: str = "test"  # which split to evaluate
     limit: int | None = None  # first N examples only (in file order), for smoke runs
-    batch_size: int = 8  # rows per generate() call; scores do not depend on it
+    batch_size: int | None = None  # rows per generate() call (None: fastest for the device)
     max_new_tokens: int = 512  # the paper's limit; hitting it counts as truncation
     device: str = "auto"  # auto | cuda | mps | cpu
     dtype: str = "auto"  # auto | float32 | bfloat16 | float16
@@ -87,7 +87,7 @@ def _training_config(adapter: str | None) -> dict[str, Any] | None:
 def evaluate(settings: EvalSettings) -> dict[str, Any]:
     """Run (or resume) one evaluation and return its metrics document."""
     from .generate import run_generation  # torch is imported only when generating
-    from .modelload import load_model
+    from .modelload import auto_batch_size, load_model
 
     started = utc_now()
     dataset = load_dataset(settings.data_dir)
@@ -97,9 +97,10 @@ def evaluate(settings: EvalSettings) -> dict[str, Any]:
     loaded = load_model(settings.model, adapter=settings.adapter, revision=settings.revision,
                         device=settings.device, dtype=settings.dtype,
                         trust_remote_code=settings.trust_remote_code)
+    batch_size = settings.batch_size or auto_batch_size(loaded.device)
     with PredictionWriter(preds_path, settings.fingerprint()) as writer:
         run_generation(loaded, [e for e in examples if e.id in pending],
-                       batch_size=settings.batch_size, max_new_tokens=settings.max_new_tokens,
+                       batch_size=batch_size, max_new_tokens=settings.max_new_tokens,
                        on_batch=writer.write_batch, progress=settings.progress)
     preds = read_predictions(preds_path)
     records = [preds.records[e.id] for e in examples]
@@ -107,7 +108,7 @@ def evaluate(settings: EvalSettings) -> dict[str, Any]:
     doc = metrics_document(
         model=_model_block(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
-        config={"max_new_tokens": settings.max_new_tokens, "batch_size": settings.batch_size,
+        config={"max_new_tokens": settings.max_new_tokens, "batch_size": batch_size,
                 "training": _training_config(settings.adapter)},
         perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=str(loaded.dtype).split(".")[-1],

@@ -44,6 +44,28 @@ def select_device(requested: str = "auto") -> torch.device:
     return torch.device(requested)
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AVX512-BF16 or AMX), read from the kernel.
+
+    Measured here (AMD EPYC, 2 threads): one LoRA forward+backward on 8 x 200 tokens took
+    19-23 s in fp32 and 4.6-5.4 s under bf16 autocast, with the same loss to 3 decimals.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def auto_batch_size(device: torch.device) -> int:
+    """Rows per generate() call when none is asked for: the fastest measured per device.
+
+    On CPU, batch 4 beat 1 and 16 (README, Speed): finished rows wait in their batch for
+    the slowest, and a CPU has little parallelism left to fill; GPUs want wide batches.
+    """
+    return 4 if device.type == "cpu" else 16
+
+
 def select_dtype(requested: str, device: torch.device) -> torch.dtype:
     """bf16 on GPUs that support it, fp16 on other accelerators, fp32 on CPU for "auto"."""
     if requested != "auto":

@@ -63,7 +63,8 @@ def training_macros(r: ModelResult) -> list[Macro]:
         "lora-alpha": fmt.integer(t["alpha"]),
         "lora-dropout": f"{t['dropout']:g}",
         "lr": fmt.scientific(t["learning_rate"]),
-        "epochs": fmt.integer(t["epochs"]),
+        # 3 and 3.0 both print "3"; a fractional run (1.5 epochs) keeps its fraction.
+        "epochs": f"{float(t['epochs']):g}",
         "batch": fmt.integer(t["effective_batch_size"]),
         "warmup": fmt.percent(t["warmup_ratio"], digits=0) + r"\%",
     }

@@ -62,7 +62,18 @@ def measured_macros(r: ModelResult) -> list[Macro]:
         m.append(Macro(f"{r.stem}/f1-nested", fmt.decimal(nested["mean"]),
                        f"{src}: metrics.overall.field_f1_nested"))
     m.append(Macro(f"{r.stem}/dtype", latex_escape(str(run.get("dtype"))), f"{src}: run.dtype"))
-    return m + ([] if perf is None else _performance_macros(r, perf))
+    return m + ([] if perf is None else _performance_macros(r, perf)) + _loss_macros(r)
+
+
+def _loss_macros(r: ModelResult) -> list[Macro]:
+    """Training loss at the first and last optimizer step, from the resolved config."""
+    losses = (r.training or {}).get("loss_history") or []
+    if not losses:
+        return []
+    src = f"{r.relpath}: config.training.loss_history"
+    return [Macro(f"{r.stem}/train-steps", fmt.integer(len(losses)), src),
+            Macro(f"{r.stem}/loss-first", fmt.decimal(losses[0], 2), src),
+            Macro(f"{r.stem}/loss-last", fmt.decimal(losses[-1], 2), src)]
 
 
 def _performance_macros(r: ModelResult, perf: dict) -> list[Macro]:
@@ -73,7 +84,7 @@ def _performance_macros(r: ModelResult, perf: dict) -> list[Macro]:
         # Seconds per example = the run's generation wall time / examples (batched).
         Macro(f"{r.stem}/latency", fmt.decimal(perf["wall_s"] / perf["examples"], 2),
               f"{src}: performance.wall_s {perf['wall_s']} / {perf['examples']} examples"),
-        Macro(f"{r.stem}/batch", fmt.integer(r.raw["config"]["batch_size"]),
+        Macro(f"{r.stem}/eval-batch", fmt.integer(r.raw["config"]["batch_size"]),
               f"{src}: config.batch_size"),
     ]
     hw = run.get("hardware") or {}
