@@ -52,7 +52,9 @@ def _predictions_path(path: Path) -> tuple[Path, str | None, str]:
         return preds, doc["dataset"]["split"], doc["model"]["name"]
     if path.is_dir():
         path = path / "predictions.jsonl"
-    return path, None, path.parent.name or path.name
+    # A run folder's file is named after the folder; any other file after itself.
+    label = path.parent.name if path.name == "predictions.jsonl" else path.name
+    return path, None, label or path.name
 
 
 def load_side(path: Path, split: str | None, data_dir: Path = DATA_DIR) -> Side:

@@ -17,16 +17,33 @@ from .extract import extract_json
 
 
 def json_equal(a: Any, b: Any) -> bool:
-    """Equality of parsed JSON values under the rules in the module docstring."""
+    """Equality of parsed JSON values under the rules in the module docstring.
+
+    Iterative (an explicit stack): extraction returns values nested to any depth, and a
+    recursive comparison would raise RecursionError on a model's runaway brackets.
+    """
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if isinstance(x, dict) and isinstance(y, dict):
+            if x.keys() != y.keys():
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y, strict=True))
+        elif not _scalar_equal(x, y):
+            return False
+    return True
+
+
+def _scalar_equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, int | float) and isinstance(b, int | float):
         return a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
+    return type(a) is type(b) and not isinstance(a, dict | list) and a == b
 
 
 def _f1(correct: int, predicted: int, expected: int) -> float:
@@ -54,18 +71,30 @@ def leaf_paths(value: Any, prefix: str = "$") -> dict[str, Any]:
     """Flatten a value to {path: leaf}; list items are addressed by position.
 
     Empty objects and lists are leaves themselves so that `{"tags": []}` is scored.
+    Iterative, in document order, for the same reason as `json_equal`; a path is spelled
+    out only at its leaf, so a value nested a million deep costs one long path, not a
+    million growing ones.
     """
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(leaf_paths(item, f"{prefix}.{key}"))
-        return out
-    if isinstance(value, list) and value:
-        out = {}
-        for index, item in enumerate(value):
-            out.update(leaf_paths(item, f"{prefix}[{index}]"))
-        return out
-    return {prefix: value}
+    out: dict[str, Any] = {}
+    parts: list[tuple[int, str]] = [(-1, prefix)]  # (parent part, segment)
+    stack = [(0, value)]
+    while stack:
+        part, item = stack.pop()
+        if isinstance(item, dict | list) and item:
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            fmt = ".{}" if isinstance(item, dict) else "[{}]"
+            children = []
+            for key, child in pairs:
+                parts.append((part, fmt.format(key)))
+                children.append((len(parts) - 1, child))
+            stack.extend(reversed(children))
+        else:
+            segments = []
+            while part >= 0:
+                part, segment = parts[part][0], parts[part][1]
+                segments.append(segment)
+            out["".join(reversed(segments))] = item
+    return out
 
 
 def field_f1_nested(predicted: Any, expected: Any, parsed: bool = True) -> float:
@@ -93,6 +122,16 @@ class ExampleScore:
     parse_error: str  # why nothing parsed ("" when it did)
 
 
+def _compliant(validator: Any, value: Any) -> bool:
+    """Schema validation; a value nested too deep for jsonschema (it recurses, and even
+    its error message is a recursive repr) counts as not compliant: no EdgeJSON schema
+    describes hundreds of levels, and a model's runaway brackets must not stop scoring."""
+    try:
+        return validator.is_valid(value)
+    except RecursionError:
+        return False
+
+
 def score_example(example: Any, output: str, validator: Any,
                   truncated: bool | None = None) -> ExampleScore:
     """Score one raw output against one `Example`, with the schema's validator."""
@@ -106,7 +145,7 @@ def score_example(example: Any, output: str, validator: Any,
         field_f1=field_f1(value, example.expected) if found.ok else 0.0,
         field_f1_nested=field_f1_nested(value, example.expected, found.ok),
         valid_json=found.ok,
-        schema_compliant=found.ok and validator.is_valid(value),
+        schema_compliant=found.ok and _compliant(validator, value),
         truncated=truncated,
         parse_error=found.reason,
     )
