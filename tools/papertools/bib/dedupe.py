@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from papertools.bib.findings import ERROR, Finding
 from papertools.bib.library import strip_arxiv_version
@@ -48,9 +48,15 @@ def duplicates(items: Sequence[Identity]) -> list[Finding]:
         if it.title and it.first_author:
             groups.setdefault((surname(it.first_author), it.year), []).append(it)
     for group in groups.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if fuzz.token_sort_ratio(fold(a.title), fold(b.title)) >= DEDUPE_THRESHOLD:
-                    out.append(Finding(ERROR, b.key, f"duplicate of '{a.key}': same title, "
-                                       "first author and year (fix: keep one key)"))
+        if len(group) < 2:
+            continue
+        # All pairs of a group at once (rapidfuzz's C loop): a 10,000-entry file has
+        # groups of dozens, and a Python double loop over them cost half a second.
+        titles = [fold(it.title) for it in group]
+        scores = process.cdist(titles, titles, scorer=fuzz.token_sort_ratio,
+                               score_cutoff=DEDUPE_THRESHOLD)
+        for i, j in zip(*scores.nonzero(), strict=True):
+            if i < j:
+                out.append(Finding(ERROR, group[j].key, f"duplicate of '{group[i].key}': same "
+                                   "title, first author and year (fix: keep one key)"))
     return out

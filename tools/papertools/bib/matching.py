@@ -21,14 +21,22 @@ TITLE_THRESHOLD = 90.0
 DEDUPE_THRESHOLD = 95.0
 
 
+_COMMAND = re.compile(r"\\[a-zA-Z]+\s*|\\.")
+_NON_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
+# Letters NFKD does not split into a base letter and an accent.
+_NO_DECOMPOSITION = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                                   "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                                   "ı": "i"})
+
+
 @lru_cache(maxsize=1 << 16)  # titles and names are folded again for every comparison
 def fold(text: str) -> str:
     """Lower case, accents removed, LaTeX braces and commands dropped, spaces collapsed."""
-    text = re.sub(r"\\[a-zA-Z]+\s*|\\.", "", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^0-9a-zA-Z]+", " ", text.replace("ł", "l").replace("Ł", "L"))
-    return " ".join(text.lower().split())
+    text = _COMMAND.sub("", text)
+    if not text.isascii():  # the accent pass is most of the cost; ASCII needs none
+        text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_NON_ALNUM.sub(" ", text).lower().split())
 
 
 def title_score(a: str, b: str) -> float:

@@ -11,7 +11,6 @@ words) and its full names (matched as word sequences after folding case and acce
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -108,32 +107,48 @@ class Venue:
         return self.known and self.id == other.id and self.workshop == other.workshop
 
 
-def _folded_table() -> list[tuple[str, str, list[str], list[str]]]:
+def _norm(name: str) -> str:
+    """Folded, without number words: "NeurIPS 2019" and "arXiv:2106.09685" lose the parts
+    that differ between years and ids."""
+    return " ".join(w for w in fold(name).split() if not w.isdigit())
+
+
+def _folded_table() -> list[tuple[str, str, set[str], list[str]]]:
+    """Acronyms as a set of folded words (one word each: "naacl hlt" is two, both kept as a
+    phrase), full names as padded phrases for substring search."""
     table = []
     for vid, kind, acronyms, names in VENUES:
-        table.append((vid, kind, [fold(a) for a in acronyms], [fold(n) for n in names]))
+        phrases = [f" {_norm(n)} " for n in names] + [f" {_norm(a)} " for a in acronyms
+                                                      if " " in _norm(a)]
+        words = {_norm(a) for a in acronyms if " " not in _norm(a)}
+        table.append((vid, kind, words, phrases))
     return table
 
 
 _TABLE = _folded_table()
 
 
-def _contains(haystack: str, needle: str) -> bool:
-    return bool(needle) and re.search(rf"(?:^| ){re.escape(needle)}(?: |$)", haystack) is not None
-
-
 @lru_cache(maxsize=4096)
 def identify(name: str) -> Venue:
     """The venue a booktitle/journal names; Venue("", ...) when the table does not know it.
 
-    The longest matching name wins, so "North American Chapter of the Association for
-    Computational Linguistics" is NAACL, not ACL; an acronym counts as a one-word match."""
-    text = fold(name)
+    Numbers are dropped first ("NeurIPS 2019", "arXiv:2106.09685"), so the answers of the
+    cached lookup below are shared by every year and id."""
+    return _identify(_norm(name))
+
+
+@lru_cache(maxsize=4096)
+def _identify(text: str) -> Venue:
+    """The longest matching name wins, so "North American Chapter of the Association for
+    Computational Linguistics" is NAACL, not ACL; an acronym counts as a one-word match,
+    and a named workshop beats the conference it is held at."""
     words = set(text.split())
+    padded = f" {text} "
     best: tuple[int, str, str] | None = None
-    for vid, kind, acronyms, names in _TABLE:
-        score = max([len(n) for n in names if _contains(text, n)]
-                    + [1 for a in acronyms if _contains(text, a)], default=0)
+    for vid, kind, acronyms, phrases in _TABLE:
+        score = max((len(p) for p in phrases if p in padded), default=0)
+        if not score and acronyms & words:
+            score = 1
         if score and kind == WORKSHOP:  # "EMNLP Workshop BlackboxNLP" is the workshop
             score += 1000
         if score and (best is None or score > best[0]):
@@ -150,5 +165,9 @@ def identify(name: str) -> Venue:
 
 
 def is_preprint_venue(name: str | None) -> bool:
-    """True for "arXiv preprint arXiv:...", "CoRR", "ArXiv": a preprint, not a venue."""
-    return bool(name) and identify(name).id == "arxiv"
+    """True for "arXiv preprint arXiv:...", "CoRR", "ArXiv": a preprint, not a venue.
+    (The substring test first: every such string differs by its id, so a cache of
+    identify() would miss on each.)"""
+    if not name:
+        return False
+    return "arxiv" in name.lower() or identify(name).id == "arxiv"

@@ -23,7 +23,13 @@ from papertools.bib.entrytype import field_findings, is_preprint, venue_field
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.latex import plain
 from papertools.bib.library import strip_arxiv_version
-from papertools.bib.matching import authors_agree, fold, title_score, titles_agree
+from papertools.bib.matching import (
+    TITLE_THRESHOLD,
+    authors_agree,
+    fold,
+    title_score,
+    titles_agree,
+)
 from papertools.bib.names import file_name, list_problems, source_name
 from papertools.bib.records import ARXIV, Record
 from papertools.bib.venues import JOURNAL, WORKSHOP, identify
@@ -90,8 +96,12 @@ def _authors(key: str, item: BibItem, found: Sequence[Record], fix: Fix) -> list
     lists = [r for r in found if r.authors]
     if not mine or not lists:
         return []
-    results = [(r, list_problems(mine, [source_name(n) for n in r.authors], item.truncated,
-                                 r.authors_truncated)) for r in lists]
+    seen: dict[tuple[tuple[str, ...], bool], list[str]] = {}  # sources often agree
+    for r in lists:
+        if (r.authors, r.authors_truncated) not in seen:
+            seen[(r.authors, r.authors_truncated)] = list_problems(
+                mine, [source_name(n) for n in r.authors], item.truncated, r.authors_truncated)
+    results = [(r, seen[(r.authors, r.authors_truncated)]) for r in lists]
     exact = [r for r, probs in results if not probs]
     if not exact:
         best, probs = min(results, key=lambda x: (len(x[1]), x[0].authors_truncated))
@@ -213,8 +223,8 @@ def compare_item(item: BibItem, records: Sequence[Record], ids: str, where: str 
     out: list[Finding] = []
     fix = Fix()
     title = plain(item.fields.get("title", ""))
-    best = max(found, key=lambda r: title_score(title, r.title))
-    if title and not titles_agree(title, best.title):
+    score, best = max(((title_score(title, r.title), r) for r in found), key=lambda x: x[0])
+    if title and score < TITLE_THRESHOLD:
         # Another paper behind the id: comparing its authors and year would be noise.
         return [Finding(ERROR, key, f'title: in file "{title}" / source "{best.title}" '
                         f"(the id {ids} names another paper; fix: check the id)")], None
@@ -225,4 +235,4 @@ def compare_item(item: BibItem, records: Sequence[Record], ids: str, where: str 
     if "year" not in skip:
         out += _year(key, item, found, pub, fix)
     out += _venue(key, item, pub, fix) + _upgrade(key, item, pub, fix)
-    return out, (fix if _guarded(item, best) else None)
+    return out, (fix if not fix or _guarded(item, best) else None)
