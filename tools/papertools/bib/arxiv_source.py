@@ -105,5 +105,14 @@ def _record(lookup: str, r: arxiv.Result, url: str, when: str) -> Record:
         venue_type=None,
         fetched_at=when,
         fetched_from=url,
-        extra={"comment": r.comment} if r.comment else {},
+        extra=_extra(r),
     )
+
+
+def _extra(r: arxiv.Result) -> dict[str, object]:
+    """The comment, and the latest version's year when it differs from v1's: a citation
+    of the later version is correct with that year."""
+    extra: dict[str, object] = {"comment": r.comment} if r.comment else {}
+    if r.updated and r.updated.year != r.published.year:
+        extra["updated_year"] = r.updated.year
+    return extra

@@ -90,8 +90,21 @@ def _label(r: Record) -> str:
     return "arXiv" if r.source == ARXIV else "Semantic Scholar"
 
 
-def _authors(key: str, item: BibItem, found: Sequence[Record], fix: Fix) -> list[Finding]:
-    """In order, by surname and given names; the closest record's list is the fix."""
+def _cited(item: BibItem, found: Sequence[Record], pub: Record | None) -> Record | None:
+    """The version the entry cites: the venue's when it names that venue, arXiv's when it
+    is a preprint, None when it cannot be told."""
+    name = venue_field(item)
+    if pub and name and identify(plain(name[1])).same(identify(pub.venue or "")):
+        return pub
+    if is_preprint(item):
+        return next((r for r in found if r.source == ARXIV), None)
+    return None
+
+
+def _authors(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
+             fix: Fix) -> list[Finding]:
+    """In order, by surname and given names; the closest record's list is the fix. A list
+    that is another existing version's than the one cited is a warning naming both."""
     mine = [file_name(a) for a in item.authors]
     lists = [r for r in found if r.authors]
     if not mine or not lists:
@@ -113,11 +126,12 @@ def _authors(key: str, item: BibItem, found: Sequence[Record], fix: Fix) -> list
         return [Finding(WARNING, key, f"author: truncated after {len(mine)} of "
                         f"{len(r.authors)} authors (\"and others\"; fix: --fix writes the "
                         "full list)")]
-    other = next(((o, p) for o, p in results if p and o.source != r.source), None)
-    if other:
-        return [Finding(WARNING, key, f"author: matches the {_label(r)} list; the "
-                        f"{_label(other[0])} version differs: {other[1][0]}")]
-    return []
+    cited = _cited(item, found, pub)
+    if cited is None or cited in exact:
+        return []
+    probs = seen[(cited.authors, cited.authors_truncated)]
+    return [Finding(WARNING, key, f"author: matches the {_label(r)} list; the cited "
+                    f"{_label(cited)} version differs: {probs[0]}")]
 
 
 def _publication(found: Sequence[Record]) -> Record | None:
@@ -231,7 +245,7 @@ def compare_item(item: BibItem, records: Sequence[Record], ids: str, where: str 
     pub = _publication(found)
     out += field_findings(key, item, fix, found, pub)
     if "author" not in skip:
-        out += _authors(key, item, found, fix)
+        out += _authors(key, item, found, pub, fix)
     if "year" not in skip:
         out += _year(key, item, found, pub, fix)
     out += _venue(key, item, pub, fix) + _upgrade(key, item, pub, fix)
