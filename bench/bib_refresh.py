@@ -9,6 +9,7 @@ which with 3 s between arXiv calls takes about (N - 1) x 3 s (147 s for 50 works
 
     python bench/bib_refresh.py                   # 50 works, per-work comparison on all 50
     python bench/bib_refresh.py --per-work 10     # a shorter comparison (~27 s)
+    python bench/bib_refresh.py --library         # cold and warm `make bib` of bib/library.yaml
 """
 
 from __future__ import annotations
@@ -43,6 +44,28 @@ def _line(label: str, seconds: float, requests: Counter[str], report: RefreshRep
             f"S2 {requests['s2']:3d}   fetched {report.fetched:3d}  from cache {report.cached:3d}")
 
 
+def library_requests(delay: float) -> None:
+    """Requests of a cold `make bib` (empty cache) and a warm one, for this library."""
+    from papertools import paths
+    from papertools.bib.build import build_all
+    from papertools.bib.library import load_library
+
+    library = load_library()
+    with Mirror(read_facts(), recordings=False) as mirror, \
+            tempfile.TemporaryDirectory() as tmp:
+        cfg = SourceConfig(arxiv_url=mirror.arxiv_url, s2_url=mirror.s2_url,
+                           arxiv_delay=delay, backoff=0.01)
+        cache = Cache(Path(tmp) / "cache")
+        for label in ("cold", "warm"):
+            before = Counter(mirror.counts)
+            start = time.perf_counter()
+            report = build_all(library, cache, cfg, out=Path(tmp) / "references.bib",
+                               sources=[paths.PAPER_DIR, paths.LITREVIEW_DIR])
+            used = Counter(mirror.counts) - before
+            print(f"make bib, {label}: {time.perf_counter() - start:6.2f} s   requests arXiv "
+                  f"{used['arxiv']}  S2 {used['s2']}   ({report.summary()})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -51,7 +74,12 @@ def main() -> None:
     parser.add_argument("--per-work", type=int, default=None,
                         help="works for the one-request-per-work comparison (default: --works)")
     parser.add_argument("--delay", type=float, default=3.0, help="seconds between arXiv calls")
+    parser.add_argument("--library", action="store_true",
+                        help="only: requests of a cold and a warm make bib of bib/library.yaml")
     args = parser.parse_args()
+    if args.library:
+        library_requests(args.delay)
+        return
     facts = [f for f in read_facts() if f.arxiv_id][: args.works]
     entries = [Entry(key=f.key, line=0, arxiv=f.arxiv_id) for f in facts]
     per_work = entries[: args.per_work or len(entries)]
