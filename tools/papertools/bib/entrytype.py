@@ -162,7 +162,9 @@ def field_findings(key: str, item: BibItem, fix: Fix, found: Sequence[Record],
                    pub: Record | None) -> list[Finding]:
     """Type/venue mismatches, then the fields the entry type requires."""
     out = _type_findings(key, item, fix, pub)
-    for group in REQUIRED.get(item.type, ()):
+    # A crossref or xdata parent supplies fields biber copies in; not missing then.
+    inherited = bool(item.fields.get("crossref") or item.fields.get("xdata"))
+    for group in () if inherited else REQUIRED.get(item.type, ()):
         if any(item.fields.get(f, "").strip() for f in group):
             continue
         name = group[0]
