@@ -8,6 +8,7 @@ Why a numbered backup: `--in-place` twice must not overwrite the only original.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
@@ -46,28 +47,32 @@ def _guarded(report: CheckReport) -> list[str]:
 
 
 def run_fix(report: CheckReport, args: argparse.Namespace, cfg: SourceConfig) -> int:
+    """Diff and notes go to stdout, or to stderr with --json (stdout is the report)."""
+    out = sys.stderr if getattr(args, "json", False) else sys.stdout
     old = report.bib.text if report.bib else ""
     new = corrected(report)
     target = report.path if args.in_place else Path(args.output) if args.output else None
     if args.output and Path(args.output).resolve() == report.path.resolve():
         raise UserError(f"{args.output}: is the checked file (fix: use --in-place, which "
                         "keeps a backup, or another -o path)")
-    print(unified_diff(old, new, str(report.path), str(target or report.path)), end="")
+    print(unified_diff(old, new, str(report.path), str(target or report.path)), end="",
+          file=out)
     for key in _guarded(report):
         print(f"not fixed: {key}: its title or authors do not match the records of its id; "
-              "nothing taken from them (fix: check the id)")
+              "nothing taken from them (fix: check the id)", file=out)
     if target is None:
-        print("bib-check --fix: dry run, nothing written (-o FILE or --in-place writes it)")
+        print("bib-check --fix: dry run, nothing written (-o FILE or --in-place writes it)",
+              file=out)
     elif args.in_place and new != old:
         backup = backup_path(report.path)
         write_atomic(backup, old)
         write_atomic(report.path, new)
-        print(f"bib-check --fix: {report.path} rewritten; the original is {backup}")
+        print(f"bib-check --fix: {report.path} rewritten; the original is {backup}", file=out)
     elif not args.in_place:
         write_atomic(target, new)
-        print(f"bib-check --fix: wrote {target}")
+        print(f"bib-check --fix: wrote {target}", file=out)
     left = recheck(new, report, cfg)
     changed = sum(1 for fix in report.fixes.values() if fix)
     print(f"bib-check --fix: {changed} entries changed; after the fix: {left.errors} errors, "
-          f"{len(left.findings) - left.errors} warnings")
+          f"{len(left.findings) - left.errors} warnings", file=out)
     return 1 if left.errors else 0
