@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -25,16 +26,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (CPU: less sensitive to the machine's other load)."""
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stdout[-2000:]}\n"
                          f"{proc.stderr[-2000:]}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
-def one_run(rev: str, warm_cache: Path | None) -> tuple[float, float]:
+def one_run(rev: str, warm_cache: Path | None) -> tuple[tuple[float, float], ...]:
     """(cold make paper, make paper without build/) for a fresh clone of ``rev``."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "maaza"
@@ -62,18 +69,19 @@ def main() -> None:
     args = parser.parse_args()
     revs = [subprocess.run(["git", "rev-parse", "--short", r], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.strip() for r in args.rev]
-    times: dict[str, list[tuple[float, float]]] = {r: [] for r in revs}
+    colds: dict[str, list[tuple[float, float]]] = {r: [] for r in revs}
     for n in range(args.rounds):
         for rev in revs:
-            cold, build = one_run(rev, args.warm_uv_cache)
-            times[rev].append((cold, build))
-            load = os.getloadavg()[0]
-            print(f"round {n + 1} {rev}: make paper {cold:6.1f} s, of which the build "
-                  f"{build:5.1f} s   [load {load:.1f}]", flush=True)
-    base = statistics.median(c for c, _ in times[revs[0]])
+            (wall, cpu), (build_wall, build_cpu) = one_run(rev, args.warm_uv_cache)
+            colds[rev].append((wall, cpu))
+            print(f"round {n + 1} {rev}: cold make paper {wall:5.1f} s ({cpu:5.1f} s CPU); "
+                  f"again without build/ {build_wall:5.1f} s ({build_cpu:5.1f} s CPU)   "
+                  f"[load {os.getloadavg()[0]:.1f}]", flush=True)
+    base = [statistics.median(run[i] for run in colds[revs[0]]) for i in (0, 1)]
     for rev in revs:
-        cold = statistics.median(c for c, _ in times[rev])
-        print(f"{rev}: median cold make paper {cold:6.1f} s  ({cold / base:.2f} of {revs[0]})")
+        wall, cpu = (statistics.median(run[i] for run in colds[rev]) for i in (0, 1))
+        print(f"{rev}: median cold make paper {wall:5.1f} s ({wall / base[0]:.2f} of "
+              f"{revs[0]}), {cpu:5.1f} s CPU ({cpu / base[1]:.2f})")
 
 
 if __name__ == "__main__":
