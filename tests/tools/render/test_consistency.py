@@ -14,8 +14,7 @@ import pytest
 from papertools.cli import UserError
 from papertools.paths import RESULTS_DIR
 from papertools.render.consistency import metrics_problems
-from papertools.render.results import (dataset_stats, load_comparisons, load_result,
-                                       load_results)
+from papertools.render.results import dataset_stats, load_comparisons, load_result, load_results
 
 STATS = dataset_stats()
 MLM = json.loads((RESULTS_DIR / "maaza-mlm-135m.json").read_text(encoding="utf-8"))
