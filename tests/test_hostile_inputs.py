@@ -46,6 +46,13 @@ def snapshot(*roots: Path) -> dict[str, tuple[str, int] | None]:
     return out
 
 
+def refused_unchanged(args: list[str], message: str, *watch: Path) -> None:
+    """Run a command that must fail with exit 1 and `message`, changing nothing in `watch`."""
+    before = snapshot(*watch)
+    assert_refused(run(*args), 1, message)
+    assert snapshot(*watch) == before
+
+
 def assert_refused(proc: subprocess.CompletedProcess, code: int, message: str) -> None:
     """Exit `code`, no traceback, and a line of stderr matching `message`."""
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
@@ -84,10 +91,8 @@ def _results_with(tmp_path: Path, changes: dict[str, object]) -> Path:
 def test_impossible_numbers_never_render(tmp_path, changes, message, what):
     results = _results_with(tmp_path, changes)
     out = tmp_path / "out.tex"
-    before = snapshot(results, out)
-    proc = run("papertools", "render", *what.split(), "--results", str(results), "-o", str(out))
-    assert_refused(proc, 1, r"^papertools: error: .*" + message)
-    assert snapshot(results, out) == before
+    refused_unchanged(["papertools", "render", *what.split(), "--results", str(results), "-o",
+                       str(out)], r"^papertools: error: .*" + message, results, out)
 
 
 def test_impossible_numbers_never_reach_a_figure(tmp_path):
@@ -109,11 +114,8 @@ def test_impossible_numbers_never_reach_a_figure(tmp_path):
 ])
 def test_bad_comparisons_never_render(tmp_path, name, message):
     out = tmp_path / "macros.tex"
-    before = snapshot(HOSTILE, out)
-    proc = run("papertools", "render", "macros", "--comparisons", str(HOSTILE / name),
-               "-o", str(out))
-    assert_refused(proc, 1, message)
-    assert snapshot(HOSTILE, out) == before
+    refused_unchanged(["papertools", "render", "macros", "--comparisons", str(HOSTILE / name),
+                       "-o", str(out)], message, HOSTILE, out)
 
 
 def test_edgejson_refuses_to_read_an_inconsistent_metrics_file(tmp_path):
@@ -139,11 +141,8 @@ def test_edgejson_refuses_to_read_an_inconsistent_metrics_file(tmp_path):
 ])
 def test_a_library_entry_that_cannot_cite_is_an_error(tmp_path, name, message):
     out = tmp_path / "references.bib"
-    before = snapshot(HOSTILE, out)
-    proc = run("papertools", "bib", "write", "--library", str(HOSTILE / name),
-               "-o", str(out))
-    assert_refused(proc, 1, message)
-    assert snapshot(HOSTILE, out) == before
+    refused_unchanged(["papertools", "bib", "write", "--library", str(HOSTILE / name),
+                       "-o", str(out)], message, HOSTILE, out)
 
 
 @pytest.mark.parametrize(("name", "line", "what"), [
@@ -153,10 +152,9 @@ def test_a_library_entry_that_cannot_cite_is_an_error(tmp_path, name, message):
 ])
 def test_a_malformed_citation_stops_the_draft(tmp_path, name, line, what):
     out = tmp_path / "fragment.tex"
-    before = snapshot(HOSTILE, out)
-    proc = run("papertools", "litreview", "convert", str(HOSTILE / name), "-o", str(out))
-    assert_refused(proc, 1, rf"{re.escape(name)}:{line}: malformed citation: {what}")
-    assert snapshot(HOSTILE, out) == before
+    refused_unchanged(["papertools", "litreview", "convert", str(HOSTILE / name), "-o",
+                       str(out)], rf"{re.escape(name)}:{line}: malformed citation: {what}",
+                      HOSTILE, out)
 
 
 @pytest.mark.parametrize(("target", "message"), [
@@ -166,10 +164,8 @@ def test_a_malformed_citation_stops_the_draft(tmp_path, name, line, what):
     ("notes.bib", r"notes\.bib: not a BibTeX file"),
 ])
 def test_bib_check_refuses_what_is_not_a_bib_file(target, message):
-    before = snapshot(HOSTILE)
-    proc = run("papertools", "bib", "check", "--offline", str(HOSTILE / target))
-    assert_refused(proc, 1, r"^papertools: error: .*" + message)
-    assert snapshot(HOSTILE) == before
+    refused_unchanged(["papertools", "bib", "check", "--offline", str(HOSTILE / target)],
+                      r"^papertools: error: .*" + message, HOSTILE)
 
 
 def test_bib_check_flags_an_entry_without_a_title(tmp_path):
@@ -281,10 +277,8 @@ def test_batch_help_example_names_a_real_config():
                                          r"checkpoint"),
 ])
 def test_evaluate_on_something_that_is_not_a_model(spec, message):
-    before = snapshot(HOSTILE)
-    proc = run("edgejson", "evaluate", spec, "--limit", "1", "--out", "/nonexistent/out")
-    assert_refused(proc, 1, r"^edgejson: error: (tests/fixtures/)?" + message)
-    assert snapshot(HOSTILE) == before
+    refused_unchanged(["edgejson", "evaluate", spec, "--limit", "1", "--out", "/nonexistent/o"],
+                      r"^edgejson: error: (tests/fixtures/)?" + message, HOSTILE)
 
 
 # --- 8. file modes ---------------------------------------------------------------------
