@@ -2,7 +2,7 @@
 
 The quadratic method (the standard decoder tried at every bracket) took 149 s on one
 1 MB row; the goal is under a second for each shape below, including the completeness
-check that generation runs after every token.
+check that generation runs after every token, and the whole scoring of one row.
 
     .venv/bin/python bench/extract_speed.py            # 1 MB each
     .venv/bin/python bench/extract_speed.py --mb 4     # does time grow linearly?
@@ -14,7 +14,9 @@ import argparse
 import json
 import time
 
+from edgejson.data import load_dataset, load_split
 from edgejson.extract import extract_json, first_value_complete
+from edgejson.metrics import score_example
 
 
 def shapes(size: int) -> dict[str, str]:
@@ -39,15 +41,20 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=1.0, help="output size in MB (default 1)")
     args = parser.parse_args()
     size = int(args.mb * 1_000_000)
-    print(f"{'shape':<22} {'MB':>5} {'extract s':>10} {'complete s':>11}  found")
+    dataset = load_dataset()
+    example = load_split("test", dataset=dataset)[0]
+    validator = dataset.validator(example.schema_id)
+    print(f"{'shape':<22} {'MB':>5} {'extract s':>10} {'complete s':>11} {'score s':>8}  found")
     for name, text in shapes(size).items():
         t0 = time.perf_counter()
         found = extract_json(text)
         t1 = time.perf_counter()
         first_value_complete(text)
         t2 = time.perf_counter()
-        print(f"{name:<22} {len(text) / 1e6:>5.2f} {t1 - t0:>10.3f} {t2 - t1:>11.3f}  "
-              f"{'value' if found.ok else found.reason[:40]}")
+        score_example(example, text, validator)  # every metric of one row, as `score` does
+        t3 = time.perf_counter()
+        print(f"{name:<22} {len(text) / 1e6:>5.2f} {t1 - t0:>10.3f} {t2 - t1:>11.3f} "
+              f"{t3 - t2:>8.3f}  {'value' if found.ok else found.reason[:40]}")
 
 
 if __name__ == "__main__":

@@ -65,16 +65,19 @@ def extract_json(text: str) -> Extraction:
     Only objects and arrays count: a bare number or string in prose ("Output: 3 items")
     is not an extraction. Fences need no special case: the scan skips the ```json line.
     """
-    first = _OPENERS.search(text)
+    first, too_deep = _OPENERS.search(text), -1
     if first is not None:
         try:  # the common case: the first bracket starts the answer; C speed
             value, end = _DECODER.raw_decode(text, first.start())
             return Extraction(ok=True, value=value, start=first.start(), end=end)
-        except (json.JSONDecodeError, RecursionError, ValueError):
+        except RecursionError:
+            too_deep = first.start()
+        except (json.JSONDecodeError, ValueError):
             pass
     found = _search(text, 0)
     if found.start >= 0:
-        value = _build(text, found.start)
+        value = _scan(text, found.start, build=True).value if found.start == too_deep \
+            else _build(text, found.start)
         return Extraction(ok=True, value=value, start=found.start, end=found.end)
     if found.first is None:
         return Extraction(ok=False, reason="no '{' or '[' in the output")
