@@ -117,3 +117,15 @@ def test_kinds_and_preprints():
     assert identify("arXiv preprint arXiv:2106.09685").kind == "preprint"
     assert identify("CoRR").kind == "preprint"
     assert not identify("Proceedings of Machine Learning Research").known
+
+
+@pytest.mark.parametrize("field", [
+    "A and B", "A AND B", "A and\n  B and others", " A ", "", "Anderson, Sandy and Band, Andy",
+    "Vaswani, Ashish and and Shazeer, Noam", "A~and B", "A\tand\tB", "{Simon and Schuster} and C",
+])
+def test_split_authors_agrees_with_bibtexparser(field):
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    names = [n for n in split_multiple_persons_names(field) if n.strip()]
+    cut = bool(names) and names[-1].strip().lower() == "others"
+    assert split_authors(field) == ((names[:-1] if cut else names), cut)
