@@ -200,11 +200,13 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
     """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
     from .registry import resolve
 
+    requested = model_id
     model_id, entry = resolve(model_id)
     dev = select_device(device)
     torch_dtype = select_dtype(dtype, dev)
     model, tokenizer = load_base(model_id, revision, torch_dtype, trust_remote_code)
-    info = {"id": model_id, "adapter": adapter, **describe_weights(model_id, revision)}
+    # The id as asked for: a registry name stays a name, not this machine's cache path.
+    info = {"id": requested, "adapter": adapter, **describe_weights(model_id, revision)}
     if entry is not None:
         info.update(registry_name=entry.name, upstream=entry.upstream, license=entry.license,
                     quantization=entry.quantization, package=f"{entry.package}=={entry.version}")
