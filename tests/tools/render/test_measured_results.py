@@ -40,8 +40,10 @@ def test_scored_predictions_join_the_paper(tmp_path):
                                                  _stats())}
     assert macros["tiny-measured/exact"] == r"50.0\%"
     table = tables.results_table(load_results(results))
-    assert any(r["name"] == r"Tiny\_\&\_Measured" for r in table["rows"])
-    assert "Reported (not re-measured):" in table["note"]
+    # Escaped, and marked as measured so it is never read as a reported run.
+    assert any(r["name"] == r"Tiny\_\&\_Measured$^\dagger$" for r in table["rows"])
+    assert "measured with the project's harness" in table["note"]
+    assert sum(r["name"].endswith("$^\\dagger$") for r in table["rows"]) == 1
 
 
 def _stats() -> dict:

@@ -22,8 +22,16 @@ def _provenance_note(results: list[ModelResult]) -> str:
         return "Measured with the project's harness (edgejson evaluate)."
     if kinds == ["reported"]:
         return "Authors' reported runs, not yet re-measured with the project's harness."
-    reported = [latex_escape(r.name) for r in results if r.provenance == "reported"]
-    return "Reported (not re-measured): " + ", ".join(reported) + "."
+    return (MEASURED_MARK + " measured with the project's harness "
+            "(Section~\\ref{sec:experiments-measured}); the others are the authors' reported runs.")
+
+
+# Marks a measured run in every table, so it is never read as one of the reported runs.
+MEASURED_MARK = "$^\\dagger$"
+
+
+def _display_name(r: ModelResult) -> str:
+    return latex_escape(r.name) + (MEASURED_MARK if r.provenance == "measured" else "")
 
 
 def results_table(results: list[ModelResult]) -> dict:
@@ -32,7 +40,7 @@ def results_table(results: list[ModelResult]) -> dict:
     for r in results:
         lo, hi = r.json_exact.wilson()
         rows.append({
-            "name": latex_escape(r.name),
+            "name": _display_name(r),
             "params": fmt.params(r.parameters),
             "method": METHOD_LABEL[r.method],
             "exact": fmt.percent(r.json_exact.rate),
@@ -54,11 +62,15 @@ def complexity_table(results: list[ModelResult]) -> dict:
             count = r.by_complexity.get(c)
             cells.append("--" if count is None else
                          f"{fmt.percent(count.rate)} ({count.correct}/{count.total})")
-        rows.append({"name": latex_escape(r.name), "method": METHOD_LABEL[r.method],
+        rows.append({"name": _display_name(r), "method": METHOD_LABEL[r.method],
                      "cells": cells})
-    notes = sorted({r.raw["metrics"].get("by_complexity_note", "") for r in results} - {""})
+    notes = [latex_escape(n) for n in sorted(
+        {r.raw["metrics"].get("by_complexity_note", "") for r in results} - {""})]
+    if any(r.provenance == "measured" for r in results):
+        notes.append(MEASURED_MARK + " Measured runs score every test row, the rows without a "
+                     "label in the tier of their schema.")
     return {"rows": rows, "tiers": [c.capitalize() for c in COMPLEXITIES],
-            "notes": [latex_escape(n) for n in notes], "sources": _sources(results)}
+            "notes": notes, "sources": _sources(results)}
 
 
 def dataset_table(stats: dict) -> dict:
