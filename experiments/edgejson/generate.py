@@ -136,6 +136,8 @@ def run_generation(loaded: LoadedModel, examples: Sequence[Any], *, batch_size: 
     Longest first: the first batch needs the most memory, so an out-of-memory error
     shows at once, and neighbours in a batch have similar lengths (little padding).
     """
+    if not examples:  # a resumed run with nothing left to generate
+        return
     prompts = [format_prompt(e.prompt) for e in examples]
     lengths = [len(ids) for ids in loaded.tokenizer(prompts)["input_ids"]]
     order = sorted(range(len(examples)), key=lambda i: (-lengths[i], examples[i].id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,15 @@ def test_resume_after_interruption(tiny_model: Path, reference: Path, tmp_path: 
     assert {i: v for i, v in resumed.items() if i != kept_id} == {
         i: v for i, v in ref.items() if i != kept_id}
     assert json.loads((tmp_path / "metrics.json").read_text())["run"]["resumed"] is True
+
+
+def test_rerun_of_a_finished_run_rewrites_the_metrics_only(tiny_model: Path, reference: Path,
+                                                           tmp_path: Path) -> None:
+    shutil.copy(reference / "predictions.jsonl", tmp_path / "predictions.jsonl")
+    before = (tmp_path / "predictions.jsonl").read_text()
+    doc = evaluate(_settings(tiny_model, tmp_path, batch_size=1))
+    assert (tmp_path / "predictions.jsonl").read_text() == before
+    assert doc["run"]["resumed"] is True and doc["dataset"]["examples"] == LIMIT
 
 
 def test_resume_refuses_other_settings(tiny_model: Path, reference: Path, tmp_path: Path
