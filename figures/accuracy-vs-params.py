@@ -21,18 +21,23 @@ def _crowded_right(r, results):
                and abs(100 * o.json_exact.rate - y) < 8 for o in results)
 
 
-def _label(ax, r, results, x, y):
+def _label(ax, r, results, x, y, placed):
     """Measured runs are named on the left of their point and reported ones on the right,
     so two runs of one size never collide; a reported label moves left when a neighbour
-    takes its space, and a label near the x-axis rises above it instead of crossing it."""
+    takes its space, a label near the x-axis rises above it instead of crossing it, and
+    labels on the same side of nearby points stack instead of overprinting."""
     left = r.provenance == "measured" or _crowded_right(r, results)
     low = y < 6
-    ax.annotate(r.name, (x, y), xytext=(-6 if left else 6, 3 if low else 0),
+    side = [py for (pl, px, py) in placed if pl == left and 0.8 < px / x < 1.25
+            and abs(py - y) < 6]
+    placed.append((left, x, y))
+    ax.annotate(r.name, (x, y), xytext=(-6 if left else 6, (3 if low else 0) + 9 * len(side)),
                 textcoords="offset points", ha="right" if left else "left",
                 va="bottom" if low else "center", fontsize=7)
 
 
 def draw(results, ax):
+    placed = []  # (left?, x, y) of labels drawn so far
     for key in PALETTE:
         runs = [r for r in results if group(r) == key]
         if not runs:
@@ -44,7 +49,7 @@ def draw(results, ax):
                     mfc="white" if hollow else PALETTE[key], ms=5, capsize=2, lw=0.8,
                     label=GROUP_LABELS[key])
         for r, xi, yi in zip(runs, x, y, strict=True):
-            _label(ax, r, results, xi, yi)
+            _label(ax, r, results, xi, yi, placed)
     ax.set_xscale("log")
     # Plain numbers at round sizes instead of 2x10^2-style log ticks; the left margin
     # leaves room for the labels of measured runs.

@@ -32,7 +32,8 @@ def values(macros):
 @pytest.fixture
 def results_copy(tmp_path):
     for p in RESULTS_DIR.glob("*"):
-        shutil.copy(p, tmp_path)
+        if p.is_file():  # paired/ and adapters/ are not results files
+            shutil.copy(p, tmp_path)
     return tmp_path
 
 

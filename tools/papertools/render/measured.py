@@ -99,6 +99,12 @@ def _performance_macros(r: ModelResult, perf: dict) -> list[Macro]:
     return m
 
 
+# Metrics of a paired file -> macro name; the first three are yes/no (McNemar), the last
+# two means of per-example scores (paired bootstrap only).
+PAIRED_METRICS = {"json_exact": "exact", "valid_json": "valid", "schema_compliant": "schema",
+                  "field_f1": "f1", "field_f1_nested": "f1-nested"}
+
+
 @dataclass(frozen=True)
 class Paired:
     """A paired comparison of two runs on the same examples (edgejson compare --json)."""
@@ -106,30 +112,44 @@ class Paired:
     stem: str  # file name without .json, the macro prefix paired/<stem>/
     path: Path  # the file, for comments in generated LaTeX
     examples: int  # examples both runs answered
-    exact: dict  # the json_exact entry: a, b, diff, ci95, mcnemar
+    metrics: dict  # metric -> {a, b, diff, ci95, mcnemar (yes/no metrics only)}
+
+
+def _check_metric(where: str, name: str, entry: dict, n: int) -> None:
+    """Raise when a paired entry holds an impossible value."""
+    lo, hi = (float(v) for v in entry["ci95"])
+    if not -1 <= lo <= float(entry["diff"]) <= hi <= 1:
+        raise UserError(f"{where}: metrics/{name}/ci95: [{lo}, {hi}] around {entry['diff']} "
+                        "is impossible (fix: regenerate with `edgejson compare --json`)")
+    mc = entry.get("mcnemar")
+    if mc is None:
+        return
+    only_a, only_b, p = int(mc["only_a"]), int(mc["only_b"]), float(mc["p_value"])
+    if not (0 <= only_a and 0 <= only_b and only_a + only_b <= n):
+        raise UserError(f"{where}: metrics/{name}/mcnemar: {only_a} + {only_b} discordant "
+                        f"pairs do not fit in {n} examples")
+    # An exact binomial p-value is never 0; a 0 here means it was rounded away.
+    if not 0 < p <= 1:
+        raise UserError(f"{where}: metrics/{name}/mcnemar: p = {p} is impossible (fix: "
+                        "regenerate with `edgejson compare --json`)")
 
 
 def _check_paired(path: Path, doc: dict) -> Paired:
     where = _rel(path)
     try:
-        exact, n = doc["metrics"]["json_exact"], int(doc["examples"])
-        mc = exact["mcnemar"]
-        only_a, only_b, p = int(mc["only_a"]), int(mc["only_b"]), float(mc["p_value"])
-        lo, hi = (float(v) for v in exact["ci95"])
+        n = int(doc["examples"])
+        metrics = {k: doc["metrics"][k] for k in PAIRED_METRICS if k in doc["metrics"]}
+        if "json_exact" not in metrics:
+            raise KeyError("json_exact")
+        for name, entry in metrics.items():
+            _check_metric(where, name, entry, n)
     except (KeyError, TypeError, ValueError) as exc:
-        raise UserError(f"{where}: metrics/json_exact: missing or malformed {exc} (fix: "
-                        "regenerate it with `edgejson compare A B --json`)") from exc
+        raise UserError(f"{where}: metrics: missing or malformed {exc} (fix: regenerate it "
+                        "with `edgejson compare A B --json`)") from exc
     if sum(doc.get("dropped", {}).values()):
         raise UserError(f"{where}: dropped: the runs answered different examples; the paper "
                         "only quotes paired tests on the full split")
-    if not (0 <= only_a and 0 <= only_b and only_a + only_b <= n):
-        raise UserError(f"{where}: metrics/json_exact/mcnemar: {only_a} + {only_b} discordant "
-                        f"pairs do not fit in {n} examples")
-    # An exact binomial p-value is never 0; a 0 here means it was rounded away.
-    if not 0 < p <= 1 or not -1 <= lo <= hi <= 1:
-        raise UserError(f"{where}: metrics/json_exact: p = {p}, interval [{lo}, {hi}] is "
-                        "impossible (fix: regenerate with `edgejson compare --json`)")
-    return Paired(stem=path.stem, path=path, examples=n, exact=exact)
+    return Paired(stem=path.stem, path=path, examples=n, metrics=metrics)
 
 
 def load_paired(folder: Path = PAIRED_DIR) -> list[Paired]:
@@ -145,19 +165,27 @@ def load_paired(folder: Path = PAIRED_DIR) -> list[Paired]:
 
 
 def paired_macros(p: Paired) -> list[Macro]:
-    src, e = _rel(p.path), p.exact
-    mc, (lo, hi) = e["mcnemar"], e["ci95"]
-    key = f"paired/{p.stem}"
-    return [
-        Macro(f"{key}/examples", fmt.integer(p.examples), src),
-        Macro(f"{key}/exact-p", fmt.pvalue(float(mc["p_value"])),
-              f"{src}: McNemar exact, p = {mc['p_value']}"),
-        Macro(f"{key}/exact-only-a", fmt.integer(mc["only_a"]), f"{src}: right only in A"),
-        Macro(f"{key}/exact-only-b", fmt.integer(mc["only_b"]), f"{src}: right only in B"),
-        Macro(f"{key}/exact-diff", fmt.points(e["b"], e["a"]), f"{src}: B - A"),
-        Macro(f"{key}/exact-diff-ci-low", fmt.points(lo, 0.0), f"{src}: paired bootstrap"),
-        Macro(f"{key}/exact-diff-ci-high", fmt.points(hi, 0.0), f"{src}: paired bootstrap"),
-    ]
+    """paired/<stem>/<metric>-diff (points or F1), its interval, and McNemar's p and counts."""
+    src, key = _rel(p.path), f"paired/{p.stem}"
+    out = [Macro(f"{key}/examples", fmt.integer(p.examples), src)]
+    for name, entry in p.metrics.items():
+        short, (lo, hi) = PAIRED_METRICS[name], entry["ci95"]
+        if "mcnemar" in entry:  # a share: differences in percentage points
+            diff, low, high = (fmt.points(v, 0.0) for v in (entry["diff"], lo, hi))
+        else:  # a mean score in [0, 1]
+            diff, low, high = (fmt.decimal(v) for v in (entry["diff"], lo, hi))
+        out += [Macro(f"{key}/{short}-diff", diff, f"{src}: {name}: B - A"),
+                Macro(f"{key}/{short}-diff-ci-low", low, f"{src}: {name}: paired bootstrap"),
+                Macro(f"{key}/{short}-diff-ci-high", high, f"{src}: {name}: paired bootstrap")]
+        mc = entry.get("mcnemar")
+        if mc:
+            out += [Macro(f"{key}/{short}-p", fmt.pvalue(float(mc["p_value"])),
+                          f"{src}: {name}: McNemar exact, p = {mc['p_value']}"),
+                    Macro(f"{key}/{short}-only-a", fmt.integer(mc["only_a"]),
+                          f"{src}: {name}: right only in A"),
+                    Macro(f"{key}/{short}-only-b", fmt.integer(mc["only_b"]),
+                          f"{src}: {name}: right only in B")]
+    return out
 
 
 def measured_table(results: list[ModelResult]) -> dict:
@@ -169,7 +197,7 @@ def measured_table(results: list[ModelResult]) -> dict:
         nested = r.raw["metrics"]["overall"].get("field_f1_nested")
         stops = perf.get("stop_reasons")
         rows.append({
-            "name": latex_escape(r.name), "method": METHOD_LABEL[r.method],
+            "name": latex_escape(r.name),
             "exact": fmt.percent(r.json_exact.rate),
             "ci": f"[{fmt.percent(lo)}, {fmt.percent(hi)}]",
             "f1": "--" if r.field_f1 is None else fmt.decimal(r.field_f1),
@@ -179,7 +207,8 @@ def measured_table(results: list[ModelResult]) -> dict:
                 ("truncated", "truncated")) for c in [_overall_count(r, key)]},
             "tokens": fmt.decimal(perf["generated_tokens_mean"], 0) if perf else "--",
             "latency": fmt.decimal(perf["wall_s"] / perf["examples"], 2) if perf else "--",
-            "stops": "/".join(fmt.integer(stops.get(s, 0)) for s in STOPS) if stops else "--",
+            # Three table cells: complete JSON value & end-of-sequence & token limit.
+            "stops": " & ".join(fmt.integer(stops.get(s, 0)) if stops else "--" for s in STOPS),
             "dtype": latex_escape(str((r.raw.get("run") or {}).get("dtype"))),
         })
     measured = [r for r in results if r.provenance == "measured"]

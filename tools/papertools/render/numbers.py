@@ -49,9 +49,11 @@ def integer(value: int) -> str:
 
 def pvalue(p: float) -> str:
     """A p-value as a reader compares it with 0.05: two significant digits, and below
-    0.001 in scientific notation (0.0004 would otherwise read as '0.000')."""
+    0.001 in scientific notation (0.0004 would otherwise read as '0.000'), usable in and
+    out of math mode."""
     if not 0 < p <= 1:
         raise ValueError(f"p-value {p} outside (0, 1]")
-    if p >= 0.001:
-        return f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
-    return scientific(float(f"{p:.1e}"))
+    if p >= 0.001:  # 0.125 stays 0.125 (an exact binomial p), 0.04937 becomes 0.049
+        return f"{p:.3g}" if p >= 0.1 else f"{p:.2g}"
+    # \ensuremath: prose writes $p = \result{...}$, and a nested $ would end the math.
+    return r"\ensuremath{" + scientific(float(f"{p:.1e}")).strip("$") + "}"

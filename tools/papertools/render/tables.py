@@ -100,7 +100,8 @@ def dataset_table(stats: dict) -> dict:
 def figure_context(name: str, results: list[ModelResult]) -> dict:
     """Numbers quoted in a figure's caption, formatted like the prose's."""
     t = by_stem(results)
-    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": _sources(results)}
+    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": _sources(results),
+                 "measured": any(r.provenance == "measured" for r in results)}
     best = max(results, key=lambda r: r.json_exact.rate)
     ctx["best"] = {"name": latex_escape(best.name), "exact": fmt.percent(best.json_exact.rate)}
     zero = [r for r in results if r.method == "zero-shot"]
