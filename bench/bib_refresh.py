@@ -46,7 +46,7 @@ def _line(label: str, seconds: float, requests: Counter[str], report: RefreshRep
 
 def library_requests(delay: float) -> None:
     """Requests of a cold `make bib` (empty cache) and a warm one, for this library."""
-    from papertools import paths
+    from maaza_core import paths
     from papertools.bib.build import build_all
     from papertools.bib.library import load_library
 

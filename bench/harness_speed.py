@@ -42,7 +42,7 @@ from edgejson.modelload import load_model
 from edgejson.prompt import format_answer, format_prompt
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
-from papertools.paths import BUILD_DIR
+from maaza_core.paths import BUILD_DIR
 
 # Vocabulary: the paper's models have 49,152 (SmolLM2) and 151,646 (Qwen2.5) tokens, so
 # a 1024-token BPE made answers unrealistically long. BPEs trained on the train split

@@ -4,7 +4,7 @@
 # with nothing changed does nothing, and touching one results file rebuilds only the
 # tables, macros and figures that read results (not the dataset table or the drafts).
 
-# Paths are resolved by papertools.paths from this variable, whatever the cwd.
+# Paths are resolved by maaza_core.paths from this variable, whatever the cwd.
 export MAAZA_ROOT := $(CURDIR)
 
 GEN := build/generated
@@ -18,9 +18,12 @@ RESULTS_INPUTS := $(RESULTS) $(wildcard experiments/results/paired/*.json) \
 DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
                $(wildcard experiments/data/edgejson-v3/schemas/*/*.json) \
                experiments/edgejson/data.py
-# Results are checked against the split sizes of the data set (render/consistency.py).
-RESULTS_INPUTS += $(DATA_INPUTS)
-RENDER_CODE := $(wildcard tools/papertools/render/*.py) tools/papertools/paths.py
+# The data set's split and tier sizes, written by edgejson (which owns the data) and read
+# by render, which imports nothing from edgejson.
+DATASET_STATS := $(GEN)/dataset-stats.json
+# Results are checked against the split sizes of the data set (maaza_core/consistency.py).
+RESULTS_INPUTS += $(DATASET_STATS)
+RENDER_CODE := $(wildcard tools/papertools/render/*.py) $(wildcard core/maaza_core/*.py)
 TEMPLATES := paper/templates
 
 FIGURE_NAMES := $(basename $(notdir $(wildcard figures/*.py)))
@@ -40,10 +43,13 @@ figures: $(FIGURE_PDFS) ## draw the figures only (build/figures/*.pdf)
 lint-paper: $(MACROS_TEX) ## fail on result numbers typed into paper/*.tex
 	$(PAPERTOOLS) render lint --macros $(MACROS_TEX)
 
-$(MACROS_TEX): $(RESULTS_INPUTS) $(DATA_INPUTS) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+$(DATASET_STATS): $(DATA_INPUTS) | $(VENV_STAMP)
+	$(BIN)/edgejson stats -o $@
+
+$(MACROS_TEX): $(RESULTS_INPUTS) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render macros -o $@
 
-$(GEN)/dataset-table.tex: $(DATA_INPUTS) $(TEMPLATES)/dataset-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+$(GEN)/dataset-table.tex: $(DATASET_STATS) $(TEMPLATES)/dataset-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render table dataset -o $@
 
 $(GEN)/%-table.tex: $(RESULTS_INPUTS) $(TEMPLATES)/%-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)

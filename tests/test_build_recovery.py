@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.paths import ROOT
+from maaza_core.paths import ROOT
 
 pytestmark = [
     pytest.mark.slow,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.paths import DATA_DIR, RESULTS_DIR, ROOT
+from maaza_core.paths import DATA_DIR, RESULTS_DIR, ROOT
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 BIN = Path(sys.executable).parent
@@ -122,7 +122,7 @@ def test_edgejson_refuses_to_read_an_inconsistent_metrics_file(tmp_path):
     results = _results_with(tmp_path, {"metrics/overall/json_exact/correct": 160})
     path = results / "maaza-mlm-135m.json"
     from edgejson.results import read_metrics, write_metrics
-    from papertools.cli import UserError
+    from maaza_core.errors import UserError
 
     with pytest.raises(UserError, match=r"maaza-mlm-135m\.json:\d+: metrics/overall/"):
         read_metrics(path)

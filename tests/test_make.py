@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.paths import ROOT
+from maaza_core.paths import ROOT
 
 SKIP = shutil.ignore_patterns(".git", ".venv", "build", "runs", "__pycache__",
                               ".pytest_cache", ".ruff_cache", "*.egg-info")

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from papertools.cli import UserError
-from papertools.paths import ROOT, RUNS_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import ROOT, RUNS_DIR
 
 from .evaluate import METRICS_FILE, PREDICTIONS_FILE, EvalSettings
 

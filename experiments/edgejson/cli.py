@@ -11,8 +11,10 @@ import json
 import sys
 from pathlib import Path
 
-from papertools.cli import UserError, run_main
-from papertools.paths import CONFIGS_DIR, DATA_DIR, ROOT, RUNS_DIR
+from maaza_core.atomic import write_atomic
+from maaza_core.cli import run_main
+from maaza_core.errors import UserError
+from maaza_core.paths import CONFIGS_DIR, DATA_DIR, ROOT, RUNS_DIR
 
 _RAW = argparse.RawDescriptionHelpFormatter
 
@@ -177,9 +179,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .data import SPLITS, dataset_stats, load_dataset, load_split, validate_expected
 
     stats = dataset_stats(args.data)
-    if args.json:
+    if args.json and not args.out:
         print(json.dumps(stats, indent=2))
-    else:
+    elif not args.out:
         print(f"{stats['name']} {stats['version']}  sha256 {stats['sha256'][:16]}…")
         print(f"schemas: {stats['schemas']['total']} {stats['schemas']['by_complexity']}")
         for split, s in stats["splits"].items():
@@ -192,7 +194,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
                                                               dataset)]
     for failure in failures:
         print(f"schema violation: {failure}", file=sys.stderr)
-    if not args.json:
+    if args.out:  # only a data set whose gold answers pass is written for the paper
+        if not failures:
+            write_atomic(args.out, json.dumps(stats, indent=2) + "\n")
+    elif not args.json:
         print(f"expected outputs valid against their schemas: {'all' if not failures else 'NO'}")
     return 1 if failures else 0
 
@@ -277,6 +282,9 @@ def _register_misc(sub: argparse._SubParsersAction) -> None:
     p = _add(sub, "stats", "Dataset statistics and a check of every gold answer's schema.",
              "edgejson stats --json", cmd_stats)
     p.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    p.add_argument("-o", "--out", type=Path,
+                   help="write the statistics as JSON to this file (atomically) instead; "
+                   "not written when a gold answer fails its schema")
     p.add_argument("--data", type=Path, default=DATA_DIR, help="EdgeJSON folder")
     c = _add(sub, "compare", "Paired comparison of two runs (McNemar exact, paired bootstrap).",
              "edgejson compare runs/smollm2-360m-test runs/maaza-135m-test", cmd_compare)

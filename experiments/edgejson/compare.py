@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import DATA_DIR
 
 from .aggregate import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from .data import load_dataset, load_split

@@ -16,8 +16,8 @@ from typing import Any
 
 from jsonschema import validators
 
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import DATA_DIR
 
 COMPLEXITIES = ("simple", "medium", "complex")
 SPLITS = ("train", "test")

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import DATA_DIR
 
 from .data import data_sha256, load_dataset, load_split
 from .predictions import PredictionWriter, read_predictions

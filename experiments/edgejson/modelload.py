@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 
 HEADER_KEY = "edgejson_predictions"
 FORMAT_VERSION = 1

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from papertools.cli import UserError
-from papertools.paths import CONFIGS_DIR, ROOT
+from maaza_core.errors import UserError
+from maaza_core.paths import CONFIGS_DIR, ROOT
 
 MODELS_FILE = CONFIGS_DIR / "models.yaml"
 # Downloads are kept out of build/ so that `make clean` does not throw away 100 MB;

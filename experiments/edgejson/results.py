@@ -18,10 +18,10 @@ from typing import Any
 
 import jsonschema
 
-from papertools.atomic import write_atomic
-from papertools.cli import UserError
-from papertools.paths import RESULTS_SCHEMA, ROOT
-from papertools.render.consistency import check_metrics
+from maaza_core.atomic import write_atomic
+from maaza_core.consistency import check_metrics
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_SCHEMA, ROOT
 
 FORMAT = "edgejson-metrics/1"
 _PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsonschema",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 
 from .aggregate import aggregate
 from .data import DATASET_NAME, DATASET_VERSION, Dataset, Example

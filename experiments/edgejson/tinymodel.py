@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from papertools.paths import DATA_DIR
+from maaza_core.paths import DATA_DIR
 
 EOS = "<|endoftext|>"
 PAD = "<|pad|>"

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import DATA_DIR
 
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from edgejson.batch import load_batch
 from edgejson.cli import build_parser, main
 from edgejson.data import dataset_stats
-from papertools.cli import UserError
-from papertools.paths import CONFIGS_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import CONFIGS_DIR, DATA_DIR
 
 COMMANDS = ("evaluate", "batch", "score", "train", "stats", "compare")
 
@@ -68,6 +69,27 @@ def test_every_command_has_help_ending_with_an_example(capsys) -> None:
 def test_stats_json_matches_dataset_stats(capsys) -> None:
     assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == dataset_stats()
+
+
+def test_stats_out_writes_the_file_render_reads(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "generated" / "dataset-stats.json"
+    out.parent.mkdir()
+    out.write_text("stale")
+    assert main(["stats", "-o", str(out)]) == 0
+    assert json.loads(out.read_text()) == dataset_stats()
+    assert capsys.readouterr().out == ""  # the statistics go to the file only
+
+
+def test_stats_out_is_not_written_for_a_broken_gold_answer(tmp_path: Path) -> None:
+    data = tmp_path / "edgejson"
+    shutil.copytree(DATA_DIR, data)
+    lines = (data / "test.jsonl").read_text().splitlines()
+    row = json.loads(lines[0])
+    row["expected_output"]["priority"] = "whenever"  # not in notification.priority's enum
+    (data / "test.jsonl").write_text("\n".join([json.dumps(row), *lines[1:]]) + "\n")
+    out = tmp_path / "dataset-stats.json"
+    assert main(["stats", "--data", str(data), "-o", str(out)]) == 1
+    assert not out.exists()
 
 
 def test_bad_paths_are_clear_errors(tmp_path: Path, capsys) -> None:

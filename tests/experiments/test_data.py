@@ -17,8 +17,8 @@ from edgejson.data import (
     load_split,
     validate_expected,
 )
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import DATA_DIR
 
 
 @pytest.fixture()

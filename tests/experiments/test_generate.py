@@ -16,8 +16,8 @@ import torch  # noqa: E402
 from edgejson import generate  # noqa: E402
 from edgejson.evaluate import EvalSettings, evaluate  # noqa: E402
 from edgejson.predictions import read_predictions  # noqa: E402
-from papertools.cli import UserError  # noqa: E402
-from papertools.paths import RESULTS_SCHEMA  # noqa: E402
+from maaza_core.errors import UserError  # noqa: E402
+from maaza_core.paths import RESULTS_SCHEMA  # noqa: E402
 
 pytestmark = pytest.mark.ml
 

@@ -15,7 +15,7 @@ import yaml
 
 from edgejson.cli import main
 from edgejson.registry import fetch, is_fetched, load_registry, resolve
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 
 PAYLOAD = b"GGUF" + bytes(range(256)) * 64  # stands in for the weights
 

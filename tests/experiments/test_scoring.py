@@ -11,8 +11,8 @@ import pytest
 from edgejson.cli import main
 from edgejson.compare import compare, load_side, mcnemar_exact
 from edgejson.data import load_split
-from papertools.cli import UserError
-from papertools.paths import RESULTS_SCHEMA
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_SCHEMA
 
 GROUP_KEYS = ("json_exact", "valid_json", "schema_compliant")
 
@@ -105,7 +105,7 @@ def test_missing_and_unknown_ids_are_errors(tmp_path: Path, test_rows, capsys) -
 
 
 def test_reported_results_cannot_be_paired(tmp_path: Path) -> None:
-    from papertools.paths import RESULTS_DIR
+    from maaza_core.paths import RESULTS_DIR
 
     with pytest.raises(UserError, match="no per-example predictions"):
         load_side(RESULTS_DIR / "smollm2-135m.json", None)

@@ -14,7 +14,7 @@ from edgejson.data import load_split  # noqa: E402
 from edgejson.evaluate import EvalSettings, evaluate  # noqa: E402
 from edgejson.prompt import format_prompt  # noqa: E402
 from edgejson.train import IGNORE_INDEX, TrainSettings, build_features, train  # noqa: E402
-from papertools.cli import UserError  # noqa: E402
+from maaza_core.errors import UserError  # noqa: E402
 
 pytestmark = [pytest.mark.ml, pytest.mark.slow]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.atomic import write_atomic
+from maaza_core.atomic import write_atomic
 
 
 def _mode(path: Path) -> int:

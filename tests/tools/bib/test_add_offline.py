@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from maaza_core.errors import UserError
 from papertools.bib.add import add_works
 from papertools.bib.library import load_library
-from papertools.cli import UserError
 
 LIBRARY = '- key: hu2021lora\n  arxiv: "2106.09685"\n'
 

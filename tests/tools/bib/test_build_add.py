@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from papertools import paths
+from maaza_core import paths
+from maaza_core.errors import UserError
 from papertools.bib.add import add_works, make_key
 from papertools.bib.build import build_all
 from papertools.bib.library import Entry, Library, load_library
 from papertools.bib.records import ARXIV, S2, Cache, Record
-from papertools.cli import UserError
 
 LIBRARY = """\
 # hand-written header: kept as it is

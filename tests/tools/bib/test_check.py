@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from maaza_core.errors import UserError
 from papertools.bib.check import check_file
 from papertools.bib.cites import check_citations, closest_keys, find_citations
 from papertools.bib.library import load_library
 from papertools.bib.records import Cache
-from papertools.cli import UserError
 
 BAD = """@article{tiny,
   title = {TinyLlama: An Open-Source Small Language Model},

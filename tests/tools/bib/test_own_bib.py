@@ -4,7 +4,7 @@ cold (software and web pages are never searched), none warm."""
 
 from __future__ import annotations
 
-from papertools import paths
+from maaza_core import paths
 from papertools.bib.build import build_all
 from papertools.bib.check import check_file
 from papertools.bib.library import load_library

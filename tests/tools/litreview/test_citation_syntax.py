@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 from papertools.litreview.drafts import check_drafts, convert_draft, draft_paths
 from papertools.litreview.syntax import citation_syntax_errors
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 from papertools.litreview.drafts import check_drafts, convert_draft, to_latex
 
 

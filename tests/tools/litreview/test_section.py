@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papertools import paths
+from maaza_core import paths
 from papertools.bib.cites import find_citations, load_library
 from papertools.cli import main
 from papertools.litreview.assemble import related_work_tex

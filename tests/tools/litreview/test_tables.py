@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from papertools import paths
-from papertools.cli import UserError
+from maaza_core import paths
+from maaza_core.errors import UserError
 from papertools.litreview.tables import load_rows, render_table, table_spec
 
 SPECIAL = r"R&D 50% $5 #1 a_b {x} ~ ^ \ Émile Łódź"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 from papertools.render.bibtex_log import (
     bibitems,
     blg_problems,

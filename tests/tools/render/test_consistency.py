@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from papertools.cli import UserError
-from papertools.paths import RESULTS_DIR
-from papertools.render.consistency import metrics_problems
-from papertools.render.results import dataset_stats, load_comparisons, load_result, load_results
+from edgejson.data import dataset_stats
+from maaza_core.consistency import metrics_problems
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_DIR
+from papertools.render.results import load_comparisons, load_result, load_results
 
-STATS = dataset_stats()
+STATS = dataset_stats()  # tests may compute them; render reads them from a file
 MLM = json.loads((RESULTS_DIR / "maaza-mlm-135m.json").read_text(encoding="utf-8"))
 
 
@@ -94,14 +95,14 @@ def test_every_committed_results_file_is_consistent():
     for path in sorted(RESULTS_DIR.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         assert metrics_problems(doc, STATS["splits"][doc["dataset"]["split"]]) == [], path
-    assert len(load_results()) >= 5
+    assert len(load_results(RESULTS_DIR, STATS)) >= 5
 
 
 @pytest.fixture
 def results(tmp_path):
     for path in RESULTS_DIR.glob("*.json"):
         shutil.copy(path, tmp_path)
-    return load_results(tmp_path)
+    return load_results(tmp_path, STATS)
 
 
 @pytest.mark.parametrize(("yaml_text", "message"), [

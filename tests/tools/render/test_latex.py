@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from papertools.atomic import write_atomic
+from maaza_core.atomic import write_atomic
 from papertools.render.jinja import make_env, render
 from papertools.render.latex import latex_escape
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from papertools.paths import PAPER_DIR
+from maaza_core.paths import PAPER_DIR
 from papertools.render.lint import lint_paper, lint_text, rendered_integers
 
 MACROS = r"""

@@ -7,10 +7,18 @@ import shutil
 
 import pytest
 
-from papertools.cli import UserError
-from papertools.paths import RESULTS_DIR
+from edgejson.data import dataset_stats
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_DIR
 from papertools.render.macros import all_macros, comparison_macros, dataset_macros
 from papertools.render.results import load_results
+
+DATA_STATS = dataset_stats()  # the real split sizes the results files are checked against
+
+
+def _results(folder):
+    return load_results(folder, DATA_STATS)
+
 
 STATS = {  # the shape edgejson.data.dataset_stats returns
     "name": "EdgeJSON", "version": "v3", "sha256": "0" * 64,
@@ -38,7 +46,7 @@ def results_copy(tmp_path):
 
 
 def test_headline_numbers(results_copy):
-    v = values(all_macros(load_results(results_copy), results_copy / "comparisons.yaml", STATS))
+    v = values(all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS))
     assert v["maaza-mlm-135m/exact"] == r"24.7\%"  # 39 / 158
     assert v["maaza-slm-360m/exact"] == r"55.1\%"  # 87 / 158
     assert v["qwen2.5-0.5b/exact"] == r"14.6\%"  # 23 / 158
@@ -57,13 +65,13 @@ def test_changed_count_changes_the_macro(results_copy):
     doc = json.loads(path.read_text())
     doc["metrics"]["overall"]["json_exact"]["correct"] = 46
     path.write_text(json.dumps(doc))
-    v = values(all_macros(load_results(results_copy), results_copy / "comparisons.yaml", STATS))
+    v = values(all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS))
     assert v["maaza-mlm-135m/exact"] == r"29.1\%"  # 46 / 158
     assert v["cmp/mlm135-vs-qwen/exact-ratio"] == r"2.0$\times$"  # 46 / 23
 
 
 def test_every_macro_names_its_source(results_copy):
-    for m in all_macros(load_results(results_copy), results_copy / "comparisons.yaml", STATS):
+    for m in all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS):
         assert m.source and ("experiments/" in m.source or "/" in m.source), m
 
 
@@ -71,7 +79,7 @@ def test_unknown_comparison_target_is_reported(results_copy):
     bad = results_copy / "comparisons.yaml"
     bad.write_text("- name: x\n  a: maaza-mlm-135m\n  b: gpt-5\n")
     with pytest.raises(UserError, match=r"comparisons\.yaml:1: entry 1 \(x\).*gpt-5"):
-        comparison_macros(load_results(results_copy), bad)
+        comparison_macros(_results(results_copy), bad)
 
 
 def test_dataset_macros_from_stats():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from papertools.cli import UserError
-from papertools.paths import RESULTS_DIR
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_DIR
 from papertools.render import numbers as fmt
 from papertools.render.measured import (
     load_paired,
@@ -98,6 +98,7 @@ def test_impossible_paired_files_are_refused(tmp_path: Path, kwargs, message) ->
 
 
 @pytest.mark.parametrize(("p", "text"), [(1.0, "1"), (0.125, "0.125"), (0.049, "0.049"),
-                                         (0.00123, "0.0012"), (4.2e-5, r"\ensuremath{4.2\times10^{-5}}")])
+                                         (0.00123, "0.0012"),
+                                         (4.2e-5, r"\ensuremath{4.2\times10^{-5}}")])
 def test_pvalue_format(p: float, text: str) -> None:
     assert fmt.pvalue(p) == text

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from papertools.paths import DATA_DIR, RESULTS_DIR
+from maaza_core.paths import DATA_DIR, RESULTS_DIR
 from papertools.render import tables
 from papertools.render.macros import all_macros
 from papertools.render.results import load_results
@@ -30,20 +30,20 @@ def test_scored_predictions_join_the_paper(tmp_path):
                     "--parameters", "1000000", "--disk-size", "4000000"],
                    check=True, capture_output=True)
 
-    measured = {r.stem: r for r in load_results(results)}["tiny-measured"]
+    measured = {r.stem: r for r in load_results(results, _stats())}["tiny-measured"]
     assert measured.provenance == "measured"
     assert (measured.json_exact.correct, measured.json_exact.total) == (79, 158)  # ceil(158/2)
     assert sum(c.total for c in measured.by_complexity.values()) == 158  # no row dropped
 
-    macros = {m.key: m.value for m in all_macros(load_results(results),
+    macros = {m.key: m.value for m in all_macros(load_results(results, _stats()),
                                                  results / "comparisons.yaml",
                                                  _stats())}
     assert macros["tiny-measured/exact"] == r"50.0\%"
-    table = tables.results_table(load_results(results))
+    table = tables.results_table(load_results(results, _stats()))
     # Escaped, and marked as measured so it is never read as a reported run.
     assert any(r["name"] == r"Tiny\_\&\_Measured$^\dagger$" for r in table["rows"])
     assert "measured with the project's harness" in table["note"]
-    measured = sum(r.provenance == "measured" for r in load_results(results))
+    measured = sum(r.provenance == "measured" for r in load_results(results, _stats()))
     assert sum(r["name"].endswith("$^\\dagger$") for r in table["rows"]) == measured
 
 

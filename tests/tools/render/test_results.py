@@ -7,19 +7,23 @@ import shutil
 
 import pytest
 
-from papertools.cli import UserError
-from papertools.paths import RESULTS_DIR
+from edgejson.data import dataset_stats
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_DIR
 from papertools.render.results import Count, load_result, load_results
+from papertools.render.results import dataset_stats as dataset_stats_file
+
+STATS = dataset_stats()  # tests may compute them; render reads them from a file
 
 
 def test_all_committed_results_validate():
-    results = load_results()
+    results = load_results(RESULTS_DIR, STATS)
     assert {r.stem for r in results} >= {"maaza-mlm-135m", "qwen2.5-0.5b"}
     assert all(r.json_exact.total == 158 for r in results)
 
 
 def test_paper_order_is_by_size_then_zero_shot_first():
-    names = [r.name for r in load_results()]
+    names = [r.name for r in load_results(RESULTS_DIR, STATS)]
     assert names.index("SmolLM2-135M") < names.index("Maaza-MLM-135M") < names.index("Qwen2.5-0.5B")
 
 
@@ -52,7 +56,7 @@ def test_broken_json_names_line(tmp_path):
 
 def test_empty_folder_is_an_error(tmp_path):
     with pytest.raises(UserError, match="no results files"):
-        load_results(tmp_path)
+        load_results(tmp_path, STATS)
 
 
 def test_extra_results_file_joins_the_tables(tmp_path):
@@ -61,4 +65,23 @@ def test_extra_results_file_joins_the_tables(tmp_path):
     doc = json.loads((RESULTS_DIR / "qwen2.5-0.5b.json").read_text())
     doc["model"]["name"] = "Tiny & Co_1"
     (tmp_path / "tiny.json").write_text(json.dumps(doc))
-    assert "Tiny & Co_1" in [r.name for r in load_results(tmp_path)]
+    assert "Tiny & Co_1" in [r.name for r in load_results(tmp_path, STATS)]
+
+
+def test_stats_file_is_read_as_edgejson_wrote_it(tmp_path):
+    path = tmp_path / "dataset-stats.json"
+    path.write_text(json.dumps(STATS))
+    assert dataset_stats_file(path) == STATS
+
+
+def test_missing_stats_file_names_it_and_its_make_target(tmp_path):
+    with pytest.raises(UserError, match=r"dataset-stats\.json: missing \(fix: make .*"
+                       r"dataset-stats\.json, which runs edgejson stats -o"):
+        dataset_stats_file(tmp_path / "dataset-stats.json")
+
+
+def test_damaged_stats_file_names_its_line(tmp_path):
+    path = tmp_path / "dataset-stats.json"
+    path.write_text('{\n  "name": "EdgeJSON",\n  oops\n}\n')
+    with pytest.raises(UserError, match=r"dataset-stats\.json:3: not valid JSON"):
+        dataset_stats_file(path)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
+from maaza_core.errors import UserError
 from papertools.bib.config import SourceConfig
 from papertools.bib.library import CATEGORIES, Entry, Library, append_entries
 from papertools.bib.matching import fold, surname
 from papertools.bib.records import Cache, Record
 from papertools.bib.refresh import Refresher, records_for, wanted_for
-from papertools.cli import UserError
 
 _STOP = {"a", "an", "the", "on", "of", "for", "and", "in", "to", "with", "is", "are"}
 

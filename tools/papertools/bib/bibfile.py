@@ -16,8 +16,8 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 
+from maaza_core.errors import UserError
 from papertools.bib.names import split_authors
-from papertools.cli import UserError
 
 # bibtexparser logs every failed block; we raise our own error line instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertools import paths
-from papertools.atomic import write_atomic
+from maaza_core import paths
+from maaza_core.atomic import write_atomic
 from papertools.bib.bibfile import parse_text
 from papertools.bib.cites import check_library
 from papertools.bib.config import SourceConfig

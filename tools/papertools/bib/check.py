@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from papertools import paths
+from maaza_core import paths
 from papertools.bib.bibfile import BibFile, BibItem, parse_bib
 from papertools.bib.config import SourceConfig
 from papertools.bib.dedupe import Identity, duplicates

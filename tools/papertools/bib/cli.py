@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from papertools import paths
+from maaza_core import paths
 from papertools.bib.findings import ERROR, WARNING, Finding, count
 
 _FMT = argparse.RawDescriptionHelpFormatter
@@ -96,7 +96,7 @@ def cmd_cites(args: argparse.Namespace) -> int:
 def _readable_bib(path: Path) -> None:
     """A missing path, a folder, an empty or a non-BibTeX file is the user's mistake: say
     so in one line, instead of a traceback or "0 entries, 0 errors" (exit 0)."""
-    from papertools.cli import UserError
+    from maaza_core.errors import UserError
 
     fix = "fix: pass a .bib file, e.g. bib/references.bib"
     if path.is_dir():
@@ -116,7 +116,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from papertools.bib.check import check_file
 
     if (args.output or args.in_place) and not args.fix:
-        from papertools.cli import UserError
+        from maaza_core.errors import UserError
 
         raise UserError("-o/--in-place write a fixed copy: add --fix (fix: papertools bib "
                         "check refs.bib --fix -o fixed.bib)")

@@ -12,11 +12,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from papertools.atomic import write_atomic
+from maaza_core.atomic import write_atomic
+from maaza_core.errors import UserError
 from papertools.bib.check import CheckReport, check_file
 from papertools.bib.config import SourceConfig
 from papertools.bib.fix import fixed_text, unified_diff
-from papertools.cli import UserError
 
 
 def backup_path(path: Path) -> Path:

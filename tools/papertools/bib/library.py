@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-from papertools import paths
-from papertools.atomic import write_atomic
-from papertools.cli import UserError
+from maaza_core import paths
+from maaza_core.atomic import write_atomic
+from maaza_core.errors import UserError
 
 # The categories a work may carry; extend the tuple to add one (the only place to edit).
 CATEGORIES: tuple[str, ...] = (

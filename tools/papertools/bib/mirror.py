@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from rapidfuzz import fuzz, process, utils
 
-from papertools import paths
+from maaza_core import paths
 from papertools.bib.library import strip_arxiv_version
 from papertools.bib.recordings import Recordings
 from papertools.bib.seed import Fact

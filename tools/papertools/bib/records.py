@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from papertools import paths
-from papertools.atomic import write_atomic
+from maaza_core import paths
+from maaza_core.atomic import write_atomic
 
 ARXIV = "arxiv"
 S2 = "s2"

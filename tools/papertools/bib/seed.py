@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from papertools import paths
+from maaza_core import paths
+from maaza_core.errors import UserError
 from papertools.bib.library import CATEGORIES, Entry, strip_arxiv_version
-from papertools.cli import UserError
 
 # The team's shared/literature/papers.json, copied into the project (facts, not prose).
 SHARED_PAPERS = paths.BIB_SEED_DIR / "papers.json"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from papertools import paths
-from papertools.atomic import write_atomic
+from maaza_core import paths
+from maaza_core.atomic import write_atomic
 from papertools.bib.cites import Library, load_library
 from papertools.litreview.assemble import fragment_name, related_work_tex, table_name
 from papertools.litreview.drafts import check_drafts, convert_draft, display, draft_paths

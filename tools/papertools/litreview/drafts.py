@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pypandoc
 
-from papertools import paths
-from papertools.atomic import write_atomic
+from maaza_core import paths
+from maaza_core.atomic import write_atomic
+from maaza_core.errors import UserError
 from papertools.bib.cites import Citation, Library, closest_keys, find_citations
-from papertools.cli import UserError
 from papertools.litreview.syntax import citation_syntax_errors
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from papertools import paths
+from maaza_core import paths
+from maaza_core.errors import UserError
 from papertools.bib.cites import Library, closest_keys
-from papertools.cli import UserError
 from papertools.litreview.drafts import FIX_UNKNOWN, display
 from papertools.render.jinja import render
 from papertools.render.latex import latex_escape

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertools.cli import UserError
-from papertools.paths import LIBRARY_FILE, ROOT
+from maaza_core.errors import UserError
+from maaza_core.paths import LIBRARY_FILE, ROOT
 
 # "Warning--empty year in llamacpp", "Warning--to sort, need author or key in tflite",
 # "Warning--I didn't find a database entry for "foo"".

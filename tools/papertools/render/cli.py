@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from papertools.atomic import write_atomic
-from papertools.cli import UserError
-from papertools.paths import (
-    DATA_DIR,
+from maaza_core.atomic import write_atomic
+from maaza_core.errors import UserError
+from maaza_core.paths import (
     FIGURES_DIR,
     GENERATED_DIR,
     PAPER_DIR,
@@ -22,7 +21,7 @@ from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
 from papertools.render.measured import measured_table
 from papertools.render.pdf import build_pdf
-from papertools.render.results import load_results
+from papertools.render.results import dataset_stats, load_results
 
 # The names are the files, as in mk/paper.mk: a table per templates/<name>-table.tex.j2,
 # a figure per figures/<name>.py.
@@ -32,14 +31,9 @@ FIGURES = tuple(sorted(p.stem for p in FIGURES_DIR.glob("*.py")))
 COMPARISONS = RESULTS_DIR / "comparisons.yaml"
 
 
-def dataset_stats(data_dir: Path = DATA_DIR) -> dict:
-    from edgejson.data import dataset_stats as compute  # torch-free module
-
-    return compute(data_dir)
-
-
 def cmd_macros(args: argparse.Namespace) -> int:
-    macros = all_macros(load_results(args.results), args.comparisons, dataset_stats())
+    stats = dataset_stats()
+    macros = all_macros(load_results(args.results, stats), args.comparisons, stats)
     write_atomic(args.out, render("macros.tex.j2", {"macros": macros}))
     return 0
 

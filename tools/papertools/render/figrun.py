@@ -12,7 +12,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from papertools.cli import run_main
+from maaza_core.cli import run_main
 
 
 def main() -> int:

@@ -18,9 +18,9 @@ import matplotlib
 matplotlib.use("Agg")  # no screen on build machines; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 
-from papertools.atomic import replacing  # noqa: E402
-from papertools.cli import run_main  # noqa: E402
-from papertools.paths import BUILD_FIGURES_DIR, RESULTS_DIR  # noqa: E402
+from maaza_core.atomic import replacing  # noqa: E402
+from maaza_core.cli import run_main  # noqa: E402
+from maaza_core.paths import BUILD_FIGURES_DIR, RESULTS_DIR  # noqa: E402
 from papertools.render.results import ModelResult, load_results  # noqa: E402
 
 # fontTools warns about the (valid) 1970 timestamps inside matplotlib's bundled cmr10 font

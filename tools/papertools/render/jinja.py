@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from papertools.paths import TEMPLATES_DIR
+from maaza_core.paths import TEMPLATES_DIR
 from papertools.render.latex import latex_escape
 
 

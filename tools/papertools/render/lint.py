@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertools.paths import PAPER_DIR, ROOT
+from maaza_core.paths import PAPER_DIR, ROOT
 
 # A number not glued to a word, hyphen, dot or backslash command on either side.
 _NUMBER = re.compile(r"(?<![\w.\-\\/{])(\d+(?:\.\d+)?)(?![\w.\-/]|\.\d)")

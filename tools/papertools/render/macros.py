@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR, RESULTS_DIR, ROOT
+from maaza_core.errors import UserError
+from maaza_core.paths import DATA_DIR, RESULTS_DIR, ROOT
 from papertools.render import numbers as fmt
 from papertools.render.results import COMPLEXITIES, ModelResult, load_comparisons
 

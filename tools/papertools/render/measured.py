@@ -13,11 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertools.cli import UserError
-from papertools.paths import RESULTS_DIR, ROOT
+from maaza_core.errors import UserError
+from maaza_core.paths import RESULTS_DIR, ROOT
 from papertools.render import numbers as fmt
 from papertools.render.latex import latex_escape
-from papertools.render.macros import METHOD_LABEL, Macro
+from papertools.render.macros import Macro
 from papertools.render.results import Count, ModelResult
 
 PAIRED_DIR = RESULTS_DIR / "paired"

@@ -26,9 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from papertools.atomic import replacing
-from papertools.cli import UserError
-from papertools.paths import (
+from maaza_core.atomic import replacing
+from maaza_core.errors import UserError
+from maaza_core.paths import (
     BIB_DIR,
     BUILD_DIR,
     LATEX_OUT_DIR,

@@ -16,9 +16,9 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from papertools.cli import UserError
-from papertools.paths import DATA_DIR, RESULTS_DIR, RESULTS_SCHEMA, ROOT
-from papertools.render.consistency import check_metrics, line_of
+from maaza_core.consistency import check_metrics, line_of
+from maaza_core.errors import UserError
+from maaza_core.paths import DATASET_STATS, RESULTS_DIR, RESULTS_SCHEMA, ROOT
 
 COMPLEXITIES = ("simple", "medium", "complex")
 # z for a two-sided 95% interval: the 97.5th percentile of the standard normal.
@@ -125,20 +125,36 @@ def _named_split(path: Path, text: str, doc: dict, stats: dict | None) -> dict |
     return stats["splits"][data["split"]]
 
 
-def dataset_stats(data_dir: Path = DATA_DIR) -> dict:
-    """Sizes of the data set's splits and tiers (from edgejson, which owns the data)."""
-    from edgejson.data import dataset_stats as compute  # torch-free module
+def dataset_stats(path: Path = DATASET_STATS) -> dict:
+    """Sizes of the data set's splits and tiers, as `edgejson stats -o FILE` wrote them.
 
-    return compute(data_dir)
+    Why a file: edgejson owns the data, and render must not import it; Make rebuilds the
+    file whenever the data set or its reader changes.
+    """
+    shown = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    fix = f"make {shown}, which runs edgejson stats -o {shown}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{shown}: missing (fix: {fix})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{shown}:{exc.lineno}: not valid JSON: {exc.msg} "
+                        f"(fix: delete it and run {fix})") from None
 
 
-def load_results(results_dir: Path = RESULTS_DIR, data_dir: Path = DATA_DIR,
+def load_results(results_dir: Path = RESULTS_DIR, stats: dict | None = None,
                  ) -> list[ModelResult]:
-    """Every results file, ordered as the paper's tables are: by size, zero-shot first."""
+    """Every results file, ordered as the paper's tables are: by size, zero-shot first.
+
+    `stats` as `edgejson stats --json` prints them; by default read from DATASET_STATS.
+    """
     paths = sorted(results_dir.glob("*.json"))
     if not paths:
         raise UserError(f"{results_dir}: no results files (*.json); see README 'Add a model'")
-    schema, stats = _schema(), dataset_stats(data_dir)
+    schema = _schema()
+    stats = dataset_stats() if stats is None else stats
     results = [load_result(p, schema, stats) for p in paths]
     return sorted(results, key=lambda r: (r.parameters, r.method != "zero-shot", r.name))
 

@@ -1,7 +1,7 @@
 """Every path the project uses, resolved from this file, never from the working directory.
 
 Why one module: the Makefile, the CLIs, the figure scripts and the tests all run from
-different folders; resolving everything here means `papertools` behaves the same
+different folders; resolving everything here means both tools behave the same
 whether it is called from the repository root, from `paper/` or from a temporary copy.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# tools/papertools/paths.py -> parents[2] is the repository root.
+# core/maaza_core/paths.py -> parents[2] is the repository root.
 # MAAZA_ROOT lets the end-to-end test point a copied tree at itself.
 ROOT = Path(os.environ.get("MAAZA_ROOT") or Path(__file__).resolve().parents[2])
 
@@ -42,6 +42,8 @@ API_RECORDINGS_DIR = ROOT / "tests" / "fixtures" / "api-recordings"
 # --- generated (git-ignored) ----------------------------------------------------------
 BUILD_DIR = ROOT / "build"
 GENERATED_DIR = BUILD_DIR / "generated"  # LaTeX rendered from data
+# `edgejson stats -o` writes it (a Make target); render reads it instead of importing edgejson.
+DATASET_STATS = GENERATED_DIR / "dataset-stats.json"
 BUILD_FIGURES_DIR = BUILD_DIR / "figures"  # figure PDFs
 LATEX_OUT_DIR = BUILD_DIR / "latex"  # latexmk's aux and log files
 PAPER_PDF = BUILD_DIR / "paper.pdf"  # the product

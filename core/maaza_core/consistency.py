@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from papertools.cli import UserError
+from maaza_core.errors import UserError
 
 RATES = ("json_exact", "valid_json", "schema_compliant", "truncated")
 MEANS = ("field_f1", "field_f1_nested")
@@ -49,7 +49,7 @@ def check_metrics(doc: dict[str, Any], where: str, text: str | None = None,
 def metrics_problems(doc: dict[str, Any], split: dict[str, Any] | None = None) -> list[Problem]:
     """Every broken rule of a schema-valid metrics document.
 
-    `split` is the named split's statistics (`edgejson.data.dataset_stats()["splits"][s]`);
+    `split` is the named split's statistics (`edgejson stats --json`, ["splits"][s]);
     with it, totals must equal the split's sizes: only a whole-split run may be rendered.
     """
     metrics = doc["metrics"]
