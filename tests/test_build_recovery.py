@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from treecopy import copy_tree
 
 from maaza_core.paths import ROOT
 
@@ -26,8 +27,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                        reason="needs TeX Live and poppler-utils (see .ci/run)"),
 ]
-IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "runs", "__pycache__",
-                                ".pytest_cache", ".ruff_cache", "*.egg-info")
 RESULT = Path("experiments/results/maaza-mlm-135m.json")
 # JSONExact of that model as the PDF prints it, for 39 and 40 correct of 158.
 PRINTED = {39: "24.7", 40: "25.3"}
@@ -96,7 +95,7 @@ def assert_recovers(tree: Path, correct: int) -> None:
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
     tree = tmp_path_factory.mktemp("repo") / "maaza"
-    shutil.copytree(ROOT, tree, ignore=IGNORE, symlinks=True)
+    copy_tree(tree)
     proc = make(tree, "paper")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return tree

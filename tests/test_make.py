@@ -16,11 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from treecopy import copy_tree
 
 from maaza_core.paths import ROOT
-
-SKIP = shutil.ignore_patterns(".git", ".venv", "build", "runs", "__pycache__",
-                              ".pytest_cache", ".ruff_cache", "*.egg-info")
 
 
 def run_make(tree: Path, *args: str) -> subprocess.CompletedProcess:
@@ -42,7 +40,7 @@ def up_to_date(tree: Path) -> bool:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     copy = tmp_path / "maaza"
-    shutil.copytree(ROOT, copy, ignore=SKIP, symlinks=True)
+    copy_tree(copy)
     return copy
 
 
@@ -90,7 +88,7 @@ def built(tmp_path_factory) -> Path:
     if shutil.which("latexmk") is None:
         pytest.skip("needs TeX Live (tools/tex-packages.txt)")
     copy = tmp_path_factory.mktemp("built") / "maaza"
-    shutil.copytree(ROOT, copy, ignore=SKIP, symlinks=True)
+    copy_tree(copy)
     built_ok(copy, "paper")
     return copy
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from treecopy import copy_tree
 
 from maaza_core.paths import ROOT
 
@@ -22,8 +23,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
                        reason="needs TeX Live and poppler-utils (see .ci/run)"),
 ]
-IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "runs", "__pycache__",
-                                ".pytest_cache", ".ruff_cache", "*.egg-info")
 
 
 def make(tree: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -44,7 +43,7 @@ def pdf_text(pdf: Path) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     tree = tmp_path_factory.mktemp("repo") / "maaza"
-    shutil.copytree(ROOT, tree, ignore=IGNORE, symlinks=True)
+    copy_tree(tree)
     make(tree, "paper")
     return tree
 
