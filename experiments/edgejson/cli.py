@@ -37,35 +37,11 @@ def _common_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
-def _check_local(spec: str | None, what: str) -> None:
-    """Refuse a path that is no model before the model library sees it.
-
-    Why: for a missing or wrong folder the loaders answer with misleading advice
-    ("install sentencepiece"). A spec that looks like a path must be a folder with
-    config.json (adapter_config.json for an adapter) or a GGUF file; `org/name` that
-    is not on disk stays a hub id (or a registry name).
-    """
-    if not spec:
-        return
-    path = Path(spec).expanduser()
-    marker = "adapter_config.json" if what == "adapter" else "config.json"
-    if path.is_dir():
-        if not (path / marker).is_file() and not any(path.glob("*.gguf")):
-            raise UserError(f"{spec}: folder has no {marker}, so it is not a {what} "
-                            f"(fix: pass the folder that `edgejson train` or the hub "
-                            f"download wrote, or a hub id)")
-    elif path.is_file():
-        if path.suffix != ".gguf":
-            raise UserError(f"{spec}: a file, but not a GGUF checkpoint (fix: pass a {what} "
-                            "folder, a .gguf file or a hub id)")
-    elif spec.startswith((".", "/", "~")) or spec.endswith("/") or spec.count("/") > 1:
-        raise UserError(f"{spec}: no such {what} folder (fix: check the path, or pass a "
-                        "hub id such as HuggingFaceTB/SmolLM2-135M)")
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    _check_local(args.model, "model")  # before the model stack's slow import
-    _check_local(args.adapter, "adapter")
+    from .registry import check_model_spec
+
+    check_model_spec(args.model, "model")  # before the model stack's slow import
+    check_model_spec(args.adapter, "adapter")
     from .evaluate import EvalSettings, evaluate, print_summary
 
     name = args.name or Path(args.model.rstrip("/")).name

@@ -127,18 +127,6 @@ def _is_gguf(model_id: str) -> bool:
     return model_id.endswith(".gguf")
 
 
-def _check_local(model_id: str) -> None:
-    """A path that is not a model gets our message, not the tokenizer's guess."""
-    path = Path(model_id)
-    looks_like_path = path.is_absolute() or model_id.startswith(".") or _is_gguf(model_id)
-    if looks_like_path and not path.exists():
-        raise UserError(f"model {model_id!r}: no such file or folder (fix: check the path, "
-                        "or run `make models` for registry models)")
-    if path.is_dir() and not (path / "config.json").is_file():
-        raise UserError(f"model {model_id!r}: the folder has no config.json, so it is not a "
-                        "model folder (fix: pass the folder save_pretrained wrote)")
-
-
 def _dequantized(model: Any, dtype: Any) -> Any:
     """A plain model with the GGUF's weights, so peft and save_pretrained treat it as any.
 
@@ -165,7 +153,9 @@ def load_base(model_id: str, revision: str | None, dtype: torch.dtype,
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    _check_local(model_id)
+    from .registry import check_model_spec
+
+    check_model_spec(model_id)
     source, extra = model_id, {}
     if _is_gguf(model_id):
         source, extra = str(Path(model_id).parent), {"gguf_file": Path(model_id).name}

@@ -144,6 +144,32 @@ def fetch(model: LocalModel) -> Path:
     return model.path
 
 
+def check_model_spec(spec: str | None, what: str = "model") -> None:
+    """Refuse a path that is no model before the model library sees it.
+
+    Why: for a missing or wrong folder the loaders answer with misleading advice
+    ("install sentencepiece"). A spec that looks like a path must be a folder with
+    config.json (adapter_config.json for an adapter) or a GGUF file; `org/name` that
+    is not on disk stays a hub id (or a registry name).
+    """
+    if not spec:
+        return
+    path = Path(spec).expanduser()
+    marker = "adapter_config.json" if what == "adapter" else "config.json"
+    if path.is_dir():
+        if not (path / marker).is_file() and not any(path.glob("*.gguf")):
+            raise UserError(f"{spec}: folder has no {marker}, so it is not a {what} "
+                            f"(fix: pass the folder that `edgejson train` or the hub "
+                            f"download wrote, or a hub id)")
+    elif path.is_file():
+        if path.suffix != ".gguf":
+            raise UserError(f"{spec}: a file, but not a GGUF checkpoint (fix: pass a {what} "
+                            "folder, a .gguf file or a hub id)")
+    elif spec.startswith((".", "/", "~")) or spec.endswith("/") or spec.count("/") > 1:
+        raise UserError(f"{spec}: no such {what} folder (fix: check the path, or pass a "
+                        "hub id such as HuggingFaceTB/SmolLM2-135M)")
+
+
 def resolve(model_id: str, registry_file: Path = MODELS_FILE) -> tuple[str, LocalModel | None]:
     """A registry name becomes its fetched GGUF path; anything else passes through."""
     registry = load_registry(registry_file) if registry_file.is_file() else {}

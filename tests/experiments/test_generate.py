@@ -117,13 +117,13 @@ def test_resume_refuses_other_settings(tiny_model: Path, reference: Path, tmp_pa
 
 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no-such-model': no such file or folder"):
+    with pytest.raises(UserError, match="no-such-model: no such model folder"):
         evaluate(_settings(tmp_path / "no-such-model", tmp_path / "out", 1))
 
 
 def test_a_folder_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
-    with pytest.raises(UserError, match="has no config.json, so it is not a model folder"):
+    with pytest.raises(UserError, match="folder has no config.json, so it is not a model"):
         evaluate(_settings(tmp_path / "notes", tmp_path / "out", 1))
 
 
