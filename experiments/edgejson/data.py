@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import validators
 
 from maaza_core.errors import UserError
+from maaza_core.jsonl import iter_jsonl
 from maaza_core.paths import DATA_DIR
 
 COMPLEXITIES = ("simple", "medium", "complex")
@@ -109,20 +110,13 @@ def load_split(split: str, data_dir: Path = DATA_DIR, dataset: Dataset | None = 
         raise UserError(f"{path}: no such split file (fix: use one of {', '.join(SPLITS)})")
     examples: list[Example] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for number, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                raw = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{where}: invalid JSON: {exc.msg}") from exc
-            example = _parse_row(raw, dataset, where, number)
-            if example.id in seen:
-                raise UserError(f"{where}: duplicate id {example.id!r}")
-            seen.add(example.id)
-            examples.append(example)
+    for number, raw in iter_jsonl(path):
+        where = f"{path}:{number}"
+        example = _parse_row(raw, dataset, where, number)
+        if example.id in seen:
+            raise UserError(f"{where}: duplicate id {example.id!r}")
+        seen.add(example.id)
+        examples.append(example)
     return examples
 
 

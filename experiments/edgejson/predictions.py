@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from maaza_core.errors import UserError
+from maaza_core.jsonl import iter_jsonl
 
 HEADER_KEY = "edgejson_predictions"
 FORMAT_VERSION = 1
@@ -50,20 +51,12 @@ def read_predictions(path: Path, repair: bool = False) -> Predictions:
     if not path.is_file():
         raise UserError(f"{path}: no such predictions file")
     raw = path.read_bytes()
-    lines = raw.split(b"\n")
-    if repair and lines[-1].strip():
-        _truncate(path, len(raw) - len(lines[-1]))
-        lines[-1] = b""
+    tail = raw.split(b"\n")[-1]
+    if repair and tail.strip():
+        _truncate(path, len(raw) - len(tail))
     preds = Predictions(settings=None)
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, obj in iter_jsonl(path):
         where = f"{path}:{number}"
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UserError(f"{where}: not valid JSON ({exc}) (fix: repair or delete the line)"
-                            ) from exc
         if isinstance(obj, dict) and HEADER_KEY in obj:
             preds.settings = obj.get("settings")
             continue

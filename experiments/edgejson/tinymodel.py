@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from maaza_core.jsonl import iter_jsonl
 from maaza_core.paths import DATA_DIR
 
 EOS = "<|endoftext|>"
@@ -34,8 +35,7 @@ class TinyConfig:
 
 def corpus(data_dir: Path = DATA_DIR) -> list[str]:
     """Prompt and compact gold JSON of every train row: what the tokenizer learns from."""
-    with (data_dir / "train.jsonl").open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
+    rows = [row for _, row in iter_jsonl(data_dir / "train.jsonl")]
     return [r["prompt"] + "\n" + json.dumps(r["expected_output"]) for r in rows]
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from maaza_core.jsonl import iter_jsonl
+
 
 class LossLog(TrainerCallback):
     """Appends {step, epoch, loss, learning_rate, grad_norm, seconds} per logged step."""
@@ -46,10 +48,4 @@ def read_loss_log(path: Path) -> list[dict[str, Any]]:
     """The rows of a loss log; a torn last line (killed mid-write) is ignored."""
     if not path.is_file():
         return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            break
-    return rows
+    return [row for _, row in iter_jsonl(path, torn_tail_ok=True)]

@@ -73,7 +73,7 @@ def test_bad_rows_name_file_and_line(data_copy: Path) -> None:
     path = data_copy / "test.jsonl"
     lines = path.read_text().splitlines()
     path.write_text("\n".join([lines[0], "{broken", *lines[2:]]) + "\n")
-    with pytest.raises(UserError, match=r"test\.jsonl:2: invalid JSON"):
+    with pytest.raises(UserError, match=r"test\.jsonl:2: not valid JSON"):
         load_split("test", data_copy)
     row = json.loads(lines[0]) | {"schema_id": "nope"}
     path.write_text("\n".join([lines[0], json.dumps(row)]) + "\n")
