@@ -38,7 +38,7 @@ from edgejson.data import load_split
 from edgejson.extract import extract_json
 from edgejson.generate import run_generation
 from edgejson.metrics import json_equal
-from edgejson.modelload import load_model
+from edgejson.modelload import load_model, select_dtype
 from edgejson.prompt import format_answer, format_prompt
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
@@ -233,12 +233,15 @@ def main(argv: list[str] | None = None) -> int:
         train_bench_model(Path(model_id), args.train_steps)
     # The original script ran float32 on CPU; the harness runs as `edgejson evaluate` would.
     loaded = load_model(model_id, adapter=args.adapter, device="cpu", dtype="float32")
-    fast = load_model(model_id, adapter=args.adapter, device="cpu", dtype=args.harness_dtype)
+    same = select_dtype(args.harness_dtype, loaded.device) == loaded.dtype
+    fast = loaded if same else load_model(model_id, adapter=args.adapter, device="cpu",
+                                          dtype=args.harness_dtype)
     print(f"model {model_id}{' + ' + args.adapter if args.adapter else ''}: original "
           f"float32, harness {str(fast.dtype).split('.')[-1]}")
     examples = load_split("test")[: args.limit]
     original_method(loaded, examples[:1], 8)  # warm-up: first-call overheads
-    original_method(fast, examples[:1], 8)
+    if fast is not loaded:
+        original_method(fast, examples[:1], 8)
     orig = original_method(loaded, examples, args.max_new_tokens)
     floor = token_floor(loaded.tokenizer, examples, args.max_new_tokens)
     print(f"a perfect model would generate {floor} tokens under the harness: "

@@ -6,7 +6,6 @@ per layer, so its timings would not describe the deployed (merged) model.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 import torch
 
 from maaza_core.errors import UserError
+
+from .registry import sha256_files
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
@@ -96,22 +97,17 @@ def weight_files(folder: Path) -> list[Path]:
     return files or sorted(p for p in folder.iterdir() if p.suffix == ".bin")
 
 
-def sha256_files(files: list[Path]) -> str:
-    """One digest over the files' bytes, streamed in 1 MiB chunks (2**20 bytes)."""
-    digest = hashlib.sha256()
-    for path in files:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()
+def describe_weights(model_id: str, revision: str | None,
+                     verified_sha256: str | None = None) -> dict[str, Any]:
+    """Disk size and identity of the weights: hub commit for hub ids, sha256 for paths.
 
-
-def describe_weights(model_id: str, revision: str | None) -> dict[str, Any]:
-    """Disk size and identity of the weights: hub commit for hub ids, sha256 for paths."""
+    `verified_sha256`: a digest the registry has just checked, so 100 MB are not hashed
+    a second time.
+    """
     if _is_gguf(model_id):
         path = Path(model_id)
         return {"disk_size_bytes": path.stat().st_size, "revision": None,
-                "weights_sha256": sha256_files([path]), "format": "gguf"}
+                "weights_sha256": verified_sha256 or sha256_files([path]), "format": "gguf"}
     folder = _weights_folder(model_id, revision)
     files = weight_files(folder)
     local = Path(model_id).is_dir()
@@ -196,7 +192,8 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
     torch_dtype = select_dtype(dtype, dev)
     model, tokenizer = load_base(model_id, revision, torch_dtype, trust_remote_code)
     # The id as asked for: a registry name stays a name, not this machine's cache path.
-    info = {"id": requested, "adapter": adapter, **describe_weights(model_id, revision)}
+    info = {"id": requested, "adapter": adapter,
+            **describe_weights(model_id, revision, entry.sha256 if entry else None)}
     if entry is not None:
         info.update(registry_name=entry.name, upstream=entry.upstream, license=entry.license,
                     quantization=entry.quantization, package=f"{entry.package}=={entry.version}")

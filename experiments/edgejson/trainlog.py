@@ -15,6 +15,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from maaza_core.atomic import write_atomic
 from maaza_core.jsonl import iter_jsonl
 
 
@@ -28,8 +29,7 @@ class LossLog(TrainerCallback):
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         # state.global_step is the resumed checkpoint's step (0 for a fresh run).
         kept = [r for r in read_loss_log(self.path) if r["step"] <= state.global_step]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+        write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in kept))
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
                **kwargs: Any) -> None:
