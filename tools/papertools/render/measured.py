@@ -47,22 +47,51 @@ def _performance(r: ModelResult) -> dict | None:
     return perf
 
 
+# Rates a measured run adds to JSONExact: macro and table name -> metrics key.
+RATES = {"valid": "valid_json", "schema": "schema_compliant", "truncated": "truncated"}
+
+
+def _measured_values(r: ModelResult) -> dict[str, tuple[str, str]]:
+    """What a run measured, formatted once for macros and table: name -> (value, where).
+
+    A figure the file does not have (timings of rescored outputs) is simply absent.
+    """
+    overall, perf = r.raw["metrics"]["overall"], _performance(r)
+    out = {name: (fmt.percent(c.rate), f"{key}: {c.correct} of {c.total}")
+           for name, key in RATES.items() for c in [_overall_count(r, key)] if c is not None}
+    if overall.get("field_f1_nested") is not None:
+        out["f1-nested"] = (fmt.decimal(overall["field_f1_nested"]["mean"]),
+                            "metrics.overall.field_f1_nested")
+    if perf:
+        out["tokens-mean"] = (fmt.decimal(perf["generated_tokens_mean"], 0),
+                              "performance.generated_tokens_mean")
+        # Seconds per example = the run's generation wall time / examples (batched).
+        out["latency"] = (fmt.decimal(perf["wall_s"] / perf["examples"], 2),
+                          f"performance.wall_s {perf['wall_s']} / {perf['examples']} examples")
+        for stop in STOPS:
+            out[f"stop-{stop}"] = (fmt.integer(perf["stop_reasons"].get(stop, 0)),
+                                   "performance.stop_reasons")
+    return out
+
+
 def measured_macros(r: ModelResult) -> list[Macro]:
     """Validity, truncation, generated tokens, latency and stop reasons of one run."""
     if r.provenance != "measured":
         return []
-    src, perf, run = r.relpath, _performance(r), r.raw.get("run") or {}
-    m = [Macro(f"{r.stem}/{name}", fmt.percent(c.rate) + r"\%", f"{src}: {key}: "
-               f"{c.correct} of {c.total}")
-         for name, key in (("valid", "valid_json"), ("schema", "schema_compliant"),
-                           ("truncated", "truncated"))
-         for c in [_overall_count(r, key)] if c is not None]
-    nested = r.raw["metrics"]["overall"].get("field_f1_nested")
-    if nested is not None:
-        m.append(Macro(f"{r.stem}/f1-nested", fmt.decimal(nested["mean"]),
-                       f"{src}: metrics.overall.field_f1_nested"))
+    src, run = r.relpath, r.raw.get("run") or {}
+    m = [Macro(f"{r.stem}/{name}", value + (r"\%" if name in RATES else ""), f"{src}: {where}")
+         for name, (value, where) in _measured_values(r).items()]
     m.append(Macro(f"{r.stem}/dtype", latex_escape(str(run.get("dtype"))), f"{src}: run.dtype"))
-    return m + ([] if perf is None else _performance_macros(r, perf)) + _loss_macros(r)
+    if r.raw.get("performance"):
+        m.append(Macro(f"{r.stem}/eval-batch", fmt.integer(r.raw["config"]["batch_size"]),
+                       f"{src}: config.batch_size"))
+    hw = run.get("hardware") or {}
+    if hw.get("cpu_model"):
+        m.append(Macro(f"{r.stem}/cpu", latex_escape(hw["cpu_model"]), f"{src}: run.hardware"))
+    if hw.get("torch_threads"):
+        m.append(Macro(f"{r.stem}/threads", fmt.integer(hw["torch_threads"]),
+                       f"{src}: run.hardware.torch_threads"))
+    return m + _loss_macros(r)
 
 
 def _loss_macros(r: ModelResult) -> list[Macro]:
@@ -74,29 +103,6 @@ def _loss_macros(r: ModelResult) -> list[Macro]:
     return [Macro(f"{r.stem}/train-steps", fmt.integer(len(losses)), src),
             Macro(f"{r.stem}/loss-first", fmt.decimal(losses[0], 2), src),
             Macro(f"{r.stem}/loss-last", fmt.decimal(losses[-1], 2), src)]
-
-
-def _performance_macros(r: ModelResult, perf: dict) -> list[Macro]:
-    src, run = r.relpath, r.raw.get("run") or {}
-    m = [
-        Macro(f"{r.stem}/tokens-mean", fmt.decimal(perf["generated_tokens_mean"], 0),
-              f"{src}: performance.generated_tokens_mean"),
-        # Seconds per example = the run's generation wall time / examples (batched).
-        Macro(f"{r.stem}/latency", fmt.decimal(perf["wall_s"] / perf["examples"], 2),
-              f"{src}: performance.wall_s {perf['wall_s']} / {perf['examples']} examples"),
-        Macro(f"{r.stem}/eval-batch", fmt.integer(r.raw["config"]["batch_size"]),
-              f"{src}: config.batch_size"),
-    ]
-    hw = run.get("hardware") or {}
-    if hw.get("cpu_model"):
-        m.append(Macro(f"{r.stem}/cpu", latex_escape(hw["cpu_model"]), f"{src}: run.hardware"))
-    if hw.get("torch_threads"):
-        m.append(Macro(f"{r.stem}/threads", fmt.integer(hw["torch_threads"]),
-                       f"{src}: run.hardware.torch_threads"))
-    stops = perf.get("stop_reasons", {})
-    m += [Macro(f"{r.stem}/stop-{s}", fmt.integer(stops.get(s, 0)),
-                f"{src}: performance.stop_reasons") for s in STOPS]
-    return m
 
 
 # Metrics of a paired file -> macro name; the first three are yes/no (McNemar), the last
@@ -190,27 +196,25 @@ def paired_macros(p: Paired) -> list[Macro]:
 
 def measured_table(results: list[ModelResult]) -> dict:
     """Rows of the measured-runs table; empty when nothing has been measured yet."""
+    measured = [r for r in results if r.provenance == "measured"]
     rows = []
-    for r in (r for r in results if r.provenance == "measured"):
-        perf = _performance(r) or {}
+    for r in measured:
         lo, hi = r.json_exact.wilson()
-        nested = r.raw["metrics"]["overall"].get("field_f1_nested")
-        stops = perf.get("stop_reasons")
+        values = _measured_values(r)
+
+        def cell(name: str, values: dict = values) -> str:
+            return values[name][0] if name in values else "--"
+
         rows.append({
             "name": latex_escape(r.name),
             "exact": fmt.percent(r.json_exact.rate),
             "ci": f"[{fmt.percent(lo)}, {fmt.percent(hi)}]",
             "f1": "--" if r.field_f1 is None else fmt.decimal(r.field_f1),
-            "f1_nested": "--" if nested is None else fmt.decimal(nested["mean"]),
-            **{k: "--" if c is None else fmt.percent(c.rate) for k, key in (
-                ("valid", "valid_json"), ("schema", "schema_compliant"),
-                ("truncated", "truncated")) for c in [_overall_count(r, key)]},
-            "tokens": fmt.decimal(perf["generated_tokens_mean"], 0) if perf else "--",
-            "latency": fmt.decimal(perf["wall_s"] / perf["examples"], 2) if perf else "--",
+            "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
+            "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
+            "latency": cell("latency"),
             # Three table cells: complete JSON value & end-of-sequence & token limit.
-            "stops": " & ".join(fmt.integer(stops.get(s, 0)) if stops else "--" for s in STOPS),
-            "dtype": latex_escape(str((r.raw.get("run") or {}).get("dtype"))),
+            "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
         })
-    measured = [r for r in results if r.provenance == "measured"]
     return {"rows": rows, "sources": ", ".join(r.relpath for r in measured),
             "n": measured[0].json_exact.total if measured else 0}
