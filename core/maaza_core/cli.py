@@ -1,10 +1,16 @@
-"""The one top-level handler that both command-line tools (papertools, edgejson) run in."""
+"""The one CLI convention of both tools (papertools, edgejson): the top-level handler,
+the way a subcommand is registered, and flags derived from config dataclasses."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import os
 import sys
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 from maaza_core.errors import UserError
 
@@ -29,3 +35,65 @@ def run_main(prog: str, body: Callable[[], int | None], interrupted: str = "inte
         # Python flushes stdout again at exit; point it at /dev/null so that flush is quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, what a shell tool killed by the closed pipe reports
+
+
+def add_command(sub: argparse._SubParsersAction, name: str, func: Callable[..., int | None],
+                help_: str, example: str) -> argparse.ArgumentParser:
+    """The one way a tool registers a subcommand: help is also the description, and the
+    epilog carries a runnable example (tests/test_cli_help.py checks every command)."""
+    parser = sub.add_parser(name, help=help_, description=help_, epilog=f"example:\n  {example}",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def setting(default: Any = dataclasses.MISSING, *, help: str, flag: str | None = None,
+            **argparse_kwargs: Any) -> Any:
+    """A config dataclass field whose help (and default) also make its command-line flag.
+
+    Why: the default then lives once, in the dataclass; `add_settings` reads it from there.
+    `flag` overrides the derived --field-name; argparse_kwargs (choices, type, metavar)
+    pass through.
+    """
+    meta = {"help": help, "flag": flag, "argparse": argparse_kwargs}
+    if isinstance(default, list | dict | set):
+        raise TypeError("mutable defaults: use a tuple")
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def add_settings(parser: argparse.ArgumentParser, cls: type, names: Iterable[str]) -> None:
+    """Add one flag per named field of the frozen dataclass `cls` (declared with `setting`).
+
+    The flag's default is the field's; a bool field becomes --name / --no-name; an optional
+    field (default None) takes the type of its annotation's non-None part when that is a
+    plain int, float, str or Path.
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for name in names:
+        field = fields[name]  # a KeyError here is our bug: a flag for no field
+        meta = field.metadata
+        flag = meta.get("flag") or "--" + name.replace("_", "-")
+        kwargs = dict(meta.get("argparse") or {})
+        default = field.default if field.default is not dataclasses.MISSING else None
+        if hints[name] is bool:
+            kwargs.setdefault("action", argparse.BooleanOptionalAction)
+        else:
+            kwargs.setdefault("type", _scalar_type(hints[name]))
+        help_ = meta.get("help", "")
+        if default is not None and "%(default)" not in help_:
+            help_ += " (default: %(default)s)"
+        parser.add_argument(flag, dest=name, default=default, help=help_, **kwargs)
+
+
+def settings_from(cls: type, args: argparse.Namespace, **values: Any) -> Any:
+    """An instance of `cls` from the namespace's values for its fields, plus `values`."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    given = {k: v for k, v in vars(args).items() if k in names}
+    return cls(**{**given, **values})
+
+
+def _scalar_type(hint: Any) -> Callable[[str], Any] | None:
+    options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    kind = options[0] if len(options) == 1 else None
+    return kind if kind in (int, float, str, Path) else None

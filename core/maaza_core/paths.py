@@ -48,3 +48,12 @@ BUILD_FIGURES_DIR = BUILD_DIR / "figures"  # figure PDFs
 LATEX_OUT_DIR = BUILD_DIR / "latex"  # latexmk's aux and log files
 PAPER_PDF = BUILD_DIR / "paper.pdf"  # the product
 RUNS_DIR = ROOT / "runs"  # ad-hoc evaluation runs (predictions + metrics)
+
+
+def display(path: Path) -> str:
+    """A path relative to the repository when it lies inside it, else as given: the one
+    spelling every message uses, so a location reads the same from any working folder."""
+    try:
+        return path.resolve().relative_to(ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)
