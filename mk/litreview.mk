@@ -11,10 +11,15 @@ LITREVIEW_DATA := $(LITREVIEW_SRC)/data
 LITREVIEW_GEN := build/generated/litreview
 LITREVIEW_TEMPLATES := paper/templates/litreview
 LITREVIEW_LIBRARY := bib/library.yaml
-# The code every litreview file depends on (the CLI and its helpers, not render/).
-LITREVIEW_CODE := $(wildcard tools/papertools/litreview/*.py) tools/papertools/bib/cites.py
+# The code every litreview file depends on: the CLI and its helpers, the shared core and
+# the library reader; the tables also go through render's Jinja and LaTeX escaping.
+LITREVIEW_CODE := $(wildcard tools/papertools/litreview/*.py core/maaza_core/*.py \
+                             tools/papertools/bib/cites.py tools/papertools/bib/library.py)
+LITREVIEW_TABLE_CODE := $(wildcard tools/papertools/render/jinja.py tools/papertools/render/latex.py)
 
-LITREVIEW_DRAFTS := $(sort $(wildcard $(LITREVIEW_SRC)/[0-9][0-9]-*.md))
+# The drafts: found here only, and handed to `papertools litreview index`, which puts them
+# in paper order (by name) and refuses a file not named like a draft.
+LITREVIEW_DRAFTS := $(wildcard $(LITREVIEW_SRC)/[0-9][0-9]-*.md)
 # One table per data file: litreview/data/<name>.yaml (the names are the files).
 LITREVIEW_TABLE_NAMES := $(basename $(notdir $(wildcard $(LITREVIEW_DATA)/*.yaml)))
 LITREVIEW_FRAGMENTS := $(LITREVIEW_DRAFTS:$(LITREVIEW_SRC)/%.md=$(LITREVIEW_GEN)/%.tex)
@@ -33,11 +38,11 @@ $(LITREVIEW_GEN)/%.tex: $(LITREVIEW_SRC)/%.md $(LITREVIEW_LIBRARY) $(LITREVIEW_C
 
 $(LITREVIEW_GEN)/table-%.tex: $(LITREVIEW_DATA)/%.yaml $(LITREVIEW_DATA)/%.schema.json \
                               $(LITREVIEW_TEMPLATES)/%.tex.j2 $(LITREVIEW_TEMPLATES)/_summary.tex.j2 \
-                              $(LITREVIEW_LIBRARY) $(LITREVIEW_CODE) | $(VENV_STAMP)
+                              $(LITREVIEW_LIBRARY) $(LITREVIEW_CODE) $(LITREVIEW_TABLE_CODE) | $(VENV_STAMP)
 	$(BIN)/papertools litreview table $* -o $@
 
 # The index lists the drafts, so it changes only when one is added, removed or renamed,
 # and each of those changes the folder's time: the folder (litreview/., since the
 # phony target `litreview` has its name) is the prerequisite.
 $(LITREVIEW_INDEX): $(LITREVIEW_SRC)/. $(LITREVIEW_CODE) | $(VENV_STAMP)
-	$(BIN)/papertools litreview index -o $@
+	$(BIN)/papertools litreview index $(LITREVIEW_DRAFTS) -o $@

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papertools.litreview.drafts import display
+from maaza_core.paths import display
 from papertools.litreview.tables import TABLES, TableSpec
 
 # How the paper reaches build/generated/litreview/ (LaTeX runs with TEXINPUTS=build/...).

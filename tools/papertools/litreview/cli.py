@@ -1,66 +1,71 @@
 """`papertools litreview ...`: check, convert and assemble the related-work section.
 
 Make calls one sub-command per generated file (so editing one draft rebuilds one
-fragment); `build` does everything at once for a quick preview without Make.
+fragment) and hands `index` the drafts it found, so the build lists them once; `build`
+does everything at once for a quick preview without Make.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
-from papertools.bib.cites import Library, load_library
+from maaza_core.cli import add_command, add_settings, setting
+from maaza_core.paths import display
+from papertools.bib.cites import load_library
 from papertools.litreview.assemble import fragment_name, related_work_tex, table_name
-from papertools.litreview.drafts import check_drafts, convert_draft, display, draft_paths
-from papertools.litreview.tables import TABLES, check_keys, load_rows, render_table, table_spec
+from papertools.litreview.drafts import check_drafts, convert_draft, draft_paths, named_drafts
+from papertools.litreview.tables import DATA_DIR, TABLES, checked_rows, render_table, table_spec
 
 OUT_DIR = paths.GENERATED_DIR / "litreview"  # what the paper inputs as generated/litreview/
-DATA_DIR = paths.LITREVIEW_DIR / "data"  # table rows and their JSON Schemas
 
 
-def _library(args: argparse.Namespace) -> Library:
-    return load_library(args.library)
+@dataclass(frozen=True)
+class Sources:
+    """Where the section's inputs live. Each subcommand takes the flags of the inputs it
+    reads and no others, so a flag on the command line is never silently ignored."""
+
+    library: Path = setting(paths.LIBRARY_FILE, help="curated library whose keys are valid")
+    drafts: Path = setting(paths.LITREVIEW_DIR, help="folder of the NN-*.md drafts")
+    data: Path = setting(DATA_DIR, help="folder of the table YAML files and their JSON Schemas")
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    convert_draft(args.draft, args.out, _library(args))
+    convert_draft(args.draft, args.out, load_library(args.library))
     print(f"wrote {display(args.out)}")
     return 0
 
 
 def cmd_table(args: argparse.Namespace) -> int:
-    write_atomic(args.out, render_table(table_spec(args.name), _library(args), args.data))
+    spec = table_spec(args.name)
+    write_atomic(args.out, render_table(spec, load_library(args.library), args.data))
     print(f"wrote {display(args.out)}")
     return 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    write_atomic(args.out, related_work_tex(draft_paths(args.drafts)))
+    write_atomic(args.out, related_work_tex(named_drafts(args.draft)))
     print(f"wrote {display(args.out)}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    library = _library(args)
+    library = load_library(args.library)
     drafts = draft_paths(args.drafts)
     citations = check_drafts(drafts, library)
-    rows = 0
-    for spec in TABLES:
-        data = args.data / f"{spec.name}.yaml"
-        found, lines = load_rows(data, args.data / f"{spec.name}.schema.json")
-        check_keys(data, found, lines, library)
-        rows += len(found)
+    rows = sum(len(checked_rows(spec, library, args.data)) for spec in TABLES)
     print(f"ok: {len(citations)} citations in {len(drafts)} drafts and {rows} table rows "
           f"resolve to {display(library.path)}")
     return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    library = _library(args)
+    library = load_library(args.library)
     drafts = draft_paths(args.drafts)
     steps = len(drafts) + len(TABLES) + 1
     with tqdm(total=steps, desc="litreview", unit="file") as bar:
@@ -77,22 +82,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add(sub, name: str, func, help_: str, example: str) -> argparse.ArgumentParser:
-    q = sub.add_parser(name, help=help_, description=help_, epilog=f"example: {example}",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    q.add_argument("--library", type=Path, default=paths.LIBRARY_FILE,
-                   help="curated library whose keys are valid (default: %(default)s)")
-    q.set_defaults(func=func)
-    return q
-
-
-def _add_sources(q: argparse.ArgumentParser) -> None:
-    q.add_argument("--drafts", type=Path, default=paths.LITREVIEW_DIR,
-                   help="folder of NN-*.md drafts (default: %(default)s)")
-    q.add_argument("--data", type=Path, default=DATA_DIR,
-                   help="folder of table YAML and schemas (default: %(default)s)")
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "litreview", help="related work: check citations, convert drafts, render tables",
@@ -102,29 +91,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="example: papertools litreview check",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="litreview_command", required=True, metavar="WHAT")
-    q = _add(sub, "convert", cmd_convert, "convert one Markdown draft to a LaTeX fragment",
-             "papertools litreview convert litreview/01-small-language-models.md "
-             "-o build/generated/litreview/01-small-language-models.tex")
+    q = add_command(sub, "convert", cmd_convert, "convert one Markdown draft to a LaTeX fragment",
+                    "papertools litreview convert litreview/01-small-language-models.md "
+                    "-o build/generated/litreview/01-small-language-models.tex")
     q.add_argument("draft", type=Path, help="the Markdown draft")
     q.add_argument("-o", "--out", type=Path, required=True, help="the LaTeX fragment")
-    q = _add(sub, "table", cmd_table, "render one summary table from its YAML rows",
-             "papertools litreview table benchmarks "
-             "-o build/generated/litreview/table-benchmarks.tex")
+    add_settings(q, Sources, ["library"])
+    q = add_command(sub, "table", cmd_table, "render one summary table from its YAML rows",
+                    "papertools litreview table benchmarks "
+                    "-o build/generated/litreview/table-benchmarks.tex")
     q.add_argument("name", choices=[s.name for s in TABLES])
     q.add_argument("-o", "--out", type=Path, required=True, help="the LaTeX table to write")
-    q.add_argument("--data", type=Path, default=DATA_DIR,
-                   help="folder of the curated YAML tables (default: %(default)s)")
-    q = _add(sub, "index", cmd_index, "write the file that inputs every fragment and table",
-             "papertools litreview index -o build/generated/litreview/related-work.tex")
+    add_settings(q, Sources, ["library", "data"])
+    q = add_command(sub, "index", cmd_index,
+                    "write the file that inputs the given drafts and every table",
+                    "papertools litreview index litreview/[0-9][0-9]-*.md "
+                    "-o build/generated/litreview/related-work.tex")
+    q.add_argument("draft", type=Path, nargs="*",
+                   help="the drafts (NN-*.md) to input; the paper orders them by name")
     q.add_argument("-o", "--out", type=Path, default=OUT_DIR / "related-work.tex",
                    help="the index file to write (default: %(default)s)")
-    q.add_argument("--drafts", type=Path, default=paths.LITREVIEW_DIR,
-                   help="folder of the Markdown drafts NN-*.md (default: %(default)s)")
-    q = _add(sub, "check", cmd_check, "check every citation key of the drafts and tables",
-             "papertools litreview check")
-    _add_sources(q)
-    q = _add(sub, "build", cmd_build, "convert all drafts, render all tables, write the index",
-             "papertools litreview build --out-dir build/generated/litreview")
-    _add_sources(q)
+    q = add_command(sub, "check", cmd_check, "check every citation key of the drafts and tables",
+                    "papertools litreview check")
+    add_settings(q, Sources, ["library", "drafts", "data"])
+    q = add_command(sub, "build", cmd_build,
+                    "convert all drafts, render all tables, write the index",
+                    "papertools litreview build --out-dir build/generated/litreview")
+    add_settings(q, Sources, ["library", "drafts", "data"])
     q.add_argument("--out-dir", type=Path, default=OUT_DIR,
                    help="folder for the LaTeX fragments (default: %(default)s)")

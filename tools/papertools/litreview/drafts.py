@@ -9,6 +9,8 @@ counts as a citation.
 
 from __future__ import annotations
 
+import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,9 @@ import pypandoc
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import UserError
-from papertools.bib.cites import Citation, Library, closest_keys, find_citations
+from maaza_core.paths import display
+from maaza_core.suggest import did_you_mean
+from papertools.bib.cites import Citation, Library, find_citations
 from papertools.litreview.syntax import citation_syntax_errors
 
 
@@ -37,17 +41,27 @@ DRAFT_GLOB = "[0-9][0-9]-*.md"
 FIX_UNKNOWN = "fix: correct the key, or add the work with `papertools bib add ARXIV_ID`"
 
 
-def display(path: Path) -> str:
-    """A path relative to the repository when it lies inside it (for messages)."""
-    try:
-        return str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
-
-
 def draft_paths(folder: Path = paths.LITREVIEW_DIR) -> list[Path]:
-    """The drafts in the order they appear in the paper (sorted by file name)."""
-    return sorted(folder.glob(DRAFT_GLOB))
+    """The drafts of a folder in the order they appear in the paper."""
+    return in_paper_order(folder.glob(DRAFT_GLOB))
+
+
+def in_paper_order(drafts: Iterable[Path]) -> list[Path]:
+    """Sorted by file name: the two-digit prefix gives the order."""
+    return sorted(drafts, key=lambda draft: (draft.name, draft))
+
+
+def named_drafts(given: Iterable[Path]) -> list[Path]:
+    """Drafts named on a command line (Make passes the ones it found), in paper order;
+    UserError for a path that is not a draft, which the paper would input by mistake."""
+    drafts = in_paper_order(given)
+    for draft in drafts:
+        if not fnmatch.fnmatchcase(draft.name, DRAFT_GLOB):
+            raise UserError(f"{display(draft)}: not a draft (fix: drafts are named "
+                            f"{DRAFT_GLOB}, e.g. 06-topic.md)")
+        if not draft.is_file():
+            raise UserError(f"{display(draft)}: no such draft (fix: check the path)")
+    return drafts
 
 
 def unknown_citations(citations: list[Citation], library: Library) -> list[str]:
@@ -55,7 +69,7 @@ def unknown_citations(citations: list[Citation], library: Library) -> list[str]:
     known = set(library.keys)
     return [
         f"{display(c.path)}:{c.line}: unknown citation key '{c.key}' "
-        f"(closest: {', '.join(closest_keys(c.key, known)) or 'none'}; {FIX_UNKNOWN})"
+        f"({did_you_mean(c.key, known)}; {FIX_UNKNOWN})"
         for c in citations
         if c.key not in known
     ]
@@ -95,7 +109,7 @@ def convert_draft(draft: Path, out: Path, library: Library) -> None:
     try:
         markdown = draft.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise UserError(f"{draft}: no such draft (fix: check the path)") from exc
+        raise UserError(f"{display(draft)}: no such draft (fix: check the path)") from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"{display(draft)}: not UTF-8 (fix: re-save it as UTF-8)") from exc
     check_drafts([draft], library)

@@ -1,8 +1,8 @@
 """The three related-work summary tables: curated YAML rows -> validated -> LaTeX floats.
 
 Why YAML + JSON Schema: co-authors edit the rows by hand, so the file must be readable
-and every mistake must point at its line. PyYAML's composer keeps a mark on each node,
-``jsonschema`` says which row and field failed, and the two together give file:line.
+and every mistake must point at its line. ``maaza_core.yamlfile`` keeps the line of each
+node, ``jsonschema`` says which row and field failed, and the two together give file:line.
 Cells are formatted and escaped here; the templates only lay them out.
 """
 
@@ -15,16 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from maaza_core import paths
 from maaza_core.errors import UserError
-from papertools.bib.cites import Library, closest_keys
-from papertools.litreview.drafts import FIX_UNKNOWN, display
+from maaza_core.paths import display
+from maaza_core.suggest import did_you_mean
+from maaza_core.yamlfile import load_yaml
+from papertools.bib.cites import Library
+from papertools.litreview.drafts import FIX_UNKNOWN
 from papertools.render.jinja import render
 from papertools.render.latex import latex_escape
 
 Row = dict[str, Any]
+DATA_DIR = paths.LITREVIEW_DIR / "data"  # <name>.yaml rows and <name>.schema.json per table
 
 
 def _cite(row: Row) -> str:
@@ -76,6 +79,12 @@ class TableSpec:
     def template(self) -> str:
         return f"litreview/{self.name}.tex.j2"  # relative to paths.TEMPLATES_DIR
 
+    def data_file(self, data_dir: Path = DATA_DIR) -> Path:
+        return data_dir / f"{self.name}.yaml"
+
+    def schema_file(self, data_dir: Path = DATA_DIR) -> Path:
+        return data_dir / f"{self.name}.schema.json"
+
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("small-models", "tab:slm-summary", _slm_cells),
@@ -92,50 +101,20 @@ def table_spec(name: str) -> TableSpec:
     raise UserError(f"unknown table '{name}' (known: {known})")
 
 
-def _compose(path: Path) -> yaml.Node:
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UserError(f"{path}: no such table data file (fix: create it)") from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise UserError(f"{display(path)}:{line}: {exc.problem} (fix: correct the YAML)") from exc
-    if node is None:
-        raise UserError(f"{display(path)}:1: empty table data (fix: add rows)")
-    return node
-
-
-def _node_at(node: yaml.Node, where: list[Any]) -> yaml.Node:
-    """The YAML node at a jsonschema error path (row index, then field name)."""
-    for step in where:
-        if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            node = node.value[step]
-        elif isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == step]
-            if not match:
-                break
-            node = match[0]
-        else:
-            break
-    return node
-
-
 def load_rows(path: Path, schema_path: Path) -> tuple[list[Row], list[int]]:
     """The rows of a data file and their 1-based lines; UserError on any schema violation."""
-    node = _compose(path)
-    rows = yaml.safe_load(yaml.serialize(node))
+    doc = load_yaml(path, what="table data file")
+    if doc.data is None:
+        raise doc.error((), "empty table data (fix: add rows)")
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(rows), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
     if errors:
         raise UserError("\n".join(
-            f"{display(path)}:{_node_at(node, list(e.absolute_path)).start_mark.line + 1}: "
-            f"{e.message} (fix: see {display(schema_path)})"
+            str(doc.error(list(e.absolute_path), f"{e.message} (fix: see {display(schema_path)})"))
             for e in errors
         ))
-    lines = [item.start_mark.line + 1 for item in node.value]
-    return rows, lines
+    return doc.data, [doc.line([index]) for index in range(len(doc.data))]
 
 
 def check_keys(path: Path, rows: list[Row], lines: list[int], library: Library) -> None:
@@ -143,7 +122,7 @@ def check_keys(path: Path, rows: list[Row], lines: list[int], library: Library) 
     known = set(library.keys)
     problems = [
         f"{display(path)}:{line}: row '{row['name']}' cites unknown key '{row['cite']}' "
-        f"(closest: {', '.join(closest_keys(row['cite'], known)) or 'none'}; {FIX_UNKNOWN})"
+        f"({did_you_mean(row['cite'], known)}; {FIX_UNKNOWN})"
         for row, line in zip(rows, lines, strict=True)
         if row["cite"] not in known
     ]
@@ -151,20 +130,25 @@ def check_keys(path: Path, rows: list[Row], lines: list[int], library: Library) 
         raise UserError("\n".join(problems))
 
 
+def checked_rows(spec: TableSpec, library: Library, data_dir: Path = DATA_DIR) -> list[Row]:
+    """The rows of ``spec``'s data file, valid against its schema, citing library keys."""
+    data = spec.data_file(data_dir)
+    rows, lines = load_rows(data, spec.schema_file(data_dir))
+    check_keys(data, rows, lines, library)
+    return rows
+
+
 def render_table(
     spec: TableSpec,
     library: Library,
-    data_dir: Path = paths.LITREVIEW_DIR / "data",
+    data_dir: Path = DATA_DIR,
     templates_dir: Path = paths.TEMPLATES_DIR,
 ) -> str:
     """The LaTeX float for ``spec`` from its checked data."""
-    data = data_dir / f"{spec.name}.yaml"
-    rows, lines = load_rows(data, data_dir / f"{spec.name}.schema.json")
-    check_keys(data, rows, lines, library)
     context = {
         "label": spec.label,
-        "source": display(data),
-        "rows": [spec.cells(row) for row in rows],
+        "source": display(spec.data_file(data_dir)),
+        "rows": [spec.cells(row) for row in checked_rows(spec, library, data_dir)],
     }
     text = render(spec.template, context, templates_dir=templates_dir)
     return text if text.endswith("\n") else text + "\n"  # the float ends its own line
