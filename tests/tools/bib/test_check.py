@@ -7,7 +7,7 @@ import pytest
 from maaza_core.errors import UserError
 from papertools.bib.check import check_file
 from papertools.bib.cites import check_citations, closest_keys, find_citations
-from papertools.bib.library import load_library
+from papertools.bib.library import LibraryErrors, load_library
 from papertools.bib.records import Cache
 
 BAD = """@article{tiny,
@@ -55,6 +55,25 @@ def test_library_error_names_line_and_leaves_file(tmp_path):
     with pytest.raises(UserError, match=r"library.yaml:5: unknown category 'slms'"):
         load_library(lib)
     assert lib.read_text(encoding="utf-8") == text
+
+
+def test_every_library_error_is_reported_at_once_sorted_by_line(tmp_path):
+    lib = tmp_path / "library.yaml"
+    lib.write_text("- key: b\n  categories: [slms]\n  arxiv: '1'\n"
+                   "- key: ok\n  arxiv: '2106.09685'\n"
+                   "- key: c\n  color: red\n"
+                   "- key: ok\n  arxiv: '3'\n", encoding="utf-8")
+    with pytest.raises(LibraryErrors) as caught:
+        load_library(lib)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "4 problems in the library:"
+    assert [line.split("library.yaml:")[1].split(" (")[0] for line in lines[1:]] == [
+        "2: unknown category 'slms'",
+        "6: entry 'c' has no arxiv, doi or s2 id, no pinned title to look up, and no pinned "
+        "author and year, so its citation would have neither",
+        "7: unknown field 'color'",
+        "8: duplicate key 'ok'"]
+    assert [e.line for e in caught.value.errors] == [2, 6, 7, 8]
 
 
 def test_citations_tex_and_markdown(tmp_path):

@@ -1,15 +1,14 @@
 """Every real recorded response, replayed through our sources against the local server.
 
-The arXiv recordings (id lists, versioned and old-style ids, an unknown id, a malformed id
-answered 400, paged searches) go through ArxivSource and the arxiv client it configures;
-the Semantic Scholar cassettes and paper objects through S2Source and its client. The
-last assertion fails when any recording was never served: a new recording must be
-replayed here, or it tests nothing.
+The arXiv id-list recordings (versioned and old-style ids, an unknown id, a malformed id
+answered 400) go through ArxivSource; the paged searches, which our source never makes,
+through the `arxiv` package's client pointed at the mirror; the Semantic Scholar
+cassettes and paper objects through S2Source and its client. The last assertion fails
+when any recording was never served: a new recording must be replayed here, or it tests
+nothing.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import arxiv
 import pytest
@@ -18,8 +17,9 @@ from semanticscholar.SemanticScholarException import (
     ObjectNotFoundException,
 )
 
+from maaza_core.errors import SourceError
 from papertools.bib.arxiv_source import ArxivSource
-from papertools.bib.config import SourceConfig, SourceError
+from papertools.bib.config import SourceConfig
 from papertools.bib.mirror import Mirror
 from papertools.bib.s2_source import S2Source
 
@@ -56,7 +56,8 @@ def _arxiv_pages(cfg: SourceConfig) -> None:
     # (page size, max results, offset) -> the recorded pages start=S&max_results=M
     for page, total, offset in ((100, 100, 0), (10, 60, 0), (10, 15, 5), (15, 15, 0),
                                 (15, 20, 5), (15, 24, 9)):
-        client = ArxivSource(replace(cfg, arxiv_batch=page)).client
+        client = arxiv.Client(page_size=page, delay_seconds=0, num_retries=0)
+        client.query_url_format = cfg.arxiv_url + "?{}"  # the documented endpoint setting
         results = list(client.results(arxiv.Search(query="testing", max_results=total),
                                       offset=offset))
         assert len(results) == total - offset and all(r.title for r in results)

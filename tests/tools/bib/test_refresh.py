@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from maaza_core.errors import SourceError
 from papertools.bib.arxiv_source import ArxivSource
 from papertools.bib.findings import ERROR, WARNING
 from papertools.bib.library import Entry
 from papertools.bib.mirror import MALFORMED, TIMEOUT
 from papertools.bib.records import ARXIV, S2
 from papertools.bib.refresh import Refresher, wanted_for
+from papertools.bib.s2_source import S2Source
 
 
 def _entries(facts, n):
@@ -78,3 +82,23 @@ def test_unknown_and_versioned_ids_from_real_recordings(mirror, cfg, cache):
 def test_offline_makes_no_request(mirror, cfg, cache, facts):
     report = Refresher(cfg, cache).run(wanted_for(_entries(facts, 5)), offline=True)
     assert sum(mirror.counts.values()) == 0 and report.fetched == 0
+
+
+def test_a_failing_source_names_its_url_status_and_attempt(mirror, cfg):
+    mirror.fail(ARXIV, 503, 503)  # the first try and its one retry (cfg: retries=1)
+    with pytest.raises(SourceError) as caught:
+        ArxivSource(cfg).fetch(["2106.09685"])
+    assert (caught.value.url, caught.value.status, caught.value.attempt) == (
+        cfg.arxiv_url, 503, 2)
+    mirror.fail(S2, 500, 500)
+    with pytest.raises(SourceError) as caught:
+        S2Source(cfg).fetch(["ARXIV:2106.09685"])
+    assert caught.value.status == 500 and caught.value.url.endswith("/paper/batch")
+
+
+def test_our_own_bug_is_not_taken_for_a_failing_source(cfg):
+    def broken() -> object:
+        return {}["missing"]  # a KeyError, as a parsing bug of ours would raise
+
+    with pytest.raises(KeyError):
+        S2Source(cfg)._call("http://s2.test/paper/batch", broken)

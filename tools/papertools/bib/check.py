@@ -13,7 +13,7 @@ from pathlib import Path
 
 from maaza_core import paths
 from papertools.bib.bibfile import BibFile, BibItem, parse_bib
-from papertools.bib.config import SourceConfig
+from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.entrytype import is_software_or_web, software_findings
 from papertools.bib.findings import ERROR, WARNING, Finding, count
@@ -21,8 +21,6 @@ from papertools.bib.records import ARXIV, S2, Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, Wanted
 from papertools.bib.s2_source import lookup_for
 from papertools.bib.verify import Fix, compare_item, ids_of, plain, year_of
-
-CHECK_CACHE_DIR = paths.BUILD_DIR / "bib-check-cache"  # records fetched for other files
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
+from maaza_core.suggest import closest as closest_keys
+from maaza_core.suggest import did_you_mean
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.library import Library, load_library
 
@@ -23,7 +23,8 @@ __all__ = [
     "Citation",
     "Library",
     "check_citations",
-    "closest_keys",
+    "closest_keys",  # maaza_core.suggest.closest, kept for the litreview code until it
+    # imports it from there
     "find_citations",
     "load_library",
 ]
@@ -108,13 +109,6 @@ def find_citations(paths: Iterable[Path | str]) -> list[Citation]:
     return found
 
 
-def closest_keys(key: str, keys: Iterable[str], n: int = 3) -> list[str]:
-    """The n existing keys most similar to a mistyped one (best first)."""
-    choices = sorted(set(keys))
-    hits = process.extract(key, choices, scorer=fuzz.ratio, limit=n)
-    return [choice for choice, _score, _index in hits]
-
-
 def check_citations(
     citations: Sequence[Citation],
     keys: Sequence[str],
@@ -130,10 +124,8 @@ def check_citations(
     known = set(keys)
     for cite in citations:
         if cite.key not in known:
-            near = ", ".join(closest_keys(cite.key, known)) or "none"
-            findings.append(
-                Finding(ERROR, cite.where(), f"unknown key '{cite.key}' (closest: {near})")
-            )
+            findings.append(Finding(ERROR, cite.where(), f"unknown key '{cite.key}' "
+                                    f"({did_you_mean(cite.key, known)})"))
     cited = {c.key for c in citations}
     for key in sorted(known - cited - set(keep)):
         findings.append(

@@ -10,9 +10,12 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from maaza_core import paths
+from maaza_core.cli import add_command
+from papertools.bib.config import CHECK_CACHE_DIR
 from papertools.bib.findings import ERROR, WARNING, Finding, count
 
 _FMT = argparse.RawDescriptionHelpFormatter
@@ -122,10 +125,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                         "check refs.bib --fix -o fixed.bib)")
     from papertools.bib.records import Cache
 
-    # The committed cache is read, never written: records for other files go to
-    # build/bib-check-cache/, or to --cache when one is given.
-    cache = None if Path(args.cache) == paths.BIB_CACHE_DIR else Cache(
-        Path(args.cache), extra_read=(paths.BIB_CACHE_DIR,))
+    # Records fetched for this file go to --cache (build/bib-check-cache/ by default);
+    # the committed cache is read as well.
+    cache = Cache(Path(args.cache), extra_read=(paths.BIB_CACHE_DIR,))
     _readable_bib(Path(args.file))
     report = check_file(Path(args.file), _cfg(args), offline=args.offline, strict=args.strict,
                         cache=cache)
@@ -144,9 +146,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from papertools.bib.add import add_works
+    from papertools.bib.records import Cache
 
     keys = add_works(_library(args), args.ids, _cfg(args), args.category,
-                     offline=args.offline)
+                     Cache(Path(args.cache)), offline=args.offline)
     print("added: " + ", ".join(keys))
     return 0
 
@@ -161,17 +164,44 @@ def cmd_seed_cache(args: argparse.Namespace) -> int:
     return 1 if report.findings else 0
 
 
-def _common(p: argparse.ArgumentParser, network: bool = False) -> None:
-    p.add_argument("--library", default=str(paths.LIBRARY_FILE), help="library YAML file")
-    p.add_argument("--cache", default=str(paths.BIB_CACHE_DIR), help="cache folder")
-    p.add_argument("--strict", action="store_true", help="warnings from sources are errors")
-    if network:
-        p.add_argument("--offline", action="store_true", help="use the cache only")
+# One factory per flag, so each subcommand adds exactly the flags its handler reads.
+def _library_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--library", default=str(paths.LIBRARY_FILE),
+                   help="the library YAML file (default: %(default)s)")
+
+
+def _cache_opt(p: argparse.ArgumentParser, default: Path = paths.BIB_CACHE_DIR,
+               help_: str = "the folder of cached source records") -> None:
+    p.add_argument("--cache", default=str(default), help=help_ + " (default: %(default)s)")
+
+
+def _strict_opt(p: argparse.ArgumentParser, help_: str) -> None:
+    p.add_argument("--strict", action="store_true", help=help_)
+
+
+def _offline_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--offline", action="store_true",
+                   help="use the cache only, contact no source")
+
+
+def _output_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", default=str(paths.REFERENCES_BIB),
+                   help="the .bib file to write (default: %(default)s)")
 
 
 def _sources_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("sources", nargs="*", default=[str(paths.PAPER_DIR), str(paths.LITREVIEW_DIR)],
                    help="files or folders whose citations are checked (.tex, .md)")
+
+
+def _strict_sources(p: argparse.ArgumentParser) -> None:
+    _strict_opt(p, "a source that cannot answer is an error, not a warning")
+
+
+def _flags(p: argparse.ArgumentParser, *adders: Callable[[argparse.ArgumentParser], None]
+           ) -> None:
+    for add in adders:
+        add(p)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -181,31 +211,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="example: papertools bib build --offline", formatter_class=_FMT)
     sub = bib.add_subparsers(dest="bib_command", required=True, metavar="SUBCOMMAND")
 
-    def add(name: str, func, help_: str, example: str, network: bool = False):
-        p = sub.add_parser(name, help=help_, description=help_, formatter_class=_FMT,
-                           epilog=f"example: {example}")
-        _common(p, network)
-        p.set_defaults(func=func)
-        return p
-
-    p = add("build", cmd_build, "make bib: refresh, write references.bib, verify, check "
-            "citations; one summary line", "papertools bib build --offline", True)
-    p.add_argument("-o", "--output", default=str(paths.REFERENCES_BIB), help="output .bib")
-    _sources_arg(p)
-    p = add("refresh", cmd_refresh, "fetch missing or stale records into bib/cache/",
-            "ARXIV_API_URL=http://127.0.0.1:8000/api/query papertools bib refresh", True)
+    p = add_command(sub, "build", cmd_build, "make bib: refresh, write references.bib, "
+                    "verify, check citations; one summary line", "papertools bib build --offline")
+    _flags(p, _library_opt, _cache_opt, _strict_sources, _offline_opt, _output_opt,
+           _sources_arg)
+    p = add_command(sub, "refresh", cmd_refresh, "fetch missing or stale records into "
+                    "bib/cache/", "ARXIV_API_URL=http://127.0.0.1:8000/api/query papertools "
+                    "bib refresh")
+    _flags(p, _library_opt, _cache_opt, _strict_sources, _offline_opt)
     p.add_argument("--force", action="store_true", help="refetch every record")
-    p = add("write", cmd_write, "write bib/references.bib from the library and cache (offline)",
-            "papertools bib write -o build/references.bib")
-    p.add_argument("-o", "--output", default=str(paths.REFERENCES_BIB), help="output .bib")
-    add("verify", cmd_verify, "compare every library entry with its source records",
-        "papertools bib verify --strict")
-    p = add("cites", cmd_cites, "check citations in paper/ and litreview/ against the library",
-            "papertools bib cites paper/ litreview/")
-    _sources_arg(p)
-    p = add("check", cmd_check, "verify any .bib file against the sources (bib-check); "
-            "--fix writes a corrected copy",
-            "papertools bib check refs.bib --fix -o fixed.bib", True)
+    p = add_command(sub, "write", cmd_write, "write bib/references.bib from the library and "
+                    "cache (offline)", "papertools bib write -o build/references.bib")
+    _flags(p, _library_opt, _cache_opt, _output_opt)
+    p = add_command(sub, "verify", cmd_verify, "compare every library entry with its source "
+                    "records", "papertools bib verify --strict")
+    _flags(p, _library_opt, _cache_opt)
+    _strict_opt(p, "warnings fail the command too")
+    p = add_command(sub, "cites", cmd_cites, "check citations in paper/ and litreview/ "
+                    "against the library", "papertools bib cites paper/ litreview/")
+    _flags(p, _library_opt, _sources_arg)
+    p = add_command(sub, "check", cmd_check, "verify any .bib file against the sources "
+                    "(bib-check); --fix writes a corrected copy",
+                    "papertools bib check refs.bib --fix -o fixed.bib")
+    _cache_opt(p, CHECK_CACHE_DIR, "where records fetched for this file go; the committed "
+               "bib/cache/ is read as well")
+    _flags(p, _strict_sources, _offline_opt)
     p.add_argument("file", help="the .bib file to check")
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.add_argument("--fix", action="store_true",
@@ -214,12 +244,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="with --fix: write the corrected copy here")
     p.add_argument("--in-place", action="store_true",
                    help="with --fix: rewrite FILE, keeping the old one as FILE.bak")
-    p = add("add", cmd_add, "add works to the library by arXiv id or DOI and fetch them",
-            "papertools bib add 2402.14905 10.18653/v1/2020.acl-main.195 -c slm", True)
+    p = add_command(sub, "add", cmd_add, "add works to the library by arXiv id or DOI and "
+                    "fetch them", "papertools bib add 2402.14905 "
+                    "10.18653/v1/2020.acl-main.195 -c slm")
+    _flags(p, _library_opt, _cache_opt, _offline_opt)
     p.add_argument("ids", nargs="+", help="arXiv ids or DOIs")
     p.add_argument("-c", "--category", action="append", default=[], help="category (repeat)")
-    add("seed-cache", cmd_seed_cache,
-        "fill bib/cache/ from papers.json through a local mirror (no internet needed)",
-        "papertools bib seed-cache")
-
-
+    p = add_command(sub, "seed-cache", cmd_seed_cache, "fill bib/cache/ from papers.json "
+                    "through a local mirror (no internet needed)", "papertools bib seed-cache")
+    _flags(p, _library_opt, _cache_opt)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from maaza_core import paths
+
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 DEFAULT_S2_URL = "https://api.semanticscholar.org/graph/v1"
+# Where `bib check` stores records fetched for files other than the committed library.
+CHECK_CACHE_DIR = paths.BUILD_DIR / "bib-check-cache"
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,3 @@ class SourceConfig:
             values["timeout"] = float(env["BIB_TIMEOUT"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
-
-
-class SourceError(Exception):
-    """A source could not answer (network, HTTP error, malformed response)."""

@@ -1,12 +1,13 @@
 """The curated library (`bib/library.yaml`): the one file people edit.
 
 Why line numbers everywhere: the library is hand-edited, so every complaint must point at
-the line to fix. PyYAML's composer keeps a mark on each node, which we carry into the
-dataclasses instead of re-parsing text ourselves.
+the line to fix (maaza_core.yamlfile keeps each node's line), and all complaints come at
+once, so that fixing a file takes one run, not one run per mistake.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import yaml
 
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
-from maaza_core.errors import UserError
+from maaza_core.errors import DataError, UserError
+from maaza_core.yamlfile import YamlDoc, load_yaml
 
 # The categories a work may carry; extend the tuple to add one (the only place to edit).
 CATEGORIES: tuple[str, ...] = (
@@ -82,65 +84,49 @@ def strip_arxiv_version(arxiv_id: str) -> str:
     return arxiv_id
 
 
-def _where(path: Path, node: yaml.Node) -> str:
-    return f"{_display(path)}:{node.start_mark.line + 1}"
+class LibraryErrors(UserError):
+    """Every problem of a library file at once, sorted by line: a hand-edited file with
+    three mistakes should take one run to fix, not three."""
+
+    def __init__(self, errors: Iterable[DataError]) -> None:
+        self.errors = tuple(sorted(errors, key=lambda e: e.line or 0))
+        lines = [str(e) for e in self.errors]
+        head = [f"{len(lines)} problems in the library:"] if len(lines) > 1 else []
+        super().__init__("\n".join(head + lines))
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
-
-
-def _compose(path: Path) -> yaml.Node | None:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError as exc:
-        raise UserError(f"{path}: no such library file (fix: create it or pass --library)") from exc
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{_display(path)}: invalid UTF-8 at byte {exc.start} (fix: re-save as UTF-8)"
-        ) from exc
-    try:
-        return yaml.compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise UserError(f"{_display(path)}:{line}: {exc.problem} (fix: correct the YAML)") from exc
-
-
-def _entry_from_node(path: Path, node: yaml.Node) -> Entry:
-    if not isinstance(node, yaml.MappingNode):
-        raise UserError(f"{_where(path, node)}: an entry must be a mapping with a 'key'")
-    raw: dict[str, Any] = yaml.safe_load(yaml.serialize(node))
-    lines = {k.value: v for k, v in node.value}
-    for name in raw:
-        if name not in _ALLOWED:
-            raise UserError(
-                f"{_where(path, lines[name])}: unknown field '{name}' "
-                f"(known: {', '.join(sorted(_ALLOWED))})"
-            )
+def _entry(doc: YamlDoc, i: int, errors: list[DataError]) -> Entry | None:
+    """Entry i of the list, or None after adding each of its problems to `errors`."""
+    raw = doc.data[i]
+    if not isinstance(raw, dict):
+        errors.append(doc.error([i], "an entry must be a mapping with a 'key'"))
+        return None
+    found = [doc.error([i, name], f"unknown field '{name}' (known: "
+                                  f"{', '.join(sorted(_ALLOWED))})")
+             for name in raw if name not in _ALLOWED]
     key = raw.get("key")
     if not isinstance(key, str) or not key.strip():
-        raise UserError(f"{_where(path, node)}: entry without a 'key' (fix: add key: ...)")
+        found.append(doc.error([i], "entry without a 'key' (fix: add key: ...)"))
     cats = raw.get("categories") or []
     if not isinstance(cats, list):
-        raise UserError(f"{_where(path, lines['categories'])}: categories must be a list")
-    for cat in cats:
-        if cat not in CATEGORIES:
-            raise UserError(
-                f"{_where(path, lines['categories'])}: unknown category '{cat}' "
-                f"(known: {', '.join(CATEGORIES)})"
-            )
+        found.append(doc.error([i, "categories"], "categories must be a list"))
+        cats = []
+    found += [doc.error([i, "categories"], f"unknown category '{cat}' (known: "
+                                           f"{', '.join(CATEGORIES)})")
+              for cat in cats if cat not in CATEGORIES]
     override = raw.get("override") or {}
     if not isinstance(override, dict):
-        raise UserError(f"{_where(path, lines['override'])}: override must be a mapping")
-    _check_citable(path, node, raw, override)
+        found.append(doc.error([i, "override"], "override must be a mapping"))
+        override = {}
+    if not _citable(raw, override) and isinstance(key, str):
+        found.append(doc.error([i], _NOT_CITABLE.format(key=key)))
+    errors += found
+    if found:
+        return None
     arxiv = raw.get("arxiv")
     return Entry(
         key=key.strip(),
-        line=node.start_mark.line + 1,
+        line=doc.line([i]),
         arxiv=strip_arxiv_version(str(arxiv)) if arxiv else None,
         doi=str(raw["doi"]) if raw.get("doi") else None,
         s2=str(raw["s2"]) if raw.get("s2") else None,
@@ -152,39 +138,41 @@ def _entry_from_node(path: Path, node: yaml.Node) -> Entry:
     )
 
 
-def _check_citable(path: Path, node: yaml.Node, raw: dict[str, Any],
-                   override: dict[str, Any]) -> None:
+_NOT_CITABLE = (
+    "entry '{key}' has no arxiv, doi or s2 id, no pinned title to look up, and no pinned "
+    "author and year, so its citation would have neither (fix: add arxiv: or doi:, or "
+    "override: {{title: ...}} or {{author: ..., year: ...}})")
+
+
+def _citable(raw: dict[str, Any], override: dict[str, Any]) -> bool:
     """An entry must be able to produce an author and a year: from an identifier, from a
     pinned title that a source can be asked about, or pinned itself. Without any of them
     the .bib gets an empty @misc and the paper prints the bare key ("(hu2)")."""
     if any(raw.get(k) for k in ("arxiv", "doi", "s2")) or override.get("title"):
-        return
-    if (override.get("author") or override.get("key")) and override.get("year"):
-        return
-    raise UserError(
-        f"{_where(path, node)}: entry '{raw['key']}' has no arxiv, doi or s2 id, no pinned "
-        "title to look up, and no pinned author and year, so its citation would have "
-        "neither (fix: add arxiv: or doi:, or override: {title: ...} or {author: ..., "
-        "year: ...})")
+        return True
+    return bool((override.get("author") or override.get("key")) and override.get("year"))
 
 
 def load_library(path: Path | None = None) -> Library:
-    """Read and validate the library; raise UserError naming file:line on bad input."""
+    """Read and validate the library; LibraryErrors lists every problem with its
+    file:line (a missing file or broken YAML is one DataError)."""
     path = Path(path or paths.LIBRARY_FILE)
-    root = _compose(path)
-    if root is None:
+    doc = load_yaml(path, what="library file", missing_fix="create it or pass --library")
+    if doc.data is None:
         return Library(path=path, entries=())
-    if not isinstance(root, yaml.SequenceNode):
-        raise UserError(f"{_where(path, root)}: the library must be a YAML list of entries")
-    entries = [_entry_from_node(path, node) for node in root.value]
+    if not isinstance(doc.data, list):
+        raise LibraryErrors([doc.error([], "the library must be a YAML list of entries")])
+    errors: list[DataError] = []
+    entries = [e for i in range(len(doc.data)) if (e := _entry(doc, i, errors))]
     seen: dict[str, Entry] = {}
     for entry in entries:
         if entry.key in seen:
-            raise UserError(
-                f"{_display(path)}:{entry.line}: duplicate key '{entry.key}' "
-                f"(first at line {seen[entry.key].line}; fix: rename or merge the entries)"
-            )
-        seen[entry.key] = entry
+            errors.append(DataError(path, f"duplicate key '{entry.key}' (first at line "
+                                          f"{seen[entry.key].line}; fix: rename or merge "
+                                          "the entries)", line=entry.line))
+        seen.setdefault(entry.key, entry)
+    if errors:
+        raise LibraryErrors(errors)
     return Library(path=path, entries=tuple(entries))
 
 

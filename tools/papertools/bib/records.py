@@ -80,7 +80,7 @@ class Cache:
 
     def __init__(self, root: Path | None = None, extra_read: tuple[Path, ...] = ()) -> None:
         self.root = Path(root or paths.BIB_CACHE_DIR)
-        self._dirs = (self.root, *extra_read)
+        self._dirs = tuple(dict.fromkeys((self.root, *map(Path, extra_read))))
         self._dir_names = tuple(str(d) for d in self._dirs)  # plain strings: os.path is
         self._memo: dict[tuple[str, str], Record | None] = {}  # cheaper than pathlib here
 

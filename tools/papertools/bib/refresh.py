@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from papertools.bib.config import SourceConfig, SourceError
+from maaza_core.errors import SourceError
+from papertools.bib.config import SourceConfig
 from papertools.bib.entrytype import is_paper_url
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.latex import plain

@@ -7,6 +7,7 @@ base wait comes from the config (seconds in production, milliseconds in tests).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 
@@ -14,12 +15,16 @@ import httpx
 from semanticscholar import SemanticScholar
 from semanticscholar.Paper import Paper
 from semanticscholar.SemanticScholarException import (
+    BadQueryParametersException,
+    GatewayTimeoutException,
+    InternalServerErrorException,
     ObjectNotFoundException,
     SemanticScholarException,
 )
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from papertools.bib.config import SourceConfig, SourceError
+from maaza_core.errors import SourceError
+from papertools.bib.config import SourceConfig
 from papertools.bib.records import S2, Record, now_iso
 
 # The fields a record uses; asking for fewer keeps responses small.
@@ -27,10 +32,17 @@ FIELDS = [
     "paperId", "externalIds", "title", "authors", "year", "venue",
     "publicationVenue", "journal", "publicationTypes",
 ]
-_FAILURES = (
-    SemanticScholarException, httpx.HTTPError, ValueError, KeyError, TypeError,
-    PermissionError, ConnectionRefusedError, RetryError,
-)
+# What the client raises when the service or the network fails, and the HTTP status each
+# stands for. A malformed body reaches us as the JSONDecodeError of httpx's .json(). Any
+# other exception (a KeyError, a TypeError) is a bug, ours or the client's, and keeps its
+# traceback instead of becoming a "keeping the cached data" warning.
+_STATUS: dict[type[BaseException], int | None] = {
+    BadQueryParametersException: 400, PermissionError: 403, ObjectNotFoundException: 404,
+    ConnectionRefusedError: 429, InternalServerErrorException: 500,
+    GatewayTimeoutException: 504, SemanticScholarException: None, httpx.HTTPError: None,
+    json.JSONDecodeError: 200, RetryError: 429,
+}
+_FAILURES = tuple(_STATUS)
 
 
 def _is_429(exc: BaseException) -> bool:
@@ -66,7 +78,7 @@ class S2Source:
             timeout=cfg.timeout, api_key=cfg.s2_api_key, api_url=base, retry=False
         )
 
-    def _call(self, what: str, fn: Callable[[], object]) -> object:
+    def _call(self, url: str, fn: Callable[[], object]) -> object:
         retrying = Retrying(
             retry=retry_if_exception(_is_429),
             wait=wait_exponential(multiplier=self.cfg.backoff, max=60),
@@ -76,7 +88,10 @@ class S2Source:
         try:
             return retrying(fn)
         except _FAILURES as exc:
-            raise SourceError(f"Semantic Scholar: {what}: {type(exc).__name__}: {exc}") from exc
+            status = next(code for kind, code in _STATUS.items() if isinstance(exc, kind))
+            raise SourceError(url, f"Semantic Scholar: {type(exc).__name__}: {exc}",
+                              status=status,
+                              attempt=retrying.statistics.get("attempt_number")) from exc
 
     def fetch(
         self, lookups: Iterable[str], progress: Callable[[int], None] | None = None
