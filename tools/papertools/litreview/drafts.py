@@ -18,7 +18,7 @@ import pypandoc
 
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
-from maaza_core.errors import UserError
+from maaza_core.errors import DataError, UserError
 from maaza_core.paths import display
 from maaza_core.suggest import did_you_mean
 from papertools.bib.cites import Citation, Library, find_citations
@@ -38,6 +38,7 @@ class PandocConfig:
 
 # Drafts are the files whose name starts with two digits: the digits give the order.
 DRAFT_GLOB = "[0-9][0-9]-*.md"
+NO_SUCH_DRAFT = "no such draft (fix: check the path)"
 FIX_UNKNOWN = "fix: correct the key, or add the work with `papertools bib add ARXIV_ID`"
 
 
@@ -60,7 +61,7 @@ def named_drafts(given: Iterable[Path]) -> list[Path]:
             raise UserError(f"{display(draft)}: not a draft (fix: drafts are named "
                             f"{DRAFT_GLOB}, e.g. 06-topic.md)")
         if not draft.is_file():
-            raise UserError(f"{display(draft)}: no such draft (fix: check the path)")
+            raise DataError(draft, NO_SUCH_DRAFT)
     return drafts
 
 
@@ -109,7 +110,7 @@ def convert_draft(draft: Path, out: Path, library: Library) -> None:
     try:
         markdown = draft.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise UserError(f"{display(draft)}: no such draft (fix: check the path)") from exc
+        raise DataError(draft, NO_SUCH_DRAFT) from exc
     except UnicodeDecodeError as exc:
         raise UserError(f"{display(draft)}: not UTF-8 (fix: re-save it as UTF-8)") from exc
     check_drafts([draft], library)
