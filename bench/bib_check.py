@@ -25,7 +25,7 @@ from pybtex.database import BibliographyData, Entry, Person
 
 from papertools.bib.check import check_file
 from papertools.bib.config import SourceConfig
-from papertools.bib.mirror import Mirror
+from papertools.bib.factserver import FactServer
 from papertools.bib.records import ARXIV, S2, Cache, Record
 
 WORDS = ("small language models structured extraction benchmark efficient edge inference "
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="print the N functions with the most cumulative time")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, Mirror(recordings=False) as mirror:
+    with tempfile.TemporaryDirectory() as tmp, FactServer() as mirror:
         start = time.perf_counter()
         bib, cache = generate(args.entries, Path(tmp))
         made = time.perf_counter() - start

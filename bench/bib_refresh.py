@@ -1,8 +1,8 @@
 """How many requests and seconds a literature refresh costs: batched versus one per work.
 
 A benchmark, not a test: it prints figures and ratios. Both approaches talk to the local
-mirror (`papertools.bib.mirror`, the server the tests use) with arXiv's 3-second delay
-between requests honoured, so the seconds are what the politeness rule costs, not the
+fact server (`papertools.bib.factserver`, which the tests' mirror builds on) with arXiv's
+3-second delay between requests honoured, so the seconds are what the politeness rule costs, not the
 network. Batched: all ids in one arXiv request and one Semantic Scholar batch POST, then a
 warm run that must make none. One per work: one arXiv request and one S2 request per work,
 which with 3 s between arXiv calls takes about (N - 1) x 3 s (147 s for 50 works).
@@ -22,14 +22,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from papertools.bib.config import SourceConfig
+from papertools.bib.factserver import FactServer
 from papertools.bib.library import Entry
-from papertools.bib.mirror import Mirror
 from papertools.bib.records import Cache
 from papertools.bib.refresh import Refresher, RefreshReport, wanted_for
 from papertools.bib.seed import read_facts
 
 
-def timed_refresh(mirror: Mirror, cfg: SourceConfig, cache: Cache,
+def timed_refresh(mirror: FactServer, cfg: SourceConfig, cache: Cache,
                   entries: list[Entry]) -> tuple[float, Counter[str], RefreshReport]:
     """Seconds, requests per source and the report of one refresh of `entries`."""
     before = Counter(mirror.counts)
@@ -51,7 +51,7 @@ def library_requests(delay: float) -> None:
     from papertools.bib.library import load_library
 
     library = load_library()
-    with Mirror(read_facts(), recordings=False) as mirror, \
+    with FactServer(read_facts()) as mirror, \
             tempfile.TemporaryDirectory() as tmp:
         cfg = SourceConfig(arxiv_url=mirror.arxiv_url, s2_url=mirror.s2_url,
                            arxiv_delay=delay, backoff=0.01)
@@ -83,7 +83,7 @@ def main() -> None:
     facts = [f for f in read_facts() if f.arxiv_id][: args.works]
     entries = [Entry(key=f.key, line=0, arxiv=f.arxiv_id) for f in facts]
     per_work = entries[: args.per_work or len(entries)]
-    with Mirror(facts, recordings=False) as mirror, tempfile.TemporaryDirectory() as tmp:
+    with FactServer(facts) as mirror, tempfile.TemporaryDirectory() as tmp:
         cfg = SourceConfig(arxiv_url=mirror.arxiv_url, s2_url=mirror.s2_url,
                            arxiv_delay=args.delay, backoff=0.01)
         cache = Cache(Path(tmp) / "batched")

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from apimirror import Mirror
 
 from papertools.bib.config import SourceConfig
-from papertools.bib.mirror import Mirror
 from papertools.bib.records import Cache
 from papertools.bib.seed import read_facts
 

@@ -1,4 +1,4 @@
-"""The real recorded API responses, indexed the way the local mirror is asked.
+"""The real recorded API responses, indexed the way the tests' mirror is asked.
 
 Why an index that remembers what it served: a recording that no request ever reaches
 tests nothing, and silently so. Every answer marks its recording used, and

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import arxiv
 import pytest
+from apimirror import Mirror
 from semanticscholar.SemanticScholarException import (
     BadQueryParametersException,
     ObjectNotFoundException,
@@ -20,7 +21,6 @@ from semanticscholar.SemanticScholarException import (
 from maaza_core.errors import SourceError
 from papertools.bib.arxiv_source import ArxivSource
 from papertools.bib.config import SourceConfig
-from papertools.bib.mirror import Mirror
 from papertools.bib.s2_source import S2Source
 
 TURING = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"  # Paper.json, PaperWithNullValues.json

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from apimirror import MALFORMED, TIMEOUT
 
 from maaza_core.errors import SourceError
 from papertools.bib.arxiv_source import ArxivSource
 from papertools.bib.findings import ERROR, WARNING
 from papertools.bib.library import Entry
-from papertools.bib.mirror import MALFORMED, TIMEOUT
 from papertools.bib.records import ARXIV, S2
 from papertools.bib.refresh import Refresher, wanted_for
 from papertools.bib.s2_source import S2Source

@@ -8,10 +8,11 @@ import subprocess
 import pytest
 from conftest import NASTY
 
+from maaza_core.errors import DataError
 from papertools.bib.build import write_references
 from papertools.bib.library import Entry, Library
 from papertools.bib.merge import merge
-from papertools.bib.records import Record
+from papertools.bib.records import Cache, Record
 from papertools.bib.refresh import Refresher, records_for, wanted_for
 from papertools.bib.writer import protect_title, render
 
@@ -87,3 +88,15 @@ def test_escaping_compiles_with_pdflatex(tmp_path):
 def test_protect_title_braces_capitals_not_plain_words():
     assert protect_title("LoRA: Low-Rank BERT for all") == "{LoRA}: Low-Rank {BERT} for all"
     assert protect_title("50% & more") == "50{\\%} {\\&} more"
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b"[1, 2]", b'{"source": "arxiv"}', b"\xff"])
+def test_a_damaged_cache_record_is_an_error_not_an_empty_entry(tmp_path, damage):
+    cache = Cache(tmp_path / "cache")
+    entry = Entry(key="hu2021lora", line=1, arxiv="2106.09685")
+    cache.put(Record("arxiv", "2106.09685", True, title="LoRA", authors=("E. Hu",), year=2021))
+    Cache(tmp_path / "cache").path("arxiv", "2106.09685").write_bytes(damage)
+    out = tmp_path / "refs.bib"
+    with pytest.raises(DataError, match=r"arxiv/2106\.09685\.json: not a cache record"):
+        write_references(_library(tmp_path, entry), Cache(tmp_path / "cache"), out)
+    assert not out.exists()

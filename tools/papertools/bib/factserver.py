@@ -1,37 +1,32 @@
-"""A local stand-in for the arXiv and Semantic Scholar APIs, answering in their formats.
+"""A local server that answers like the arXiv and Semantic Scholar APIs, from facts.
 
-Why it lives in the package, not only in the tests: the committed cache is produced by
-the real refresh code talking to this mirror (there is no network where it was built),
-and the benchmark uses it too. It serves (1) the real recorded responses in
-tests/fixtures/api-recordings and (2) responses built from hand-gathered facts (seed.py), counts
-requests per source, and can be told to fail the next requests (429, 500, timeout,
-malformed body) to exercise the error paths.
+Why a server and not a shortcut past the sources: `papertools bib seed-cache` must write
+the cache the real refresh code would write (there is no network where the committed
+cache was built), so it runs that code, clients included, against this server, which
+serves the hand-gathered facts (seed.py) in the sources' own formats. It counts requests
+per source; the tests' mirror (tests/tools/bib/apimirror.py) builds on it to replay
+recorded responses and inject failures.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from rapidfuzz import fuzz, process, utils
 
-from maaza_core import paths
 from papertools.bib.library import strip_arxiv_version
-from papertools.bib.recordings import Recordings
 from papertools.bib.seed import Fact
 
-RECORDINGS = paths.API_RECORDINGS_DIR
 # A title query matches a work when rapidfuzz's token_sort_ratio is at least this.
 TITLE_MATCH_THRESHOLD = 90.0
-# Fault names accepted by Mirror.fail(); an int is an HTTP status to answer with.
-TIMEOUT, MALFORMED = "timeout", "malformed"
+Answer = tuple[int, bytes]  # HTTP status and body
 
 _ATOM = "http://www.w3.org/2005/Atom"
 _ARXIV_NS = "http://arxiv.org/schemas/atom"
@@ -90,19 +85,15 @@ def s2_paper(f: Fact) -> dict[str, Any]:
     }
 
 
-class Mirror:
+class FactServer:
     """The server plus its state; use as a context manager or call start()/stop()."""
 
-    def __init__(self, facts: Iterable[Fact] = (), recordings: bool = True) -> None:
+    def __init__(self, facts: Iterable[Fact] = ()) -> None:
         self.facts = list(facts)
         self.by_arxiv = {f.arxiv_id: f for f in self.facts if f.arxiv_id}
         self.by_doi = {f.doi.lower(): f for f in self.facts if f.doi}
         self.by_s2 = {f"seed-{f.key}": f for f in self.facts}
-        self.recordings = Recordings(RECORDINGS) if recordings and RECORDINGS.exists() \
-            else None
         self.counts: Counter[str] = Counter()  # requests per source ("arxiv", "s2")
-        self.faults: dict[str, list[int | str]] = {"arxiv": [], "s2": []}
-        self.timeout_seconds = 2.0  # how long a TIMEOUT fault stalls before answering
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -119,11 +110,7 @@ class Mirror:
     def s2_url(self) -> str:
         return self.base + "/s2/graph/v1"
 
-    def fail(self, source: str, *faults: int | str) -> None:
-        """Answer the next len(faults) requests to `source` with these faults, in order."""
-        self.faults[source].extend(faults)
-
-    def start(self) -> Mirror:
+    def start(self) -> FactServer:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
@@ -131,29 +118,26 @@ class Mirror:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> Mirror:
+    def __enter__(self) -> FactServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def next_fault(self, source: str) -> int | str | None:
+    def respond(self, source: str, answer: Callable[[], Answer]) -> Answer:
+        """Count one request to `source` and answer it (the tests' mirror overrides this
+        to inject failures)."""
         with self._lock:
             self.counts[source] += 1
-            return self.faults[source].pop(0) if self.faults[source] else None
+        return answer()
 
     # --- answers -----------------------------------------------------------------------
-    def arxiv_answer(self, query: dict[str, list[str]]) -> tuple[int, bytes]:
+    def arxiv_answer(self, query: dict[str, list[str]]) -> Answer:
         ids = query.get("id_list", [""])[0]
-        if self.recordings and (rec := self.recordings.arxiv(
-                {k: v[0] for k, v in query.items()})):
-            return rec.status, rec.body
         wanted = [strip_arxiv_version(i) for i in ids.split(",") if i]
         return 200, _atom_feed([self.by_arxiv[i] for i in wanted if i in self.by_arxiv])
 
-    def s2_batch_answer(self, ids: list[str]) -> tuple[int, bytes]:
-        if self.recordings and (answer := self.recordings.s2_batch(ids)):
-            return answer
+    def s2_batch_answer(self, ids: list[str]) -> Answer:
         out = [self._s2_find(i) for i in ids]
         return 200, json.dumps([s2_paper(f) if f else None for f in out]).encode()
 
@@ -165,16 +149,14 @@ class Mirror:
             return self.by_doi.get(value.lower())
         return self.by_s2.get(lookup)
 
-    def s2_get_answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes]:
-        """A recorded GET answer, else a title match from the facts, else 404."""
+    def s2_get_answer(self, path: str, query: dict[str, list[str]]) -> Answer:
+        """A title match from the facts, else 404."""
         flat = {k: v[0] for k, v in query.items()}
-        if self.recordings and (rec := self.recordings.s2_get(path, flat)):
-            return rec.status, rec.body
         if path.endswith("/paper/search/match"):
             return self.s2_match_answer(flat.get("query", ""))
-        return 404, b'{"error": "no such endpoint"}'
+        return _NO_ENDPOINT
 
-    def s2_match_answer(self, title: str) -> tuple[int, bytes]:
+    def s2_match_answer(self, title: str) -> Answer:
         titles = [f.title for f in self.facts if f.authors]
         # Case and punctuation folded (default_process), as S2's own matcher ignores them.
         hit = process.extractOne(title, titles, scorer=fuzz.token_sort_ratio,
@@ -186,53 +168,43 @@ class Mirror:
         return 200, json.dumps({"data": [{**s2_paper(fact), "matchScore": hit[1]}]}).encode()
 
 
-def _handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
+def _handler(server: FactServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # keep test output quiet
             pass
 
-        def _send(self, status: int, body: bytes, kind: str) -> None:
+        def _send(self, answer: Answer, kind: str) -> None:
+            status, body = answer
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
-        def _fault(self, source: str, kind: str) -> bool:
-            fault = mirror.next_fault(source)
-            if fault is None:
-                return False
-            if fault == TIMEOUT:
-                time.sleep(mirror.timeout_seconds)
-                self._send(200, b"", kind)
-            elif fault == MALFORMED:
-                self._send(200, b'<feed><entry><title>cut off' if source == "arxiv"
-                           else b'[{"paperId": "x", "title": ', kind)
-            else:
-                self._send(int(fault), json.dumps({"message": "injected", "error": "x"})
-                           .encode(), kind)
-            return True
-
         def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             if url.path.startswith("/arxiv/"):
-                if not self._fault("arxiv", "application/atom+xml"):
-                    self._send(*mirror.arxiv_answer(query), "application/atom+xml")
+                self._send(server.respond("arxiv", lambda: server.arxiv_answer(query)),
+                           "application/atom+xml")
             elif url.path.startswith("/s2/"):
-                if not self._fault("s2", "application/json"):
-                    self._send(*mirror.s2_get_answer(url.path, query), "application/json")
+                self._send(server.respond("s2", lambda: server.s2_get_answer(url.path, query)),
+                           "application/json")
             else:
-                self._send(404, b'{"error": "no such endpoint"}', "application/json")
+                self._send(_NO_ENDPOINT, "application/json")
 
         def do_POST(self) -> None:  # noqa: N802
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             payload = self.rfile.read(length)
             if not url.path.endswith("/paper/batch"):
-                self._send(404, b'{"error": "no such endpoint"}', "application/json")
-            elif not self._fault("s2", "application/json"):
-                ids = json.loads(payload or b"{}").get("ids", [])
-                self._send(*mirror.s2_batch_answer(ids), "application/json")
+                self._send(_NO_ENDPOINT, "application/json")
+                return
+            ids = json.loads(payload or b"{}").get("ids", [])
+            self._send(server.respond("s2", lambda: server.s2_batch_answer(ids)),
+                       "application/json")
 
     return Handler
+
+
+_NO_ENDPOINT: Answer = (404, b'{"error": "no such endpoint"}')

@@ -17,6 +17,7 @@ from typing import Any
 
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
+from maaza_core.errors import DataError
 
 ARXIV = "arxiv"
 S2 = "s2"
@@ -54,6 +55,8 @@ class Record:
     @classmethod
     def from_json(cls, text: str | bytes) -> Record:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON object expected, not {type(data).__name__}")
         data["authors"] = tuple(data.get("authors") or ())
         if data.keys() == _FIELDS:  # as to_json wrote it: skip __init__'s checks (warm
             record = object.__new__(cls)  # bib-check reads 10,000s of records)
@@ -103,8 +106,10 @@ class Cache:
                 continue
             try:
                 return Record.from_json(text)
-            except (json.JSONDecodeError, UnicodeDecodeError, TypeError):
-                return None  # a damaged record is treated as missing and refetched
+            except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as exc:
+                # Taken for missing, it would turn into an empty .bib entry offline.
+                raise DataError(Path(folder, source, name), f"not a cache record ({exc}) "
+                                "(fix: delete the file; `make bib` fetches it again)") from None
         return None
 
     def put(self, record: Record) -> None:

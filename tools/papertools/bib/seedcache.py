@@ -1,4 +1,4 @@
-"""Produce bib/cache/ without internet: the real refresh code against the local mirror.
+"""Produce bib/cache/ without internet: the real refresh code against the fact server.
 
 Why label the records: they carry what hand-gathered facts say, not what arXiv or
 Semantic Scholar answered, so each says `seeded_from` and its 127.0.0.1 URL. The next
@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from papertools.bib.config import SourceConfig
+from papertools.bib.factserver import FactServer
 from papertools.bib.library import Library
-from papertools.bib.mirror import Mirror
 from papertools.bib.records import Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, wanted_for
 from papertools.bib.seed import Fact, read_facts
@@ -23,10 +23,10 @@ def seed_cache(library: Library, cache: Cache) -> RefreshReport:
     """Fetch and label in a scratch folder, then store: a record whose data did not
     change keeps its file, so re-seeding an up-to-date cache changes nothing in git."""
     facts = read_facts()
-    with tempfile.TemporaryDirectory() as tmp, Mirror(facts, recordings=False) as mirror:
+    with tempfile.TemporaryDirectory() as tmp, FactServer(facts) as server:
         scratch = Cache(Path(tmp))
         # Local server: no politeness delay needed (0 s instead of arXiv's 3 s).
-        cfg = SourceConfig(arxiv_url=mirror.arxiv_url, s2_url=mirror.s2_url, arxiv_delay=0.0,
+        cfg = SourceConfig(arxiv_url=server.arxiv_url, s2_url=server.s2_url, arxiv_delay=0.0,
                            backoff=0.01)
         report = Refresher(cfg, scratch, force=True).run(wanted_for(library.entries))
         _label(scratch, facts)
