@@ -1,9 +1,11 @@
 """BibTeX output through pybtex: escaping, protected capitals, stable order.
 
-Why pybtex and not string formatting: it quotes values, names and braces correctly and
-parses author names into von/last/first parts the same way BibTeX does. We add what it
-leaves to the caller: LaTeX escaping of Unicode and special characters (pylatexenc) and
-braces around words whose capitals a style must not lowercase ({LoRA}, {BERT}).
+Why pybtex: it parses author names into von/last/first parts the same way BibTeX does, and
+quotes values (checking their braces). The entries themselves are laid out here, in
+pybtex's format, because its writer re-encodes every value with latexcodec and offers no
+public way to turn that off. We add what pybtex leaves to the caller: LaTeX escaping of
+Unicode and special characters (pylatexenc) and braces around words whose capitals a
+style must not lowercase ({LoRA}, {BERT}).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pybtex.database import BibliographyData, Person
-from pybtex.database import Entry as BibEntry
+from pybtex.database import Person
 from pybtex.database.output.bibtex import Writer
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
@@ -94,8 +95,15 @@ def _persons(names: Iterable[str]) -> list[Person]:
     return persons
 
 
-def to_bib_entry(m: Merged) -> BibEntry:
-    fields: list[tuple[str, str]] = []
+def _fields(m: Merged) -> list[tuple[str, str]]:
+    """(name, LaTeX value) in FIELD_ORDER, then alphabetically; the author list first."""
+    out: list[tuple[str, str]] = []
+    if "author" in m.fields:
+        persons = [Person(p.strip()) for p in m.fields["author"].split(" and ")]
+    else:
+        persons = _persons(m.authors)
+    if persons:
+        out.append(("author", " and ".join(_name(p) for p in persons)))
     order = {name: i for i, name in enumerate(FIELD_ORDER)}
     for name in sorted(m.fields, key=lambda n: (order.get(n, len(order)), n)):
         value = m.fields[name]
@@ -104,30 +112,38 @@ def to_bib_entry(m: Merged) -> BibEntry:
         if name == "howpublished" and value == "\\url{" + m.fields.get("url", "") + "}":
             continue  # styles print the url field too: the address would appear twice
         if name in m.raw_fields:
-            fields.append((name, value))
+            out.append((name, value))
         elif name == "title":
-            fields.append((name, protect_title(value)))
+            out.append((name, protect_title(value)))
         else:
-            fields.append((name, latex(value)))
-    persons = {}
-    if "author" in m.fields:
-        persons["author"] = [Person(p.strip()) for p in m.fields["author"].split(" and ")]
-    elif m.authors:
-        persons["author"] = _persons(m.authors)
-    return BibEntry(m.type, fields=fields, persons=persons)
+            out.append((name, latex(value)))
+    return out
 
 
-class _LatexWriter(Writer):
-    """pybtex's writer re-encodes values with latexcodec, which escapes only some
-    specials (not $ ^ \\) and doubles our backslashes; values here are LaTeX already."""
+def _name(person: Person) -> str:
+    """"von Last, Jr, First Middle": BibTeX's own order, which keeps every part apart."""
+    def join(*parts: str) -> str:
+        return " ".join(p for p in parts if p)
 
-    def _encode(self, text: str) -> str:
-        return text
+    text = join(person.get_part_as_text("prelast"), person.get_part_as_text("last"))
+    if lineage := person.get_part_as_text("lineage"):
+        text += f", {lineage}"
+    if first := join(person.get_part_as_text("first"), person.get_part_as_text("middle")):
+        text += f", {first}"
+    return text
+
+
+def _entry(m: Merged) -> str:
+    # Writer.quote is public: "value", or {value} when it holds a double quote; it raises
+    # on unbalanced braces. Values are LaTeX already, so nothing re-encodes them (pybtex's
+    # writer would, through latexcodec, which doubles backslashes).
+    body = "".join(f",\n    {name} = {_QUOTE(value)}" for name, value in _fields(m))
+    return f"@{m.type}{{{m.key}{body}\n}}\n"
+
+
+_QUOTE = Writer().quote
 
 
 def render(merged: Iterable[Merged]) -> str:
     """The whole .bib text, entries sorted by key; identical input gives identical bytes."""
-    data = BibliographyData()
-    for m in sorted(merged, key=lambda m: m.key):
-        data.add_entry(m.key, to_bib_entry(m))
-    return _LatexWriter().to_string(data)
+    return "\n".join(_entry(m) for m in sorted(merged, key=lambda m: m.key))
