@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from papertools.bib.lookup import ARXIV_ID, CORPUS_ID, DOI, S2_ID, TITLE, LookupId
 from papertools.bib.names import (
     GIVEN,
     OTHER,
@@ -129,3 +130,20 @@ def test_split_authors_agrees_with_bibtexparser(field):
     names = [n for n in split_multiple_persons_names(field) if n.strip()]
     cut = bool(names) and names[-1].strip().lower() == "others"
     assert split_authors(field) == ((names[:-1] if cut else names), cut)
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("ARXIV:2106.09685", ARXIV_ID, "2106.09685"), ("DOI:10.1/X", DOI, "10.1/X"),
+    ("10.2139/ssrn.1", DOI, "10.2139/ssrn.1"), ("CorpusId:470667", CORPUS_ID, "470667"),
+    ("TITLE:LoRA: Low-Rank", TITLE, "LoRA: Low-Rank"), ("2d5673ca", S2_ID, "2d5673ca"),
+    ("Arxiv:2106.09685", S2_ID, "Arxiv:2106.09685"),  # a misspelt prefix is no arXiv id
+])
+def test_lookup_ids_parse_and_keep_their_text(text, kind, value):
+    lookup = LookupId.parse(text)
+    assert (lookup.kind, lookup.value, lookup.text) == (kind, value, text)
+
+
+def test_the_most_specific_lookup_wins():
+    assert LookupId.best("2106.09685", "10.1/x", "abc") == LookupId(S2_ID, "abc")
+    assert LookupId.best("2106.09685", "10.1/x").text == "DOI:10.1/x"
+    assert LookupId.best("2106.09685").text == "ARXIV:2106.09685"

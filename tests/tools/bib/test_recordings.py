@@ -21,6 +21,7 @@ from semanticscholar.SemanticScholarException import (
 from maaza_core.errors import SourceError
 from papertools.bib.arxiv_source import ArxivSource
 from papertools.bib.config import SourceConfig
+from papertools.bib.lookup import LookupId
 from papertools.bib.s2_source import S2Source
 
 TURING = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"  # Paper.json, PaperWithNullValues.json
@@ -65,16 +66,18 @@ def _arxiv_pages(cfg: SourceConfig) -> None:
 
 def _s2(cfg: SourceConfig) -> None:
     source = S2Source(cfg)
-    slim = {r.lookup: r for r in source.fetch(BATCH)}  # recorded with fields=authors
+    # recorded with fields=authors
+    slim = {r.lookup: r for r in source.fetch(map(LookupId.parse, BATCH))}
     assert slim[BATCH[2]].found and len(slim[BATCH[2]].authors) == 3
     for _ in range(2):  # two cassettes recorded the same four ids
-        full = {r.lookup: r for r in source.fetch(["CorpusId:211530585", *BATCH])}
+        asked = map(LookupId.parse, ["CorpusId:211530585", *BATCH])
+        full = {r.lookup: r for r in source.fetch(asked)}
         assert not full["CorpusId:211530585"].found
         assert full["CorpusId:470667"].year == 2001 and full["10.2139/ssrn.2250500"].found
-    (paper,) = source.fetch([TURING])
+    (paper,) = source.fetch([LookupId.parse(TURING)])
     assert paper.title == "Computing Machinery and Intelligence" and paper.year == 1950
     assert paper.venue_type == "journal" and paper.authors == ("A. Turing",)
-    (nulls,) = source.fetch([TURING])  # PaperWithNullValues.json: authors null
+    (nulls,) = source.fetch([LookupId.parse(TURING)])  # PaperWithNullValues.json: authors null
     assert nulls.found and nulls.authors == ()
     match = source.match_title("mining association rules between")
     assert match.title == "Mining association rules between sets of items in large databases"

@@ -11,6 +11,7 @@ from maaza_core.errors import SourceError
 from papertools.bib.arxiv_source import ArxivSource
 from papertools.bib.findings import ERROR, WARNING
 from papertools.bib.library import Entry
+from papertools.bib.lookup import ARXIV_ID, LookupId
 from papertools.bib.records import ARXIV, S2
 from papertools.bib.refresh import Refresher, wanted_for
 from papertools.bib.s2_source import S2Source
@@ -92,7 +93,7 @@ def test_a_failing_source_names_its_url_status_and_attempt(mirror, cfg):
         cfg.arxiv_url, 503, 2)
     mirror.fail(S2, 500, 500)
     with pytest.raises(SourceError) as caught:
-        S2Source(cfg).fetch(["ARXIV:2106.09685"])
+        S2Source(cfg).fetch([LookupId(ARXIV_ID, "2106.09685")])
     assert caught.value.status == 500 and caught.value.url.endswith("/paper/batch")
 
 

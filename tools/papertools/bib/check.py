@@ -17,9 +17,9 @@ from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.entrytype import is_software_or_web, software_findings
 from papertools.bib.findings import ERROR, WARNING, Finding, count
+from papertools.bib.lookup import ARXIV_ID, DOI, LookupId
 from papertools.bib.records import ARXIV, S2, Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, Wanted
-from papertools.bib.s2_source import lookup_for
 from papertools.bib.verify import Fix, compare_item, ids_of, plain, year_of
 
 
@@ -29,7 +29,7 @@ class Planned:
 
     item: BibItem
     arxiv: str | None  # arXiv id
-    s2: str | None  # Semantic Scholar lookup (DOI:.., ARXIV:..)
+    s2: LookupId | None  # Semantic Scholar lookup (DOI or arXiv id)
     title: str | None  # title search, only for papers without an id
     software: bool  # software or a web page: checked for fields only
 
@@ -63,7 +63,7 @@ class CheckReport:
 def plan(item: BibItem) -> Planned:
     arxiv, doi = ids_of(item)
     if arxiv or doi:
-        return Planned(item, arxiv, lookup_for(arxiv=arxiv, doi=doi), None, False)
+        return Planned(item, arxiv, LookupId.best(arxiv=arxiv, doi=doi), None, False)
     if is_software_or_web(item, False):
         return Planned(item, None, None, None, True)
     title = plain(item.fields.get("title", ""))
@@ -72,19 +72,19 @@ def plan(item: BibItem) -> Planned:
 
 def _records(cache: Cache, p: Planned) -> list[Record]:
     found = [cache.get(ARXIV, p.arxiv) if p.arxiv else None, cache.get(S2, p.s2) if p.s2
-             else None, cache.get(S2, "TITLE:" + p.title) if p.title else None]
+             else None, cache.get(S2, LookupId.title(p.title)) if p.title else None]
     return [r for r in found if r is not None]
 
 
 def _ids(p: Planned) -> str:
-    return ", ".join(x for x in (p.arxiv and f"arXiv:{p.arxiv}", p.s2 if p.s2 and not
-                                 p.s2.startswith("ARXIV:") else None,
+    return ", ".join(x for x in (p.arxiv and f"arXiv:{p.arxiv}", p.s2 and p.s2.kind != ARXIV_ID
+                                 and p.s2.text,
                                  p.title and f'title "{p.title}"') if x)
 
 
 def _identity(p: Planned) -> Identity:
     first = p.item.authors[0] if p.item.authors else ""
-    doi = p.s2[4:] if p.s2 and p.s2.startswith("DOI:") else None
+    doi = p.s2.value if p.s2 and p.s2.kind == DOI else None
     return Identity(p.item.key, p.arxiv, doi, None, plain(p.item.fields.get("title", "")),
                     plain(first), year_of(p.item.fields.get("year")))
 

@@ -18,6 +18,7 @@ from typing import Any
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataError
+from papertools.bib.lookup import LookupId
 
 ARXIV = "arxiv"
 S2 = "s2"
@@ -29,7 +30,7 @@ class Record:
     """What one source says about one work (or that it does not know it)."""
 
     source: str  # ARXIV or S2
-    lookup: str  # the id asked for: "2106.09685", "ARXIV:2106.09685", "DOI:..", "TITLE:.."
+    lookup: str  # the id asked for: an arXiv id, or for S2 a LookupId's text ("DOI:..")
     found: bool  # False = the source answered and does not know the id
     title: str = ""  # as the source spells it, whitespace collapsed
     authors: tuple[str, ...] = ()  # full names, in order
@@ -90,7 +91,9 @@ class Cache:
     def path(self, source: str, lookup: str) -> Path:
         return self.root / source / f"{safe_name(lookup)}.json"
 
-    def get(self, source: str, lookup: str) -> Record | None:
+    def get(self, source: str, lookup: str | LookupId) -> Record | None:
+        """The record stored under a lookup's text (LookupId.text, or an arXiv id)."""
+        lookup = str(lookup)
         memo_key = (source, lookup)
         if memo_key not in self._memo:
             self._memo[memo_key] = self._read(source, lookup)

@@ -19,9 +19,9 @@ from papertools.bib.entrytype import is_paper_url
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.latex import plain
 from papertools.bib.library import Entry
+from papertools.bib.lookup import LookupId
 from papertools.bib.merge import agree
 from papertools.bib.records import ARXIV, S2, Cache, Record
-from papertools.bib.s2_source import lookup_for
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Wanted:
     """The lookups a set of entries needs, per source."""
 
     arxiv: set[str] = field(default_factory=set)  # arXiv ids
-    s2: set[str] = field(default_factory=set)  # ARXIV:.. / DOI:.. / paperId
+    s2: set[LookupId] = field(default_factory=set)  # batch lookups (no titles)
     titles: set[str] = field(default_factory=set)  # titles for S2's title match
 
 
@@ -63,7 +63,7 @@ def wanted_for(entries: Iterable[Entry]) -> Wanted:
         if e.arxiv:
             want.arxiv.add(e.arxiv)
         if e.has_source_id:
-            want.s2.add(lookup_for(e.arxiv, e.doi, e.s2))
+            want.s2.add(LookupId.best(e.arxiv, e.doi, e.s2))
         elif title := _title_lookup(e):
             want.titles.add(title)
     return want
@@ -75,12 +75,12 @@ def records_for(entry: Entry, cache: Cache) -> list[Record]:
     if entry.arxiv and (r := cache.get(ARXIV, entry.arxiv)):
         out.append(r)
     if entry.has_source_id:
-        lookup = lookup_for(entry.arxiv, entry.doi, entry.s2)
+        lookup = LookupId.best(entry.arxiv, entry.doi, entry.s2)
     elif title := _title_lookup(entry):
-        lookup = "TITLE:" + title
+        lookup = LookupId.title(title)
     else:
         return out
-    if r := cache.get(S2, lookup):
+    if r := cache.get(S2, lookup.text):
         out.append(r)
     return out
 
@@ -137,11 +137,13 @@ class Refresher:
                     self._fetch(name, todo[name], report, severity, bar.update)
         return report
 
-    def _cached(self, name: str, lookup: str) -> Record | None:
-        return self.cache.get(S2, "TITLE:" + lookup) if name == "titles" else \
-            self.cache.get(name, lookup)
+    def _cached(self, name: str, lookup: str | LookupId) -> Record | None:
+        """The cached record of an arXiv id, an S2 lookup or a title (a plain string)."""
+        if name == "titles":
+            return self.cache.get(S2, LookupId.title(str(lookup)))
+        return self.cache.get(name, lookup)
 
-    def _fetch(self, name: str, ids: list[str], report: RefreshReport, severity: str,
+    def _fetch(self, name: str, ids: list, report: RefreshReport, severity: str,
                tick) -> None:
         try:
             if name == "titles":

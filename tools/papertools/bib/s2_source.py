@@ -25,6 +25,7 @@ from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attemp
 
 from maaza_core.errors import SourceError
 from papertools.bib.config import SourceConfig
+from papertools.bib.lookup import ARXIV_ID, CORPUS_ID, DOI, LookupId
 from papertools.bib.records import S2, Record, now_iso
 
 # The fields a record uses; asking for fewer keeps responses small.
@@ -55,17 +56,6 @@ def _is_429(exc: BaseException) -> bool:
 logging.getLogger("semanticscholar").setLevel(logging.ERROR)
 
 
-def lookup_for(arxiv: str | None = None, doi: str | None = None, s2: str | None = None) -> str:
-    """The id the batch endpoint accepts, preferring the most specific one."""
-    if s2:
-        return s2
-    if doi:
-        return f"DOI:{doi}"
-    if arxiv:
-        return f"ARXIV:{arxiv}"
-    raise ValueError("no identifier")
-
-
 class S2Source:
     """Fetches Semantic Scholar records by id (batched) or by exact title match."""
 
@@ -94,19 +84,20 @@ class S2Source:
                               attempt=retrying.statistics.get("attempt_number")) from exc
 
     def fetch(
-        self, lookups: Iterable[str], progress: Callable[[int], None] | None = None
+        self, lookups: Iterable[LookupId], progress: Callable[[int], None] | None = None
     ) -> list[Record]:
-        """One record per lookup id (`ARXIV:..`, `DOI:..` or a paperId)."""
-        wanted = sorted(set(lookups))
+        """One record per lookup id (an arXiv id, a DOI, a CorpusId or a paperId)."""
+        wanted = sorted(set(lookups), key=lambda i: i.text)
         records: list[Record] = []
         url = self.cfg.s2_url.rstrip("/") + "/paper/batch"
         for start in range(0, len(wanted), self.cfg.s2_batch):
             chunk = wanted[start : start + self.cfg.s2_batch]
-            papers = self._call(url, lambda c=chunk: self.client.get_papers(c, fields=FIELDS))
+            texts = [i.text for i in chunk]
+            papers = self._call(url, lambda t=texts: self.client.get_papers(t, fields=FIELDS))
             when = now_iso()
             for lookup in chunk:
                 paper = next((p for p in papers if _answers(p, lookup)), None)  # type: ignore[union-attr]
-                records.append(_record(lookup, paper, url, when))
+                records.append(_record(lookup.text, paper, url, when))
             if progress:
                 progress(len(chunk))
         return records
@@ -114,7 +105,7 @@ class S2Source:
     def match_title(self, title: str) -> Record:
         """The paper whose title best matches (S2's /paper/search/match), or not found."""
         url = self.cfg.s2_url.rstrip("/") + "/paper/search/match"
-        lookup = f"TITLE:{title}"
+        lookup = LookupId.title(title).text
 
         def ask() -> Paper | None:
             try:
@@ -126,18 +117,15 @@ class S2Source:
         return _record(lookup, paper, url, now_iso())  # type: ignore[arg-type]
 
 
-def _answers(paper: Paper, lookup: str) -> bool:
+def _answers(paper: Paper, lookup: LookupId) -> bool:
     ext = paper.externalIds or {}
-    kind, _, value = lookup.partition(":")
-    if kind == "ARXIV":
-        return str(ext.get("ArXiv", "")).lower() == value.lower()
-    if kind == "DOI":
-        return str(ext.get("DOI", "")).lower() == value.lower()
-    if kind == "CorpusId":
-        return str(ext.get("CorpusId") or paper.raw_data.get("corpusId") or "") == value
-    if lookup.startswith("10."):  # a bare DOI, as the batch endpoint also accepts
-        return str(ext.get("DOI", "")).lower() == lookup.lower()
-    return paper.paperId == lookup
+    if lookup.kind == ARXIV_ID:
+        return str(ext.get("ArXiv", "")).lower() == lookup.value.lower()
+    if lookup.kind == DOI:
+        return str(ext.get("DOI", "")).lower() == lookup.value.lower()
+    if lookup.kind == CORPUS_ID:
+        return str(ext.get("CorpusId") or paper.raw_data.get("corpusId") or "") == lookup.value
+    return paper.paperId == lookup.value
 
 
 _TYPES = {"Conference": "conference", "JournalArticle": "journal"}
