@@ -10,7 +10,7 @@ from pathlib import Path
 from papertools.bib.bibfile import parse_text
 from papertools.bib.findings import ERROR, WARNING
 from papertools.bib.records import ARXIV, S2, Record
-from papertools.bib.verify import compare_item
+from papertools.bib.verify import Work, compare
 
 TITLE = "LLM.int8(): 8-bit Matrix Multiplication for Transformers at Scale"
 FOUR = ("Tim Dettmers", "Mike Lewis", "Younes Belkada", "Luke Zettlemoyer")
@@ -23,7 +23,7 @@ PUB = Record(S2, "ARXIV:2208.07339", True, title=TITLE, authors=(FOUR[0], FOUR[1
 def _check(fields: str, records=(ARX, PUB)):
     text = "@inproceedings{k,\n  title = {" + TITLE + "},\n" + fields + "\n}\n"
     (item,) = parse_text(text, Path("t.bib")).items
-    findings, fix = compare_item(item, records, "arXiv:2208.07339")
+    findings, fix = compare(Work(item, tuple(records), "arXiv:2208.07339"))
     return [(f.severity, f.message) for f in findings], fix
 
 
@@ -39,7 +39,7 @@ def test_an_author_list_of_a_version_that_exists_is_a_warning_naming_it():
     preprint = four.replace("booktitle = {NeurIPS}, ", "eprint = {2208.07339}, ")
     (item,) = parse_text("@misc{k,\n  title = {" + TITLE + "},\n" + preprint + "\n}\n",
                          Path("t.bib")).items
-    findings, _ = compare_item(item, (ARX, PUB), "x")
+    findings, _ = compare(Work(item, (ARX, PUB), "x"))
     assert [f.message for f in findings] == ["venue: upgrade available: NeurIPS 2022 (the "
                                              "published version; fix: --fix makes it "
                                              "@inproceedings)"]
@@ -59,7 +59,7 @@ def test_years_of_versions_pass_and_others_fail():
         "Zettlemoyer", "Belkada, Younes and Zettlemoyer") + " eprint = {2208.07339}, year = {"
     for year, ok in (("2022", True), ("2023", True), ("2021", False), ("2024", False)):
         (item,) = parse_text(preprint + year + "}\n}\n", Path("t.bib")).items
-        findings, _ = compare_item(item, (ARX,), "arXiv:2208.07339")
+        findings, _ = compare(Work(item, (ARX,), "arXiv:2208.07339"))
         assert (findings == []) == ok, (year, findings)
     # naming the venue: its year, and a year later is an error even though a version has it
     assert _check(names + " booktitle = {NeurIPS}, year = {2023}")[0] == [
@@ -78,4 +78,4 @@ def test_a_workshop_a_year_before_the_preprint_is_fine():
             "Deep Learning and Representation Learning Workshop}, year = {YEAR}}\n")
     for year in ("2014", "2015"):
         (item,) = parse_text(text.replace("YEAR", year), Path("t.bib")).items
-        assert compare_item(item, (arx, workshop), "x")[0] == []
+        assert compare(Work(item, (arx, workshop), "x"))[0] == []

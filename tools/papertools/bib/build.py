@@ -30,7 +30,7 @@ from papertools.bib.refresh import (
     records_for,
     wanted_for,
 )
-from papertools.bib.verify import compare_item
+from papertools.bib.verify import Work, compare
 from papertools.bib.writer import render
 
 
@@ -80,7 +80,8 @@ def verify_library(library: Library, cache: Cache) -> list[Finding]:
                                "the pinned fields are used as they are"))
         elif records:
             ids = ", ".join(r.lookup for r in records)
-            out += compare_item(item, records, ids, skip=frozenset(entry.override))[0]
+            out += compare(Work(item, tuple(records), ids,
+                                pinned=frozenset(entry.override)))[0]
         year = m.fields.get("year")
         idents.append(Identity(
             entry.key, entry.arxiv, m.fields.get("doi"), entry.s2, m.fields.get("title", ""),

@@ -20,7 +20,7 @@ from papertools.bib.findings import ERROR, WARNING, Finding, count
 from papertools.bib.lookup import ARXIV_ID, DOI, LookupId
 from papertools.bib.records import ARXIV, S2, Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, Wanted
-from papertools.bib.verify import Fix, compare_item, ids_of, plain, year_of
+from papertools.bib.verify import Fix, Work, compare, ids_of, plain, year_of
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
         if not records and offline:
             findings.append(Finding(WARNING, where, "not in the cache (offline; not checked)"))
             continue
-        more, fixes[p.item.key] = compare_item(p.item, records, _ids(p), where)
+        more, fixes[p.item.key] = compare(Work(p.item, tuple(records), _ids(p), where))
         findings += more
         found[p.item.key] = [r for r in records if r.found]
     findings += duplicates([_identity(p) for p in plans if not p.software])

@@ -44,7 +44,7 @@ _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s{}\"',]+)", re.IGNORECASE)
 # two names are reported (a warning: the table may just lack the name).
 VENUE_THRESHOLD = 60.0
 
-__all__ = ["Fix", "compare_item", "ids_of", "plain", "year_of"]
+__all__ = ["Fix", "Work", "compare", "ids_of", "plain", "year_of"]
 
 
 @dataclass
@@ -226,12 +226,24 @@ def _guarded(item: BibItem, best: Record) -> bool:
     return (not title or titles_agree(title, best.title)) and authors_agree(names, best.authors)
 
 
-def compare_item(item: BibItem, records: Sequence[Record], ids: str, where: str = "",
-                 skip: frozenset[str] = frozenset()) -> tuple[list[Finding], Fix | None]:
-    """Findings for one entry against the records its ids led to, and the fix (None when
-    the records may describe another paper)."""
-    key = where or item.key
-    found = [r for r in records if r.found]
+@dataclass(frozen=True)
+class Work:
+    """One work as verify sees it, whichever command built it: the entry as written (a
+    user's .bib, or our own references.bib) and the records its identifiers led to."""
+
+    item: BibItem  # the entry as written
+    records: tuple[Record, ...]  # what the sources said (found or not)
+    ids: str  # how it was looked up, for messages ("arXiv:2106.09685, DOI:...")
+    where: str = ""  # where findings point ("file:line: key"); the key when empty
+    pinned: frozenset[str] = frozenset()  # fields pinned on purpose: not compared
+
+
+def compare(work: Work) -> tuple[list[Finding], Fix | None]:
+    """Findings for one work against its records, and the fix (None when the records may
+    describe another paper)."""
+    item, ids, skip = work.item, work.ids, work.pinned
+    key = work.where or item.key
+    found = [r for r in work.records if r.found]
     if not found:
         return [Finding(ERROR, key, f"not found: no source knows {ids}")], Fix()
     out: list[Finding] = []
