@@ -1,20 +1,20 @@
 """JSONExact per schema complexity tier with 95% Wilson intervals: one bar group per tier,
 one bar per model (hatched: zero-shot; orange: measured in this repository)."""
 
-from papertools.render.figstyle import PALETTE, figure_main, group, legend_above, wilson_errors
-from papertools.render.results import COMPLEXITIES
+from maaza_core.metrics import COMPLEXITIES
+from papertools.render.figstyle import PALETTE, figure_main, group, interval_errors, legend_above
 
 
 def draw(results, ax):
     width = 0.84 / len(results)
     for i, r in enumerate(results):
-        tiers = [c for c in COMPLEXITIES if c in r.by_complexity]
+        tiers = [c for c in COMPLEXITIES if c in r.metrics.by_complexity]
         xs = [COMPLEXITIES.index(c) + (i - (len(results) - 1) / 2) * width for c in tiers]
-        counts = [r.by_complexity[c] for c in tiers]
+        counts = [r.metrics.by_complexity[c].json_exact for c in tiers]
         ax.bar(xs, [100 * c.rate for c in counts], width * 0.92, color=PALETTE[group(r)],
-               yerr=wilson_errors(counts), error_kw={"lw": 0.5, "capsize": 1.2},
-               label=r.name + (" (measured)" if r.provenance == "measured" else ""),
-               hatch=None if r.method == "lora" else "////", edgecolor="white", lw=0.3)
+               yerr=interval_errors(counts), error_kw={"lw": 0.5, "capsize": 1.2},
+               label=r.model.name + (" (measured)" if r.provenance == "measured" else ""),
+               hatch=None if r.model.method == "lora" else "////", edgecolor="white", lw=0.3)
     ax.set_xticks(range(len(COMPLEXITIES)), [c.capitalize() for c in COMPLEXITIES])
     ax.set_ylabel("JSONExact (%)")
     ax.set_ylim(0, 100)

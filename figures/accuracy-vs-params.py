@@ -16,8 +16,8 @@ from papertools.render.figstyle import (
 
 def _crowded_right(r, results):
     """Another point within 1.6x to the right and 8 points up or down: its label's space."""
-    x, y = r.parameters, 100 * r.json_exact.rate
-    return any(o is not r and x < o.parameters < 1.6 * x
+    x, y = r.model.parameters, 100 * r.json_exact.rate
+    return any(o is not r and x < o.model.parameters < 1.6 * x
                and abs(100 * o.json_exact.rate - y) < 8 for o in results)
 
 
@@ -31,7 +31,7 @@ def _label(ax, r, results, x, y, placed):
     side = [py for (pl, px, py) in placed if pl == left and 0.8 < px / x < 1.25
             and abs(py - y) < 6]
     placed.append((left, x, y))
-    ax.annotate(r.name, (x, y), xytext=(-6 if left else 6, (3 if low else 0) + 9 * len(side)),
+    ax.annotate(r.model.name, (x, y), xytext=(-6 if left else 6, (3 if low else 0) + 9 * len(side)),
                 textcoords="offset points", ha="right" if left else "left",
                 va="bottom" if low else "center", fontsize=7)
 
@@ -42,7 +42,7 @@ def draw(results, ax):
         runs = [r for r in results if group(r) == key]
         if not runs:
             continue
-        x = [r.parameters / 1e6 for r in runs]
+        x = [r.model.parameters / 1e6 for r in runs]
         y = [100 * r.json_exact.rate for r in runs]
         hollow = key[1] == "zero-shot"
         ax.errorbar(x, y, yerr=ci_errors(runs), fmt=MARKERS[key], color=PALETTE[key],

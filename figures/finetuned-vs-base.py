@@ -7,7 +7,7 @@ from papertools.render.tables import base_stem
 
 def draw(results, ax):
     table = by_stem(results)
-    pairs = [(table[b], r) for r in results if r.method == "lora"
+    pairs = [(table[b], r) for r in results if r.model.method == "lora"
              for b in [base_stem(r, results)] if b]
     seen = set()
     for k, (base, tuned) in enumerate(pairs):
@@ -17,7 +17,8 @@ def draw(results, ax):
                    color=PALETTE[key], capsize=2, error_kw={"lw": 0.8},
                    label=None if key in seen else GROUP_LABELS[key])
             seen.add(key)
-    ax.set_xticks(range(len(pairs)), [f"{b.name}\nvs {t.name}" for b, t in pairs], fontsize=7)
+    ax.set_xticks(range(len(pairs)), [f"{b.model.name}\nvs {t.model.name}" for b, t in pairs],
+                  fontsize=7)
     ax.set_ylabel("JSONExact (%)")
     ax.set_ylim(0, 100)
     ax.legend(frameon=False, loc="upper left", fontsize=7)

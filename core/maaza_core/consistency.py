@@ -4,7 +4,8 @@ Why: a schema checks each number alone, so "80 correct of 76" or a tier total la
 the split passed validation and printed as 105.3% (or crashed the interval code). These
 rules relate numbers to each other and to the data set; every message names the JSON path
 and the value that would be consistent. `edgejson` applies them when it writes or reads a
-metrics file, the render layer before anything reaches the PDF: one rule set for both.
+metrics file, the render layer before anything reaches the PDF: one rule set for both,
+applied by `maaza_core.metrics.validate`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from maaza_core.errors import UserError
+from maaza_core.intervals import wilson
 
 RATES = ("json_exact", "valid_json", "schema_compliant", "truncated")
 MEANS = ("field_f1", "field_f1_nested")
@@ -32,25 +33,13 @@ class Problem:
         return f"{'/'.join(self.path)}: {self.message}"
 
 
-def check_metrics(doc: dict[str, Any], where: str, text: str | None = None,
-                  split: dict[str, Any] | None = None) -> None:
-    """Raise a UserError on the first broken rule: "FILE:LINE: JSON/PATH: what (fix)".
-
-    `text` is the file's content, to find the line; `split` as in `metrics_problems`.
-    """
-    problems = metrics_problems(doc, split)
-    if problems:
-        first = problems[0]
-        line = f":{line_of(text, first.path)}" if text is not None else ""
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise UserError(f"{where}{line}: {first}{more}")
-
-
 def metrics_problems(doc: dict[str, Any], split: dict[str, Any] | None = None) -> list[Problem]:
     """Every broken rule of a schema-valid metrics document.
 
     `split` is the named split's statistics (`edgejson stats --json`, ["splits"][s]);
     with it, totals must equal the split's sizes: only a whole-split run may be rendered.
+    The stored intervals are checked last: a count changed by hand is reported as the
+    count at fault before its now stale interval.
     """
     metrics = doc["metrics"]
     overall = ("metrics", "overall")
@@ -71,6 +60,8 @@ def metrics_problems(doc: dict[str, Any], split: dict[str, Any] | None = None) -
         problems += _parts_problems(metrics, "by_schema", exact=True)
     if split is not None:
         problems += _split_problems(doc, split)
+    if not problems:
+        problems += [p for path, m in sets for p in _interval_problems(path, m)]
     return problems
 
 
@@ -88,7 +79,8 @@ def _set_problems(path: tuple[str, ...], mset: dict[str, Any]) -> Iterator[Probl
         if entry["total"] != total:
             yield Problem((*here, "total"), f"is {entry['total']} but json_exact/total in "
                           f"the same set is {total} (consistent value: {total})")
-        low, high = entry.get("ci95", (0.0, 1.0))
+        ci = entry.get("ci95") or {"low": 0.0, "high": 1.0}
+        low, high = ci["low"], ci["high"]
         if not 0.0 <= low <= high <= 1.0:
             yield Problem((*here, "ci95"), f"[{low}, {high}] is not an interval inside "
                           "[0, 1] (consistent value: 0 <= low <= high <= 1)")
@@ -112,6 +104,20 @@ def _implications(path: tuple[str, ...], mset: dict[str, Any]) -> Iterator[Probl
         yield Problem((*path, "field_f1_nested", "mean"), f"{nested['mean']} is below the "
                       f"JSONExact rate {rate:.3f}, and every exact match scores 1 "
                       f"(consistent value: at least {rate:.3f})")
+
+
+def _interval_problems(path: tuple[str, ...], mset: dict[str, Any]) -> Iterator[Problem]:
+    """A count's stored interval is the Wilson interval of its own numbers: the paper
+    prints the stored one, so a stale interval would print a wrong claim."""
+    for name in RATES:
+        entry = mset.get(name)
+        if entry is None:
+            continue
+        want, got = wilson(entry["correct"], entry["total"]), entry["ci95"]
+        if abs(got["low"] - want.low) > 1e-6 or abs(got["high"] - want.high) > 1e-6:
+            yield Problem((*path, name, "ci95"), f"[{got['low']}, {got['high']}] is not the "
+                          f"Wilson interval of {entry['correct']} of {entry['total']} "
+                          f"(consistent value: low {want.low}, high {want.high})")
 
 
 def _parts_problems(metrics: dict[str, Any], key: str, exact: bool) -> Iterator[Problem]:

@@ -8,15 +8,17 @@ A model whose metrics.json is newer than its predictions is skipped, so re-runni
 from __future__ import annotations
 
 import dataclasses
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
+from maaza_core.errors import DataError, UserError
+from maaza_core.paths import ROOT, RUNS_DIR, display
+from maaza_core.suggest import did_you_mean
+from maaza_core.yamlfile import YamlDoc, load_yaml
 
-from maaza_core.errors import UserError
-from maaza_core.paths import ROOT, RUNS_DIR
-
-from .evaluate import METRICS_FILE, PREDICTIONS_FILE, EvalSettings
+from .evaluate import METRICS_FILE, PREDICTIONS_FILE, EvalSettings, evaluate, print_summary
 
 # Keys a model entry (or the defaults block) may set: the EvalSettings fields.
 _FIELDS = {f.name for f in dataclasses.fields(EvalSettings)} - {"out_dir", "progress"}
@@ -29,28 +31,23 @@ class BatchEntry:
     settings: EvalSettings  # the resolved evaluation
     where: str  # "file:line" of the entry, for messages
 
-
-def _line_map(text: str) -> list[int]:
-    """1-based line of each item under `models:`, from the YAML node tree."""
-    root = yaml.compose(text)
-    if root is None or not isinstance(root, yaml.MappingNode):
-        return []
-    for key, value in root.value:
-        if key.value == "models" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+    @property
+    def name(self) -> str:
+        return self.settings.name or self.settings.model
 
 
-def _settings(entry: dict[str, Any], defaults: dict[str, Any], out_root: Path,
-              where: str) -> EvalSettings:
-    merged = {**defaults, **entry}
+def _settings(doc: YamlDoc, index: int, defaults: dict[str, Any],
+              out_root: Path) -> EvalSettings:
+    merged = {**defaults, **doc.data["models"][index]}
     out = merged.pop("out", None)
     unknown = sorted(set(merged) - _FIELDS)
     if unknown:
-        raise UserError(f"{where}: unknown key(s) {', '.join(unknown)} "
-                        f"(fix: use {', '.join(sorted(_FIELDS | {'out'}))})")
+        closest = did_you_mean(unknown[0], _FIELDS | {"out"})
+        raise doc.error(("models", index), f"unknown key(s) {', '.join(unknown)} (fix: a "
+                        f"setting of edgejson evaluate; {closest})")
     if "model" not in merged:
-        raise UserError(f"{where}: entry has no 'model' (fix: add a hub id or folder)")
+        raise doc.error(("models", index), "entry has no 'model' (fix: add a hub id or "
+                        "folder)")
     name = merged.get("name") or Path(str(merged["model"])).name
     if "data_dir" in merged:
         merged["data_dir"] = ROOT / merged["data_dir"]
@@ -64,31 +61,52 @@ def _settings(entry: dict[str, Any], defaults: dict[str, Any], out_root: Path,
 
 def load_batch(path: Path) -> list[BatchEntry]:
     """Parse and check a batch config; errors name file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        doc = yaml.safe_load(text)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such config file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise UserError(f"{path}{line}: invalid YAML ({exc})") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
-        raise UserError(f"{path}: expected a mapping with a 'models' list")
-    out_root = ROOT / doc.get("out_dir", RUNS_DIR.relative_to(ROOT) / "eval")
-    lines = _line_map(text)
+    doc = load_yaml(path, what="batch config", missing_fix="pass an existing config, e.g. "
+                    "experiments/configs/eval.yaml")
+    if not isinstance(doc.data, dict) or not isinstance(doc.data.get("models"), list):
+        raise doc.error((), "expected a mapping with a 'models' list (fix: models: "
+                        "[{name: ..., model: ...}])")
+    defaults = doc.data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise doc.error(("defaults",), "defaults must be a mapping of settings")
+    out_root = ROOT / doc.data.get("out_dir", RUNS_DIR.relative_to(ROOT) / "eval")
     entries = []
-    for index, entry in enumerate(doc["models"]):
-        where = f"{path}:{lines[index] if index < len(lines) else '?'}"
+    for index, entry in enumerate(doc.data["models"]):
         if not isinstance(entry, dict):
-            raise UserError(f"{where}: a model entry must be a mapping")
-        entries.append(BatchEntry(_settings(entry, doc.get("defaults") or {}, out_root,
-                                            where), where))
+            raise doc.error(("models", index), "a model entry must be a mapping")
+        where = f"{display(path)}:{doc.line(('models', index))}"
+        entries.append(BatchEntry(_settings(doc, index, defaults, out_root), where))
     return entries
 
 
 def up_to_date(settings: EvalSettings) -> bool:
     """metrics.json exists and is newer than the predictions it was computed from."""
-    metrics, preds = settings.out_dir / METRICS_FILE, settings.out_dir / PREDICTIONS_FILE
+    metrics, preds = settings.out / METRICS_FILE, settings.out / PREDICTIONS_FILE
     return (metrics.is_file() and preds.is_file()
             and metrics.stat().st_mtime >= preds.stat().st_mtime)
+
+
+def run_batch(config: Path, only: Sequence[str] = (), force: bool = False) -> list[str]:
+    """Evaluate the config's models (`only`: these names) that are not up to date.
+
+    A model's own error is printed and the batch goes on; returns the names that failed.
+    """
+    entries = load_batch(config)
+    names = {e.name for e in entries}
+    unknown = sorted(set(only) - names)
+    if unknown:
+        raise DataError(config, f"no model named {', '.join(unknown)} (fix: --only takes "
+                                f"names from the config: {did_you_mean(unknown[0], names)})")
+    failed = []
+    for entry in entries:
+        if only and entry.name not in only:
+            continue
+        if up_to_date(entry.settings) and not force:
+            print(f"{entry.name}: up to date ({entry.settings.out / METRICS_FILE})")
+            continue
+        try:
+            print_summary(evaluate(entry.settings))
+        except UserError as exc:
+            print(f"edgejson: error: {entry.where}: {exc}", file=sys.stderr)
+            failed.append(entry.name)
+    return failed

@@ -15,20 +15,34 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from maaza_core import metrics
+from maaza_core.cli import setting
 from maaza_core.errors import UserError
+from maaza_core.intervals import PAIRED_BOOTSTRAP
 from maaza_core.paths import DATA_DIR
 
-from .aggregate import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from .aggregate import bootstrap_interval
 from .data import load_dataset, load_split
 from .metrics import ExampleScore
 from .predictions import read_predictions
-from .results import read_metrics
 from .scoring import match_predictions, score_predictions
 
 _BINARY = ("json_exact", "valid_json", "schema_compliant")
 _CONTINUOUS = ("field_f1", "field_f1_nested")
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """A paired comparison (`edgejson compare`); the help texts are its flags."""
+
+    a: Path = setting(help="run folder, metrics.json or predictions.jsonl")
+    b: Path = setting(help="the other run, scored on the same split")
+    split: str | None = setting(None, help="split (default: from the metrics file, else test)")
+    allow_subset: bool = setting(False, help="compare only the examples both runs scored "
+                                 "(default: refuse runs whose example sets differ); says "
+                                 "how many rows were dropped")
+    data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
 
 
 @dataclass(frozen=True)
@@ -44,12 +58,12 @@ def _predictions_path(path: Path) -> tuple[Path, str | None, str]:
     if path.is_dir():
         path = path / "metrics.json" if (path / "metrics.json").is_file() else path
     if path.suffix == ".json":
-        doc = read_metrics(path)
+        doc = metrics.load(path)
         preds = path.parent / "predictions.jsonl"
-        if doc["provenance"] != "measured" or not preds.is_file():
+        if doc.provenance != "measured" or not preds.is_file():
             raise UserError(f"{path}: no per-example predictions next to it (a paired test "
                             "needs them; fix: pass a run folder written by edgejson evaluate)")
-        return preds, doc["dataset"]["split"], doc["model"]["name"]
+        return preds, doc.dataset.split, doc.model.name
     if path.is_dir():
         path = path / "predictions.jsonl"
     # A run folder's file is named after the folder; any other file after itself.
@@ -73,22 +87,25 @@ def mcnemar_exact(a: list[bool], b: list[bool]) -> dict[str, Any]:
     only_a = sum(x and not y for x, y in zip(a, b, strict=True))
     only_b = sum(y and not x for x, y in zip(a, b, strict=True))
     n = only_a + only_b
+    from scipy import stats  # imported when used: --help and stats stay fast
+
     p = stats.binomtest(only_b, n, 0.5).pvalue if n else 1.0
     # Unrounded: a tiny p rounded to 6 places would print as an impossible 0.
     return {"only_a": only_a, "only_b": only_b, "p_value": float(p)}
 
 
 def paired_bootstrap(a: list[float], b: list[float]) -> dict[str, Any]:
-    """95% interval of mean(b) - mean(a), resampling examples jointly."""
+    """95% interval of mean(b) - mean(a), resampling examples jointly: the mean of the
+    per-example differences, through the harness's one bootstrap."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    diff = float(y.mean() - x.mean())
-    if np.all(y - x == (y - x)[0]):  # no variation: the interval is the point
-        return {"diff": round(diff, 6), "ci95": [round(diff, 6)] * 2}
-    res = stats.bootstrap((x, y), lambda u, v, axis=-1: v.mean(axis) - u.mean(axis),
-                          paired=True, n_resamples=BOOTSTRAP_RESAMPLES, method="percentile",
-                          rng=np.random.default_rng(BOOTSTRAP_SEED))
-    lo, hi = res.confidence_interval
-    return {"diff": round(diff, 6), "ci95": [round(float(lo), 6), round(float(hi), 6)]}
+    ci = bootstrap_interval(y - x, PAIRED_BOOTSTRAP)
+    return {"diff": round(float(y.mean() - x.mean()), 6), "ci95": ci.to_dict()}
+
+
+def compare_runs(s: CompareSettings) -> dict[str, Any]:
+    """Load and score both sides, then compare them (the JSON `compare --json` prints)."""
+    return compare(load_side(s.a, s.split, s.data_dir), load_side(s.b, s.split, s.data_dir),
+                   allow_subset=s.allow_subset)
 
 
 def compare(a: Side, b: Side, allow_subset: bool = False) -> dict[str, Any]:
@@ -129,7 +146,7 @@ def report_lines(result: dict[str, Any]) -> list[str]:
              f"{'metric':<17} {'A':>7} {'B':>7} {'B-A':>8}  95% CI (paired bootstrap)  McNemar p"]
     for name, m in result["metrics"].items():
         p = m.get("mcnemar", {}).get("p_value")
-        lo, hi = m["ci95"]
+        lo, hi = m["ci95"]["low"], m["ci95"]["high"]
         lines.append(f"{name:<17} {m['a']:>7.3f} {m['b']:>7.3f} {m['diff']:>+8.3f}  "
                      f"[{lo:+.3f}, {hi:+.3f}]{'':<13}{'' if p is None else f'{p:.4g}'}")
     return lines

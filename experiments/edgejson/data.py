@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema import validators
 
+from maaza_core.datastats import DatasetStats, SchemaCounts, SplitStats, TierStats
 from maaza_core.errors import UserError
 from maaza_core.jsonl import iter_jsonl
 from maaza_core.paths import DATA_DIR
@@ -143,34 +144,42 @@ def data_sha256(data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()
 
 
-def _split_stats(examples: list[Example]) -> dict[str, Any]:
-    by_c: dict[str, Any] = {}
+def _split_stats(examples: list[Example]) -> SplitStats:
+    by_c = {}
     for c in COMPLEXITIES:
         rows = [e for e in examples if e.complexity == c]
-        by_c[c] = {
-            "examples": len(rows),
-            "labelled": sum(e.labelled for e in rows),
-            "schemas": len({e.schema_id for e in rows}),
-        }
-    return {
-        "examples": len(examples),
-        "unlabelled": sum(not e.labelled for e in examples),
-        "schemas": len({e.schema_id for e in examples}),
-        "by_complexity": by_c,
-    }
+        by_c[c] = TierStats(examples=len(rows), labelled=sum(e.labelled for e in rows),
+                            schemas=len({e.schema_id for e in rows}))
+    return SplitStats(examples=len(examples), unlabelled=sum(not e.labelled for e in examples),
+                      schemas=len({e.schema_id for e in examples}), by_complexity=by_c)
 
 
-def dataset_stats(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+def dataset_stats(data_dir: Path = DATA_DIR) -> DatasetStats:
     """Counts for the paper's dataset table; rows count under their effective complexity."""
     dataset = load_dataset(data_dir)
     per_folder = Counter(dataset.folders.values())
-    return {
-        "name": DATASET_NAME,
-        "version": DATASET_VERSION,
-        "sha256": data_sha256(data_dir),
-        "schemas": {
-            "total": len(dataset.schemas),
-            "by_complexity": {c: per_folder.get(c, 0) for c in COMPLEXITIES},
-        },
-        "splits": {s: _split_stats(load_split(s, data_dir, dataset)) for s in SPLITS},
-    }
+    return DatasetStats(
+        name=DATASET_NAME, version=DATASET_VERSION, sha256=data_sha256(data_dir),
+        schemas=SchemaCounts(total=len(dataset.schemas),
+                             by_complexity={c: per_folder.get(c, 0) for c in COMPLEXITIES}),
+        splits={s: _split_stats(load_split(s, data_dir, dataset)) for s in SPLITS},
+    )
+
+
+def gold_failures(data_dir: Path = DATA_DIR) -> list[str]:
+    """Every gold answer of every split that fails its own schema ("id: message")."""
+    dataset = load_dataset(data_dir)
+    return [f for split in SPLITS
+            for f in validate_expected(load_split(split, data_dir, dataset), dataset)]
+
+
+def stats_lines(stats: DatasetStats) -> list[str]:
+    """The terminal summary of `edgejson stats`."""
+    lines = [f"{stats.name} {stats.version}  sha256 {stats.sha256[:16]}…",
+             f"schemas: {stats.schemas.total} {dict(stats.schemas.by_complexity)}"]
+    for split, s in stats.splits.items():
+        by = ", ".join(f"{c} {v.examples} ({v.labelled} labelled, {v.schemas} schemas)"
+                       for c, v in s.by_complexity.items())
+        lines.append(f"{split}: {s.examples} examples, {s.unlabelled} unlabelled, "
+                     f"{s.schemas} schemas; {by}")
+    return lines

@@ -10,12 +10,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from maaza_core import metrics
+from maaza_core.cli import setting
 from maaza_core.errors import UserError
-from maaza_core.paths import DATA_DIR
+from maaza_core.metrics import MetricsDoc, ModelInfo
+from maaza_core.paths import DATA_DIR, RUNS_DIR
 
 from .data import data_sha256, load_dataset, load_split
 from .predictions import PredictionWriter, read_predictions
-from .results import run_provenance, utc_now, write_metrics
+from .results import run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
 
 PREDICTIONS_FILE = "predictions.jsonl"
@@ -24,22 +27,43 @@ METRICS_FILE = "metrics.json"
 
 @dataclass(frozen=True)
 class EvalSettings:
-    """One evaluation; also the header of its predictions file (minus the volatile keys)."""
+    """One evaluation; also the header of its predictions file (minus the volatile keys).
 
-    model: str  # hub id or local folder of the base model
-    out_dir: Path  # where predictions.jsonl and metrics.json go
-    name: str | None = None  # display name in tables (default: last part of the id)
-    adapter: str | None = None  # LoRA adapter folder or hub id, merged before timing
-    revision: str | None = None  # hub revision (branch, tag or commit)
-    split: str = "test"  # which split to evaluate
-    limit: int | None = None  # first N examples only (in file order), for smoke runs
-    batch_size: int | None = None  # rows per generate() call (None: fastest for the device)
-    max_new_tokens: int = 512  # the paper's limit; hitting it counts as truncation
-    device: str = "auto"  # auto | cuda | mps | cpu
-    dtype: str = "auto"  # auto | float32 | bfloat16 | float16
-    trust_remote_code: bool = False  # run code shipped with the weights (off: safer)
-    data_dir: Path = DATA_DIR  # the EdgeJSON folder
-    progress: bool = True  # show a progress bar
+    The help texts are also the flags of `edgejson evaluate` (maaza_core.cli.add_settings).
+    """
+
+    model: str = setting(help="(base) model: hub id, folder, GGUF file or name in "
+                         "experiments/configs/models.yaml")
+    out_dir: Path | None = setting(None, flag="--out", help="folder for predictions.jsonl "
+                                   "and metrics.json (default: runs/<name>-<split>)")
+    name: str | None = setting(None, help="display name in tables (default: last part of "
+                               "the model id)")
+    adapter: str | None = setting(None, help="LoRA adapter folder or hub id (merged before "
+                                  "timing)")
+    revision: str | None = setting(None, help="hub revision of the model (branch, tag, "
+                                   "commit)")
+    split: str = setting("test", help="split to evaluate, train or test")
+    limit: int | None = setting(None, help="first N examples only (in file order), for "
+                                "smoke runs")
+    batch_size: int | None = setting(None, help="rows per generate call (default: 4 on CPU, "
+                                     "16 on a GPU)")
+    max_new_tokens: int = setting(512, help="generation limit; hitting it counts as "
+                                  "truncation")
+    device: str = setting("auto", help="auto, cuda, mps or cpu")
+    dtype: str = setting("auto", help="auto, float32, bfloat16 or float16")
+    trust_remote_code: bool = setting(False, help="allow code shipped with the weights "
+                                      "(off: safer)")
+    data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
+    progress: bool = setting(True, help="show a progress bar")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or Path(self.model.rstrip("/")).name
+
+    @property
+    def out(self) -> Path:
+        """The output folder: out_dir, else runs/<name>-<split>."""
+        return self.out_dir or RUNS_DIR / f"{self.display_name.lower()}-{self.split}"
 
     def fingerprint(self) -> dict[str, Any]:
         """What must match for a resumed run to continue an existing predictions file.
@@ -62,17 +86,17 @@ def _pending(settings: EvalSettings, preds_path: Path, ids: list[str]) -> set[st
     return set(ids) - set(existing.records)
 
 
-def _model_block(settings: EvalSettings, info: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": settings.name or Path(settings.model.rstrip("/")).name,
-        "id": settings.model,
-        "base_model": settings.model if settings.adapter else None,
-        "adapter": settings.adapter,
-        "revision": info.get("revision") or info.get("weights_sha256"),
-        "method": "lora" if settings.adapter else "zero-shot",
-        "parameters": int(info["parameters"]),
-        "disk_size_bytes": info.get("disk_size_bytes"),
-    }
+def _model_info(settings: EvalSettings, info: dict[str, Any]) -> ModelInfo:
+    return ModelInfo(
+        name=settings.display_name,
+        id=settings.model,
+        base_model=settings.model if settings.adapter else None,
+        adapter=settings.adapter,
+        revision=info.get("revision") or info.get("weights_sha256"),
+        method="lora" if settings.adapter else "zero-shot",
+        parameters=int(info["parameters"]),
+        disk_size_bytes=info.get("disk_size_bytes"),
+    )
 
 
 def _training_config(adapter: str | None) -> dict[str, Any] | None:
@@ -84,7 +108,7 @@ def _training_config(adapter: str | None) -> dict[str, Any] | None:
     return None
 
 
-def evaluate(settings: EvalSettings) -> dict[str, Any]:
+def evaluate(settings: EvalSettings) -> MetricsDoc:
     """Run (or resume) one evaluation and return its metrics document."""
     from .generate import run_generation  # torch is imported only when generating
     from .modelload import auto_batch_size, load_model
@@ -92,7 +116,7 @@ def evaluate(settings: EvalSettings) -> dict[str, Any]:
     started = utc_now()
     dataset = load_dataset(settings.data_dir)
     examples = load_split(settings.split, settings.data_dir, dataset)[: settings.limit]
-    preds_path = settings.out_dir / PREDICTIONS_FILE
+    preds_path = settings.out / PREDICTIONS_FILE
     pending = _pending(settings, preds_path, [e.id for e in examples])
     loaded = load_model(settings.model, adapter=settings.adapter, revision=settings.revision,
                         device=settings.device, dtype=settings.dtype,
@@ -106,21 +130,20 @@ def evaluate(settings: EvalSettings) -> dict[str, Any]:
     records = [preds.records[e.id] for e in examples]
     sha = data_sha256(settings.data_dir)
     doc = metrics_document(
-        model=_model_block(settings, loaded.info), split=settings.split, data_sha256=sha,
+        model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
-        config={"max_new_tokens": settings.max_new_tokens, "batch_size": batch_size,
-                "training": _training_config(settings.adapter)},
-        perf=performance(records),
+        max_new_tokens=settings.max_new_tokens, batch_size=batch_size,
+        training=_training_config(settings.adapter), perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=str(loaded.dtype).split(".")[-1],
                            started=started, data_sha256=sha,
                            extra={"weights": loaded.info, "resumed": len(pending) < len(examples),
                                   "trust_remote_code": settings.trust_remote_code}),
         source="Measured by `edgejson evaluate` in this repository (see run.command).",
     )
-    write_metrics(settings.out_dir / METRICS_FILE, doc)
+    metrics.dump(doc, settings.out / METRICS_FILE)
     return doc
 
 
-def print_summary(doc: dict[str, Any]) -> None:
+def print_summary(doc: MetricsDoc) -> None:
     """Print the terminal summary of a metrics document."""
     print("\n".join(summary_lines(doc)))

@@ -18,14 +18,15 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from maaza_core.atomic import replacing
 from maaza_core.errors import UserError
 from maaza_core.paths import CONFIGS_DIR, ROOT
+from maaza_core.suggest import did_you_mean
+from maaza_core.yamlfile import load_yaml
 
 MODELS_FILE = CONFIGS_DIR / "models.yaml"
 # Downloads are kept out of build/ so that `make clean` does not throw away 100 MB;
@@ -63,16 +64,18 @@ class LocalModel:
 
 
 def load_registry(path: Path = MODELS_FILE) -> dict[str, LocalModel]:
-    """All entries of the registry; a missing field names the entry and the field."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot read the model registry ({exc})") from exc
+    """All entries of the registry; errors name the file, the line and the entry."""
+    doc = load_yaml(path, what="model registry", missing_fix="restore "
+                    "experiments/configs/models.yaml")
+    data = doc.data or {}
+    if not isinstance(data, dict) or not isinstance(data.get("models") or {}, dict):
+        raise doc.error((), "expected a mapping with a 'models' mapping (fix: models: "
+                        "{NAME: {package: ..., ...}})")
     models = {}
-    for name, entry in (doc.get("models") or {}).items():
-        missing = [f for f in _FIELDS if f not in (entry or {})]
+    for name, entry in (data.get("models") or {}).items():
+        missing = [f for f in _FIELDS if f not in (entry if isinstance(entry, dict) else {})]
         if missing:
-            raise UserError(f"{path}: models.{name}: missing {', '.join(missing)} "
+            raise doc.error(("models", name), f"models.{name}: missing {', '.join(missing)} "
                             f"(fix: every entry needs {', '.join(_FIELDS)})")
         models[name] = LocalModel(name=name, **{f: entry[f] for f in _FIELDS})
     return models
@@ -179,3 +182,24 @@ def resolve(model_id: str, registry_file: Path = MODELS_FILE) -> tuple[str, Loca
                             f"edgejson models fetch {model_id})")
         return str(entry.path), entry
     return model_id, None
+
+
+def fetch_models(names: Sequence[str] = (), *, list_only: bool = False,
+                 progress: bool = True) -> None:
+    """`edgejson models`: fetch and verify the named entries (all by default), or list
+    each with whether it is fetched."""
+    from tqdm.auto import tqdm
+
+    registry = load_registry()
+    unknown = sorted(set(names) - set(registry))
+    if unknown:
+        raise UserError(f"{MODELS_FILE.name}: unknown model(s) {', '.join(unknown)} "
+                        f"(fix: {did_you_mean(unknown[0], registry)})")
+    for name in tqdm(names or sorted(registry), desc="models",
+                     disable=not progress or list_only):
+        entry = registry[name]
+        if list_only:
+            state = "fetched" if is_fetched(entry) else "not fetched"
+            print(f"{name}\t{entry.upstream}\t{entry.quantization}\t{entry.license}\t{state}")
+        else:
+            print(f"{name}: {fetch(entry)} (sha256 {entry.sha256[:12]}... ok)")

@@ -1,7 +1,6 @@
-"""The metrics JSON (format "edgejson-metrics/1") and the provenance of a measured run.
+"""The provenance of a measured run: versions, git commit, hardware, timestamps.
 
-Every file is validated against experiments/results.schema.json before it is written
-and written atomically, so `make paper` never reads a half-written or malformed file.
+The metrics file itself (its model, validation and writing) is `maaza_core.metrics`.
 """
 
 from __future__ import annotations
@@ -16,14 +15,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from maaza_core import metrics
 from maaza_core.atomic import write_atomic
-from maaza_core.consistency import check_metrics
-from maaza_core.errors import UserError
-from maaza_core.paths import RESULTS_SCHEMA, ROOT
+from maaza_core.paths import ROOT
 
-FORMAT = "edgejson-metrics/1"
 _PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsonschema",
              "numpy", "scipy", "maaza-paper")
 
@@ -102,42 +97,16 @@ def run_provenance(*, device: str | None, dtype: str | None, started: str,
     }
 
 
-def validate_metrics(doc: dict[str, Any], where: str = "metrics", text: str | None = None,
-                     ) -> None:
-    """Raise a UserError naming the first schema violation, then the first inconsistency
-    (the paper's render layer applies the same rules, plus the data set's sizes)."""
-    schema = json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8"))
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(schema).iter_errors(doc))
-    if error is not None:
-        path = "/".join(str(p) for p in error.absolute_path) or "(root)"
-        raise UserError(f"{where}: not a valid {FORMAT} file at {path}: {error.message}")
-    check_metrics(doc, where, text)
-
-
 def write_json_atomic(path: Path, doc: Any) -> None:
-    """Pretty JSON, written atomically (a killed run never leaves half a metrics file)."""
+    """Pretty JSON, written atomically (a killed run never leaves half a file behind)."""
     write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
-def write_metrics(path: Path, doc: dict[str, Any]) -> None:
-    """Validate, then write atomically."""
-    validate_metrics(doc, str(path))
-    write_json_atomic(path, doc)
+# Kept for tests/test_hostile_inputs.py until it calls maaza_core.metrics itself.
+def read_metrics(path: Path) -> metrics.MetricsDoc:
+    return metrics.load(path)
 
 
-def read_metrics(path: Path) -> dict[str, Any]:
-    """Load and validate a metrics file (either provenance)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        doc = json.loads(text)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such metrics file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder (fix: pass its metrics.json)") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text (fix: pass a metrics JSON file)") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
-    validate_metrics(doc, str(path), text)
-    return doc
+def write_metrics(path: Path, data: dict[str, Any]) -> None:
+    metrics.validate(data, path)
+    metrics.dump(metrics.from_dict(data), path)

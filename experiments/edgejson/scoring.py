@@ -8,18 +8,32 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from maaza_core import metrics
+from maaza_core.cli import setting
 from maaza_core.errors import UserError
+from maaza_core.metrics import DatasetRef, MetricsDoc, ModelInfo, Performance, RunConfig
+from maaza_core.paths import DATA_DIR
 
 from .aggregate import aggregate
-from .data import DATASET_NAME, DATASET_VERSION, Dataset, Example
+from .data import (
+    DATASET_NAME,
+    DATASET_VERSION,
+    Dataset,
+    Example,
+    data_sha256,
+    load_dataset,
+    load_split,
+)
 from .metrics import ExampleScore, score_example
-from .predictions import Predictions
+from .predictions import Predictions, read_predictions
 from .prompt import PROMPT_TEMPLATE
-from .results import FORMAT
+from .results import run_provenance, utc_now
 
 
 def match_predictions(examples: Sequence[Example], preds: Predictions, where: str,
@@ -50,7 +64,7 @@ def score_predictions(examples: Sequence[Example], preds: Predictions,
     return scores
 
 
-def performance(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+def performance(records: Sequence[dict[str, Any]]) -> Performance | None:
     """Throughput from the generation records; None for outputs made elsewhere.
 
     A row's latency is the wall time of its batch (what a caller of that batch waits);
@@ -61,53 +75,107 @@ def performance(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     wall = sum(r["batch_wall_s"] / r["batch_n"] for r in records)
     tokens = sum(int(r["generated_tokens"]) for r in records)
     latency = np.asarray([r["batch_wall_s"] for r in records])
-    return {
-        "examples": len(records),
-        "wall_s": round(wall, 3),
-        "examples_per_s": round(len(records) / wall, 4) if wall else None,
-        "generated_tokens": tokens,
-        "generated_tokens_mean": round(tokens / len(records), 2),
-        "tokens_per_s": round(tokens / wall, 2) if wall else None,
-        "latency_s": {f"p{q}": round(float(np.percentile(latency, q)), 4) for q in (50, 90, 99)},
-        "stop_reasons": dict(Counter(r.get("stop", "unknown") for r in records)),
-    }
+    return Performance(
+        examples=len(records),
+        wall_s=round(wall, 3),
+        examples_per_s=round(len(records) / wall, 4) if wall else None,
+        generated_tokens=tokens,
+        generated_tokens_mean=round(tokens / len(records), 2),
+        tokens_per_s=round(tokens / wall, 2) if wall else None,
+        latency_s={f"p{q}": round(float(np.percentile(latency, q)), 4) for q in (50, 90, 99)},
+        stop_reasons=dict(Counter(r.get("stop", "unknown") for r in records)),
+    )
 
 
-def metrics_document(*, model: dict[str, Any], split: str, data_sha256: str,
-                     scores: Sequence[ExampleScore], config: dict[str, Any],
-                     perf: dict[str, Any] | None, run: dict[str, Any],
-                     source: str) -> dict[str, Any]:
-    """Assemble a measured metrics file (validated by `write_metrics`)."""
-    return {
-        "format": FORMAT,
-        "provenance": "measured",
-        "source": source,
-        "model": model,
-        "dataset": {"name": DATASET_NAME, "version": DATASET_VERSION, "split": split,
-                    "examples": len(scores), "sha256": data_sha256},
-        "config": {"prompt_template": PROMPT_TEMPLATE, "decoding": "greedy", **config},
-        "metrics": aggregate(scores),
-        "performance": perf,
-        "run": run,
-    }
+def metrics_document(*, model: ModelInfo, split: str, data_sha256: str,
+                     scores: Sequence[ExampleScore], max_new_tokens: int,
+                     batch_size: int | None = None, training: dict[str, Any] | None = None,
+                     perf: Performance | None, run: dict[str, Any],
+                     source: str) -> MetricsDoc:
+    """A measured metrics document (validated when `maaza_core.metrics.dump` writes it)."""
+    return MetricsDoc(
+        provenance="measured",
+        source=source,
+        model=model,
+        dataset=DatasetRef(name=DATASET_NAME, version=DATASET_VERSION, split=split,
+                           examples=len(scores), sha256=data_sha256),
+        config=RunConfig(prompt_template=PROMPT_TEMPLATE, decoding="greedy",
+                         max_new_tokens=max_new_tokens, batch_size=batch_size,
+                         training=training),
+        metrics=aggregate(scores),
+        performance=perf,
+        run=run,
+    )
 
 
-def summary_lines(doc: dict[str, Any]) -> list[str]:
+def summary_lines(doc: MetricsDoc) -> list[str]:
     """A short human summary of a metrics document for the terminal."""
-    lines = [f"{doc['model']['name']} on {doc['dataset']['split']} "
-             f"({doc['dataset']['examples']} examples)"]
-    groups = {"overall": doc["metrics"]["overall"], **doc["metrics"]["by_complexity"]}
+    lines = [f"{doc.model.name} on {doc.dataset.split} ({doc.dataset.examples} examples)"]
+    groups = {"overall": doc.metrics.overall, **doc.metrics.by_complexity}
     for name, ms in groups.items():
-        parts = []
-        for key in ("json_exact", "valid_json", "schema_compliant", "truncated"):
-            if ms.get(key):
-                parts.append(f"{key} {ms[key]['correct']}/{ms[key]['total']}")
-        for key in ("field_f1", "field_f1_nested"):
-            if ms.get(key):
-                parts.append(f"{key} {ms[key]['mean']:.3f}")
+        parts = [f"{key} {c.correct}/{c.total}"
+                 for key in ("json_exact", "valid_json", "schema_compliant", "truncated")
+                 for c in [getattr(ms, key)] if c is not None]
+        parts += [f"{key} {m.mean:.3f}" for key in ("field_f1", "field_f1_nested")
+                  for m in [getattr(ms, key)] if m is not None]
         lines.append(f"  {name:<8} " + ", ".join(parts))
-    perf = doc.get("performance")
+    perf = doc.performance
     if perf:
-        lines.append(f"  speed    {perf['examples_per_s']} ex/s, {perf['tokens_per_s']} tok/s, "
-                     f"{perf['generated_tokens']} tokens")
+        lines.append(f"  speed    {perf.examples_per_s} ex/s, {perf.tokens_per_s} tok/s, "
+                     f"{perf.generated_tokens} tokens")
     return lines
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """Rescoring outputs made elsewhere (`edgejson score`); the help texts are its flags."""
+
+    predictions: Path = setting(help="predictions JSONL, one {\"id\", \"output\"} per line")
+    split: str | None = setting(None, help="split the outputs answer (default: the file's "
+                                "header, else test)")
+    out: Path | None = setting(None, help="write the metrics JSON here (needs --parameters)")
+    name: str | None = setting(None, help="model display name (default: the predictions' "
+                               "folder)")
+    model_id: str | None = setting(None, help="hub id or path of the model that produced the "
+                                   "outputs")
+    method: str = setting("zero-shot", choices=("zero-shot", "lora"),
+                          help="how the model was trained")
+    parameters: int | None = setting(None, help="parameter count (needed with --out)")
+    disk_size: int | None = setting(None, help="size of the weight files in bytes")
+    partial: bool = setting(False, help="score only the predicted examples")
+    data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
+
+
+def _score_model(s: ScoreSettings) -> ModelInfo:
+    """The model block of a rescored file; the format needs a parameter count to be saved."""
+    if s.parameters is None and s.out:
+        raise UserError("--out needs --parameters (the metrics format requires the model's "
+                        "parameter count; fix: e.g. --parameters 135000000)")
+    return ModelInfo(name=s.name or s.predictions.parent.name, id=s.model_id,
+                     method=s.method, parameters=s.parameters or 0,
+                     disk_size_bytes=s.disk_size)
+
+
+def score_file(s: ScoreSettings) -> MetricsDoc:
+    """Score a predictions file on its split; with `s.out`, validate and write the result."""
+    started = utc_now()
+    preds = read_predictions(s.predictions)
+    split = s.split or (preds.settings or {}).get("split") or "test"
+    dataset = load_dataset(s.data_dir)
+    examples = match_predictions(load_split(split, s.data_dir, dataset), preds,
+                                 str(s.predictions), partial=s.partial)
+    if not examples:
+        raise UserError(f"{s.predictions}: no predictions to score (fix: pass the "
+                        "predictions.jsonl of a run that generated at least one row)")
+    sha = data_sha256(s.data_dir)
+    doc = metrics_document(
+        model=_score_model(s), split=split, data_sha256=sha,
+        scores=score_predictions(examples, preds, dataset),
+        max_new_tokens=(preds.settings or {}).get("max_new_tokens", 512),
+        perf=performance([preds.records[e.id] for e in examples]),
+        run=run_provenance(device=None, dtype=None, started=started, data_sha256=sha,
+                           extra={"predictions": str(s.predictions)}),
+        source=f"Rescored by `edgejson score` from {s.predictions.name}.")
+    if s.out:
+        metrics.dump(doc, s.out)
+    return doc

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from maaza_core.cli import setting
 from maaza_core.errors import UserError
 from maaza_core.paths import DATA_DIR
 
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt
 from .results import package_versions, utc_now, write_json_atomic
-from .trainlog import LossLog
 
 IGNORE_INDEX = -100  # label value the cross-entropy loss skips
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -32,31 +32,42 @@ CHECKPOINT_DIR = "checkpoints"  # trainer checkpoints; a rerun resumes from the 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """A LoRA run; defaults are the paper's settings."""
+    """A LoRA run; defaults are the paper's settings.
 
-    model: str  # base model: hub id or local folder
-    out_dir: Path  # where the adapter, tokenizer and resolved config are saved
-    split: str = "train"  # training split
-    limit: int | None = None  # first N examples only (smoke runs, tests)
-    rank: int = 16  # LoRA rank r
-    alpha: int = 32  # LoRA alpha (scale alpha / r = 2)
-    dropout: float = 0.1  # LoRA dropout
+    The help texts are also the flags of `edgejson train` (maaza_core.cli.add_settings);
+    target_modules, warmup_ratio and max_length have no flag: the paper fixes them.
+    """
+
+    model: str = setting(help="base model: hub id, folder, GGUF file or registry name")
+    out_dir: Path = setting(flag="--out", required=True,
+                            help="folder for the adapter, tokenizer and resolved config")
+    split: str = setting("train", help="training split")
+    limit: int | None = setting(None, help="first N examples only (smoke runs, tests)")
+    rank: int = setting(16, help="LoRA rank r")
+    alpha: int = setting(32, help="LoRA alpha (scale alpha / r = 2)")
+    dropout: float = setting(0.1, help="LoRA dropout")
     target_modules: tuple[str, ...] = LORA_TARGETS  # attention and MLP projections
-    learning_rate: float = 2e-4  # peak learning rate
-    epochs: float = 3.0  # passes over the split
-    effective_batch_size: int = 32  # per-device batch x gradient accumulation
-    per_device_batch_size: int = 8  # rows per forward pass (memory bound)
+    learning_rate: float = setting(2e-4, flag="--lr", help="peak learning rate")
+    epochs: float = setting(3.0, help="passes over the split")
+    effective_batch_size: int = setting(32, flag="--batch-size", help="effective batch size "
+                                        "(rows per forward pass x gradient accumulation)")
+    per_device_batch_size: int = setting(8, flag="--device-batch-size",
+                                         help="rows per forward pass (memory bound)")
     warmup_ratio: float = 0.1  # share of steps with linear warm-up before the cosine decay
-    max_steps: int = -1  # stop after this many optimizer steps (-1: run all epochs)
+    max_steps: int = setting(-1, help="stop after N optimizer steps (-1: run all epochs)")
     max_length: int = 1024  # tokens per example; EdgeJSON's longest is well below this
-    append_eos: bool = True  # False reproduces the original never-stopping models
-    seed: int = 42  # data order, LoRA init and dropout
-    device: str = "auto"  # auto | cuda | mps | cpu
-    precision: str = "auto"  # auto | bf16 | fp32: bf16 autocast where the hardware has it
-    save_steps: int = 5  # optimizer steps between checkpoints (resume granularity)
-    trust_remote_code: bool = False  # run code shipped with the weights
-    data_dir: Path = DATA_DIR  # the EdgeJSON folder
-    progress: bool = True  # show the trainer's progress bar
+    append_eos: bool = setting(True, flag="--eos", help="append EOS to every answer; "
+                               "--no-eos reproduces the original never-stopping models")
+    seed: int = setting(42, help="random seed (data order, LoRA init, dropout)")
+    device: str = setting("auto", help="auto, cuda, mps or cpu")
+    precision: str = setting("auto", choices=("auto", "bf16", "fp32"),
+                             help="bf16 autocast (auto: where the GPU or CPU supports bf16)")
+    save_steps: int = setting(5, help="optimizer steps between checkpoints; a rerun resumes "
+                              "from the last")
+    trust_remote_code: bool = setting(False, help="allow code shipped with the weights "
+                                      "(off: safer)")
+    data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
+    progress: bool = setting(True, help="show the trainer's progress bar")
 
 
 def _choose_pad(tokenizer: Any) -> None:
@@ -156,6 +167,8 @@ def train(s: TrainSettings, callbacks: tuple[Any, ...] = ()) -> dict[str, Any]:
     extra transformers TrainerCallbacks (progress hooks, tests that interrupt a run).
     """
     from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
+
+    from .trainlog import LossLog  # a transformers callback: imported with the model stack
 
     set_seed(s.seed)
     started = utc_now()

@@ -34,7 +34,7 @@ def test_config_errors_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"eval\.yaml:4: unknown key\(s\) modle"):
         load_batch(config)
     config.write_text("models:\n  - name: a\n   model: [\n")
-    with pytest.raises(UserError, match=r"eval\.yaml:\d+: invalid YAML"):
+    with pytest.raises(UserError, match=r"eval\.yaml:\d+: not valid YAML"):
         load_batch(config)
 
 
@@ -68,7 +68,7 @@ def test_every_command_has_help_ending_with_an_example(capsys) -> None:
 
 def test_stats_json_matches_dataset_stats(capsys) -> None:
     assert main(["stats", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == dataset_stats()
+    assert json.loads(capsys.readouterr().out) == dataset_stats().to_dict()
 
 
 def test_stats_out_writes_the_file_render_reads(tmp_path: Path, capsys) -> None:
@@ -76,7 +76,7 @@ def test_stats_out_writes_the_file_render_reads(tmp_path: Path, capsys) -> None:
     out.parent.mkdir()
     out.write_text("stale")
     assert main(["stats", "-o", str(out)]) == 0
-    assert json.loads(out.read_text()) == dataset_stats()
+    assert json.loads(out.read_text()) == dataset_stats().to_dict()
     assert capsys.readouterr().out == ""  # the statistics go to the file only
 
 

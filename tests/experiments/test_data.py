@@ -38,7 +38,7 @@ def test_both_row_shapes_load_and_none_is_dropped() -> None:
 
 
 def test_dataset_stats_shape_and_counts() -> None:
-    stats = dataset_stats()
+    stats = dataset_stats().to_dict()
     assert stats["schemas"] == {"total": 25,
                                 "by_complexity": {"simple": 10, "medium": 10, "complex": 5}}
     for split, n, unlabelled in (("train", 629, 72), ("test", 158, 20)):
@@ -98,7 +98,7 @@ def test_data_module_imports_without_torch() -> None:
             "            raise ImportError(name)\n"
             "sys.meta_path.insert(0, Block())\n"
             "import edgejson.data, edgejson.scoring, edgejson.compare, edgejson.cli\n"
-            "print(edgejson.data.dataset_stats()['splits']['test']['examples'])")
+            "print(edgejson.data.dataset_stats().splits['test'].examples)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "158"

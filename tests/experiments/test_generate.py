@@ -104,7 +104,7 @@ def test_rerun_of_a_finished_run_rewrites_the_metrics_only(tiny_model: Path, ref
     before = (tmp_path / "predictions.jsonl").read_text()
     doc = evaluate(_settings(tiny_model, tmp_path, batch_size=1))
     assert (tmp_path / "predictions.jsonl").read_text() == before
-    assert doc["run"]["resumed"] is True and doc["dataset"]["examples"] == LIMIT
+    assert doc.run["resumed"] is True and doc.dataset.examples == LIMIT
 
 
 def test_resume_refuses_other_settings(tiny_model: Path, reference: Path, tmp_path: Path

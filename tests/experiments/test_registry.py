@@ -110,5 +110,5 @@ def test_cli_lists_the_real_registry(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_cli_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "nope"]) == 1
-    assert "unknown model(s) nope (fix: one of smollm2-135m-instruct-q4_1)" in (
+    assert "unknown model(s) nope (fix: closest: smollm2-135m-instruct-q4_1)" in (
         capsys.readouterr().err)

@@ -12,6 +12,7 @@ from edgejson.cli import main
 from edgejson.compare import compare, load_side, mcnemar_exact
 from edgejson.data import load_split
 from maaza_core.errors import UserError
+from maaza_core.intervals import wilson
 from maaza_core.paths import RESULTS_SCHEMA
 
 GROUP_KEYS = ("json_exact", "valid_json", "schema_compliant")
@@ -53,8 +54,12 @@ def test_oracle_scores_one_everywhere_and_validates(oracle: Path, tmp_path: Path
     assert len(doc["metrics"]["by_schema"]) == 24
     for ms in _all_sets(doc):
         for key in GROUP_KEYS:
-            assert ms[key]["correct"] == ms[key]["total"] and ms[key]["ci95"] == [1.0, 1.0]
+            n = ms[key]["total"]  # every row right: the stored interval is Wilson's n of n
+            assert ms[key]["correct"] == n and ms[key]["ci95"] == wilson(n, n).to_dict()
+            assert ms[key]["ci95"]["high"] == 1.0
         assert ms["field_f1"]["mean"] == 1.0 and ms["field_f1_nested"]["mean"] == 1.0
+        assert ms["field_f1"]["ci95"] == {"low": 1.0, "high": 1.0,
+                                          "method": "bootstrap-percentile"}
         assert ms["truncated"] is None  # outputs made elsewhere: truncation unknown
     assert doc["run"]["data_sha256"] == doc["dataset"]["sha256"]
 
@@ -68,12 +73,12 @@ def test_half_wrong_run_has_wide_ci_and_loses_the_paired_test(
     assert main(["score", str(half), "--out", str(out), "--parameters", "1"]) == 0
     overall = json.loads(out.read_text())["metrics"]["overall"]
     assert overall["json_exact"]["correct"] == 79  # odd indices of 158 rows
-    lo, hi = overall["json_exact"]["ci95"]
-    assert 0.35 < lo < 0.5 < hi < 0.65
+    ci = overall["json_exact"]["ci95"]
+    assert 0.35 < ci["low"] < 0.5 < ci["high"] < 0.65 and ci["method"] == "wilson"
     result = compare(load_side(half, "test"), load_side(oracle, "test"))
     exact = result["metrics"]["json_exact"]
     assert exact["mcnemar"]["only_b"] == 79 and exact["mcnemar"]["only_a"] == 0
-    assert exact["mcnemar"]["p_value"] < 1e-6 and exact["ci95"][0] > 0
+    assert exact["mcnemar"]["p_value"] < 1e-6 and exact["ci95"]["low"] > 0
 
 
 def test_mcnemar_without_disagreement_is_not_significant() -> None:

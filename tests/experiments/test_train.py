@@ -64,10 +64,10 @@ def test_evaluate_loads_the_adapter(tiny_model: Path, adapter: tuple[Path, dict]
                                  max_new_tokens=8, device="cpu", progress=False))
     doc = evaluate(EvalSettings(model=str(tiny_model), adapter=str(out), out_dir=tmp_path / "ft",
                                 limit=4, max_new_tokens=8, device="cpu", progress=False))
-    assert doc["model"]["method"] == "lora" and doc["model"]["adapter"] == str(out)
-    assert doc["config"]["training"]["rank"] == 16
+    assert doc.model.method == "lora" and doc.model.adapter == str(out)
+    assert doc.config.training["rank"] == 16
     # Merged LoRA keeps the base parameter count and changes what the model says.
-    assert doc["model"]["parameters"] == base["model"]["parameters"]
+    assert doc.model.parameters == base.model.parameters
     base_out = (tmp_path / "base" / "predictions.jsonl").read_text().splitlines()[1:]
     ft_out = (tmp_path / "ft" / "predictions.jsonl").read_text().splitlines()[1:]
     assert base_out != ft_out

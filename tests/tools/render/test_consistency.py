@@ -4,6 +4,7 @@ names the file, line and JSON path, and says the consistent value; true files pa
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 from edgejson.data import dataset_stats
 from maaza_core.consistency import metrics_problems
 from maaza_core.errors import UserError
+from maaza_core.intervals import WILSON, wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render.results import load_comparisons, load_result, load_results
 
@@ -26,6 +28,17 @@ def _set(doc: dict, path: str, value) -> None:
     for key in parents:
         doc = doc[key]
     doc[last] = value
+
+
+def _count(correct: int, total: int) -> dict:
+    """A count as the harness writes it, with its Wilson interval."""
+    return {"correct": correct, "total": total, "ci95": wilson(correct, total).to_dict()}
+
+
+def doc_get(doc: dict, path: str):
+    for key in path.split("/"):
+        doc = doc[key]
+    return doc
 
 
 def _write(tmp_path: Path, doc: dict, name: str = "bad.json") -> Path:
@@ -42,7 +55,7 @@ def _write(tmp_path: Path, doc: dict, name: str = "bad.json") -> Path:
      r"metrics/overall/json_exact/correct: 160 correct of 158 .*at most 158"),
     ({"metrics/overall/field_f1/total": 150},
      r"metrics/overall/field_f1/total: is 150 but json_exact/total .* \(consistent value: 158\)"),
-    ({"metrics/overall/json_exact/ci95": [0.2, 1.2]},
+    ({"metrics/overall/json_exact/ci95": {"low": 0.2, "high": 1.2, "method": WILSON}},
      r"metrics/overall/json_exact/ci95: \[0.2, 1.2\] is not an interval inside \[0, 1\]"),
     ({"metrics/by_complexity/simple/json_exact/total": 100},
      r"metrics/by_complexity/\*/json_exact/total: the parts add up to 162 .* at most 158"),
@@ -60,7 +73,10 @@ def _write(tmp_path: Path, doc: dict, name: str = "bad.json") -> Path:
     ({"metrics/by_complexity/medium/json_exact/total": 50},
      r"by_complexity/medium/json_exact/total: is 50 but .* 57 medium rows, 37 of them "
      r"labelled \(consistent value: 37 or 57\)"),
-    ({"metrics/overall/valid_json": {"correct": 10, "total": 158}},
+    ({"metrics/overall/json_exact/ci95": {"low": 0.2, "high": 0.3, "method": WILSON}},
+     r"metrics/overall/json_exact/ci95: \[0.2, 0.3\] is not the Wilson interval of 39 of "
+     r"158 \(consistent value: low 0.186145, high 0.319544\)"),
+    ({"metrics/overall/valid_json": _count(10, 158)},
      r"metrics/overall/valid_json/correct: 10 is below json_exact/correct 39 .*at least 39"),
     ({"metrics/overall/field_f1_nested": {"mean": 0.1, "total": 158}},
      r"field_f1_nested/mean: 0.1 is below the JSONExact rate 0.247.*at least 0.247"),
@@ -94,7 +110,8 @@ def test_measured_parts_must_cover_every_row():
 def test_every_committed_results_file_is_consistent():
     for path in sorted(RESULTS_DIR.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        assert metrics_problems(doc, STATS["splits"][doc["dataset"]["split"]]) == [], path
+        split = dataclasses.asdict(STATS.splits[doc["dataset"]["split"]])
+        assert metrics_problems(doc, split) == [], path
     assert len(load_results(RESULTS_DIR, STATS)) >= 5
 
 
@@ -124,9 +141,9 @@ def test_comparisons_are_checked_like_results(tmp_path, results, yaml_text, mess
 
 def test_a_ratio_over_zero_exact_matches_is_refused(tmp_path, results):
     doc = copy.deepcopy(MLM)
-    for path in ("metrics/overall/json_exact/correct", "metrics/by_complexity/simple/"
-                 "json_exact/correct", "metrics/by_complexity/medium/json_exact/correct"):
-        _set(doc, path, 0)
+    for path in ("metrics/overall/json_exact", "metrics/by_complexity/simple/json_exact",
+                 "metrics/by_complexity/medium/json_exact"):
+        _set(doc, path, _count(0, doc_get(doc, path)["total"]))
     results.append(load_result(_write(tmp_path, doc, "zero.json")))
     path = tmp_path / "c.yaml"
     path.write_text("- name: x\n  a: maaza-mlm-135m\n  b: zero\n", encoding="utf-8")

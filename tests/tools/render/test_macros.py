@@ -8,7 +8,9 @@ import shutil
 import pytest
 
 from edgejson.data import dataset_stats
+from maaza_core.datastats import DatasetStats
 from maaza_core.errors import UserError
+from maaza_core.intervals import wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render.macros import all_macros, comparison_macros, dataset_macros
 from papertools.render.results import load_results
@@ -20,7 +22,7 @@ def _results(folder):
     return load_results(folder, DATA_STATS)
 
 
-STATS = {  # the shape edgejson.data.dataset_stats returns
+STATS = DatasetStats.from_dict({  # the JSON edgejson stats -o writes
     "name": "EdgeJSON", "version": "v3", "sha256": "0" * 64,
     "schemas": {"total": 25, "by_complexity": {"simple": 10, "medium": 10, "complex": 5}},
     "splits": {
@@ -30,7 +32,7 @@ STATS = {  # the shape edgejson.data.dataset_stats returns
                                     strict=True)}}
         for split, n, u, ex, lb in [("train", 629, 72, (300, 200, 129), (280, 180, 97)),
                                     ("test", 158, 20, (85, 44, 29), (76, 37, 25))]},
-}
+})
 
 
 def values(macros):
@@ -64,6 +66,7 @@ def test_changed_count_changes_the_macro(results_copy):
     path = results_copy / "maaza-mlm-135m.json"
     doc = json.loads(path.read_text())
     doc["metrics"]["overall"]["json_exact"]["correct"] = 46
+    doc["metrics"]["overall"]["json_exact"]["ci95"] = wilson(46, 158).to_dict()
     path.write_text(json.dumps(doc))
     v = values(all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS))
     assert v["maaza-mlm-135m/exact"] == r"29.1\%"  # 46 / 158

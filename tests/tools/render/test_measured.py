@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from maaza_core.errors import UserError
+from maaza_core.intervals import PAIRED_BOOTSTRAP, wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render import numbers as fmt
 from papertools.render.measured import (
@@ -19,20 +20,27 @@ from papertools.render.measured import (
 from papertools.render.results import load_result
 
 
+def _count(correct: int, total: int) -> dict:
+    return {"correct": correct, "total": total, "ci95": wilson(correct, total).to_dict()}
+
+
 def _measured(tmp_path: Path, **perf_override) -> Path:
     """A reported file turned into a measured one with the fields the harness writes."""
     doc = json.loads((RESULTS_DIR / "smollm2-135m.json").read_text())
     doc["provenance"] = "measured"
     overall = doc["metrics"]["overall"]
-    overall["valid_json"] = {"correct": 150, "total": 158}
-    overall["schema_compliant"] = {"correct": 120, "total": 158}
-    overall["truncated"] = {"correct": 8, "total": 158}
+    overall["valid_json"] = _count(150, 158)
+    overall["schema_compliant"] = _count(120, 158)
+    overall["truncated"] = _count(8, 158)
     overall["field_f1_nested"] = {"mean": 0.61, "total": 158}
     doc["config"]["batch_size"] = 4
     # A measured run scores every row in a tier (unlabelled rows by their schema folder).
     for tier, total in (("simple", 76), ("medium", 57), ("complex", 25)):
-        doc["metrics"]["by_complexity"][tier]["json_exact"]["total"] = total
-    doc["performance"] = {"examples": 158, "wall_s": 316.0, "generated_tokens_mean": 180.4,
+        exact = doc["metrics"]["by_complexity"][tier]["json_exact"]
+        doc["metrics"]["by_complexity"][tier]["json_exact"] = _count(exact["correct"], total)
+    doc["performance"] = {"examples": 158, "wall_s": 316.0, "examples_per_s": 0.5,
+                          "generated_tokens": 28503, "generated_tokens_mean": 180.4,
+                          "tokens_per_s": 90.2, "latency_s": {"p50": 7.1},
                           "stop_reasons": {"json": 140, "eos": 10, "length": 8},
                           **perf_override}
     doc["run"] = {"dtype": "bfloat16", "hardware": {"cpu_model": "AMD EPYC",
@@ -72,7 +80,8 @@ def _paired(folder: Path, p: float, only_a: int = 3, only_b: int = 40, n: int = 
     folder.mkdir(exist_ok=True)
     doc = {"a": "zs", "b": "ft", "examples": n, "dropped": {"a": dropped, "b": 0},
            "metrics": {"json_exact": {"a": 0.05, "b": 0.28, "diff": 0.23,
-                                      "ci95": [0.16, 0.30],
+                                      "ci95": {"low": 0.16, "high": 0.30,
+                                               "method": PAIRED_BOOTSTRAP},
                                       "mcnemar": {"only_a": only_a, "only_b": only_b,
                                                   "p_value": p}}}}
     (folder / "ft-vs-zs.json").write_text(json.dumps(doc))

@@ -7,6 +7,8 @@ import argparse
 from pathlib import Path
 
 from maaza_core.atomic import write_atomic
+from maaza_core.cli import add_command
+from maaza_core.datastats import load_stats
 from maaza_core.errors import UserError
 from maaza_core.paths import (
     FIGURES_DIR,
@@ -21,7 +23,7 @@ from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
 from papertools.render.measured import measured_table
 from papertools.render.pdf import build_pdf
-from papertools.render.results import dataset_stats, load_results
+from papertools.render.results import load_results
 
 # The names are the files, as in mk/paper.mk: a table per templates/<name>-table.tex.j2,
 # a figure per figures/<name>.py.
@@ -32,7 +34,7 @@ COMPARISONS = RESULTS_DIR / "comparisons.yaml"
 
 
 def cmd_macros(args: argparse.Namespace) -> int:
-    stats = dataset_stats()
+    stats = load_stats()
     macros = all_macros(load_results(args.results, stats), args.comparisons, stats)
     write_atomic(args.out, render("macros.tex.j2", {"macros": macros}))
     return 0
@@ -40,7 +42,7 @@ def cmd_macros(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     if args.name == "dataset":
-        context = tables.dataset_table(dataset_stats())
+        context = tables.dataset_table(load_stats())
     else:
         builder = {"results": tables.results_table, "complexity": tables.complexity_table,
                    "measured": measured_table}
@@ -79,11 +81,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="render_command", required=True, metavar="WHAT")
 
-    def add(name: str, func, help_: str, example: str) -> argparse.ArgumentParser:
-        q = sub.add_parser(name, help=help_, description=help_, epilog=f"example: {example}")
-        q.add_argument("--results", type=Path, default=RESULTS_DIR,
-                       help="folder of metrics JSON (default: %(default)s)")
-        q.set_defaults(func=func)
+    def add(name: str, func, help_: str, example: str, results: bool = True,
+            ) -> argparse.ArgumentParser:
+        q = add_command(sub, name, func, help_, example)
+        if results:  # only the commands that read the metrics files take --results
+            q.add_argument("--results", type=Path, default=RESULTS_DIR,
+                           help="folder of metrics JSON (default: %(default)s)")
         return q
 
     q = add("macros", cmd_macros, r"write the \result{KEY} macros file",
@@ -102,10 +105,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("-o", "--out", type=Path, required=True,
                    help="the figure's LaTeX snippet to write")
     q = add("lint", cmd_lint, "fail on result numbers typed into paper/**/*.tex",
-            "papertools render lint --macros build/generated/macros.tex")
+            "papertools render lint --macros build/generated/macros.tex", results=False)
     q.add_argument("--paper", type=Path, default=PAPER_DIR,
                    help="folder of the LaTeX sources to lint (default: %(default)s)")
     q.add_argument("--macros", type=Path, default=GENERATED_DIR / "macros.tex",
                    help="rendered macros: their integer values count as results")
     add("pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors and undefined citations",
-        "papertools render pdf")
+        "papertools render pdf", results=False)

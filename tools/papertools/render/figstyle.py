@@ -20,8 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from maaza_core.atomic import replacing  # noqa: E402
 from maaza_core.cli import run_main  # noqa: E402
+from maaza_core.metrics import Count, MetricsDoc  # noqa: E402
 from maaza_core.paths import BUILD_FIGURES_DIR, RESULTS_DIR  # noqa: E402
-from papertools.render.results import ModelResult, load_results  # noqa: E402
+from papertools.render.results import load_results  # noqa: E402
 
 # fontTools warns about the (valid) 1970 timestamps inside matplotlib's bundled cmr10 font
 # each time it subsets it; the warning says nothing about our figures.
@@ -60,7 +61,7 @@ def save(fig: plt.Figure, out: Path) -> None:
     plt.close(fig)
 
 
-def figure_main(name: str, draw: Callable[[list[ModelResult], plt.Axes], None],
+def figure_main(name: str, draw: Callable[[list[MetricsDoc], plt.Axes], None],
                 doc: str) -> None:
     parser = argparse.ArgumentParser(
         description=doc,
@@ -82,9 +83,9 @@ def figure_main(name: str, draw: Callable[[list[ModelResult], plt.Axes], None],
     sys.exit(run_main(name, body))
 
 
-def ci_errors(results: list[ModelResult]) -> list[list[float]]:
-    """Asymmetric error bars (in percent) from each model's overall Wilson interval."""
-    return wilson_errors([r.json_exact for r in results])
+def ci_errors(results: list[MetricsDoc]) -> list[list[float]]:
+    """Asymmetric error bars (in percent) from each model's overall stored interval."""
+    return interval_errors([r.json_exact for r in results])
 
 
 # Runs measured in this repository are drawn in their own colour family, so a reader never
@@ -99,15 +100,14 @@ GROUP_LABELS = {("reported", "zero-shot"): "zero-shot (reported)",
                 ("measured", "lora"): "LoRA fine-tuned (measured here)"}
 
 
-def group(r: ModelResult) -> tuple[str, str]:
+def group(r: MetricsDoc) -> tuple[str, str]:
     """The legend group of a run: where its numbers come from and how it was trained."""
-    return (r.provenance, r.method)
+    return (r.provenance, r.model.method)
 
 
-def wilson_errors(counts: list) -> list[list[float]]:
-    """Asymmetric error bars (in percent) from Wilson intervals of Count objects."""
-    bars = [(100 * (c.rate - lo), 100 * (hi - c.rate)) for c in counts
-            for lo, hi in [c.wilson()]]
+def interval_errors(counts: list[Count]) -> list[list[float]]:
+    """Asymmetric error bars (in percent) from the counts' stored (Wilson) intervals."""
+    bars = [(100 * (c.rate - c.ci95.low), 100 * (c.ci95.high - c.rate)) for c in counts]
     return [[b[0] for b in bars], [b[1] for b in bars]]
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from maaza_core.datastats import DatasetStats
 from maaza_core.errors import UserError
-from maaza_core.paths import DATA_DIR, RESULTS_DIR, ROOT
+from maaza_core.metrics import COMPLEXITIES, MetricsDoc
+from maaza_core.paths import DATA_DIR, RESULTS_DIR, display
 from papertools.render import numbers as fmt
-from papertools.render.results import COMPLEXITIES, ModelResult, load_comparisons
+from papertools.render.results import load_comparisons
 
 METHOD_LABEL = {"zero-shot": "zero-shot", "lora": "LoRA fine-tuned"}
 
@@ -26,35 +28,37 @@ class Macro:
     source: str  # file (and detail) the value is computed from, written as a comment
 
 
-def model_macros(r: ModelResult) -> list[Macro]:
-    src = r.relpath
-    lo, hi = r.json_exact.wilson()
+def model_macros(r: MetricsDoc) -> list[Macro]:
+    src, model, exact = r.relpath, r.model, r.json_exact
+    f1 = r.metrics.overall.field_f1
+    ci = f"{src}: metrics.overall.json_exact.ci95 ({exact.ci95.method} 95% interval)"
     m = [
-        Macro(f"{r.stem}/name", r.name, src),
-        Macro(f"{r.stem}/params", fmt.params(r.parameters), f"{src}: {r.parameters} parameters"),
-        Macro(f"{r.stem}/method", METHOD_LABEL[r.method], src),
-        Macro(f"{r.stem}/exact", fmt.percent(r.json_exact.rate) + r"\%",
-              f"{src}: {r.json_exact.correct} of {r.json_exact.total}"),
-        Macro(f"{r.stem}/exact-correct", fmt.integer(r.json_exact.correct), src),
-        Macro(f"{r.stem}/exact-total", fmt.integer(r.json_exact.total), src),
-        Macro(f"{r.stem}/exact-ci-low", fmt.percent(lo) + r"\%", f"{src}: Wilson 95% interval"),
-        Macro(f"{r.stem}/exact-ci-high", fmt.percent(hi) + r"\%", f"{src}: Wilson 95% interval"),
-        Macro(f"{r.stem}/f1", "n/a" if r.field_f1 is None else fmt.decimal(r.field_f1),
+        Macro(f"{r.stem}/name", model.name, src),
+        Macro(f"{r.stem}/params", fmt.params(model.parameters),
+              f"{src}: {model.parameters} parameters"),
+        Macro(f"{r.stem}/method", METHOD_LABEL[model.method], src),
+        Macro(f"{r.stem}/exact", fmt.percent(exact.rate) + r"\%",
+              f"{src}: {exact.correct} of {exact.total}"),
+        Macro(f"{r.stem}/exact-correct", fmt.integer(exact.correct), src),
+        Macro(f"{r.stem}/exact-total", fmt.integer(exact.total), src),
+        Macro(f"{r.stem}/exact-ci-low", fmt.percent(exact.ci95.low) + r"\%", ci),
+        Macro(f"{r.stem}/exact-ci-high", fmt.percent(exact.ci95.high) + r"\%", ci),
+        Macro(f"{r.stem}/f1", "n/a" if f1 is None else fmt.decimal(f1.mean),
               f"{src}: metrics.overall.field_f1"),
     ]
-    if r.disk_size_bytes is not None:
-        m.append(Macro(f"{r.stem}/disk", fmt.megabytes(r.disk_size_bytes) + r"\,MB",
-                       f"{src}: {r.disk_size_bytes} bytes"))
+    if model.disk_size_bytes is not None:
+        m.append(Macro(f"{r.stem}/disk", fmt.megabytes(model.disk_size_bytes) + r"\,MB",
+                       f"{src}: {model.disk_size_bytes} bytes"))
     for c in COMPLEXITIES:
-        if c in r.by_complexity:
-            count = r.by_complexity[c]
+        if c in r.metrics.by_complexity:
+            count = r.metrics.by_complexity[c].json_exact
             m.append(Macro(f"{r.stem}/exact-{c}", fmt.percent(count.rate) + r"\%",
                            f"{src}: {c}: {count.correct} of {count.total}"))
     return m + training_macros(r)
 
 
-def training_macros(r: ModelResult) -> list[Macro]:
-    t = r.training
+def training_macros(r: MetricsDoc) -> list[Macro]:
+    t = r.config.training
     if not t:
         return []
     src = f"{r.relpath}: config.training"
@@ -71,9 +75,9 @@ def training_macros(r: ModelResult) -> list[Macro]:
     return [Macro(f"{r.stem}/{k}", v, src) for k, v in fields.items()]
 
 
-def comparison_macros(results: list[ModelResult], path: Path) -> list[Macro]:
+def comparison_macros(results: list[MetricsDoc], path: Path) -> list[Macro]:
     out: list[Macro] = []
-    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    rel = display(path)
     for cmp in load_comparisons(path, results):
         name, ra, rb = cmp.name, cmp.a, cmp.b
         src = f"{rel}: {ra.relpath} vs {rb.relpath}"
@@ -81,45 +85,46 @@ def comparison_macros(results: list[ModelResult], path: Path) -> list[Macro]:
             Macro(f"cmp/{name}/exact-ratio",
                   fmt.ratio(ra.json_exact.rate / rb.json_exact.rate) + r"$\times$", src),
             Macro(f"cmp/{name}/size-ratio",
-                  fmt.ratio(rb.parameters / ra.parameters) + r"$\times$", src),
+                  fmt.ratio(rb.model.parameters / ra.model.parameters) + r"$\times$", src),
             Macro(f"cmp/{name}/exact-gain",
                   fmt.points(ra.json_exact.rate, rb.json_exact.rate), src),
         ]
     return out
 
 
-def dataset_macros(stats: dict, data_dir: Path = DATA_DIR) -> list[Macro]:
-    src = data_dir.relative_to(ROOT).as_posix() if data_dir.is_relative_to(ROOT) else str(data_dir)
-    train, test = stats["splits"]["train"], stats["splits"]["test"]
-    labelled = {c: test["by_complexity"][c]["labelled"] for c in COMPLEXITIES}
+def dataset_macros(stats: DatasetStats, data_dir: Path = DATA_DIR) -> list[Macro]:
+    src = display(data_dir)
+    train, test = stats.splits["train"], stats.splits["test"]
+    labelled = {c: test.by_complexity[c].labelled for c in COMPLEXITIES}
     values = {
-        "train-examples": train["examples"],
-        "test-examples": test["examples"],
-        "schemas": stats["schemas"]["total"],
-        "train-unlabelled": train["unlabelled"],
-        "test-unlabelled": test["unlabelled"],
+        "train-examples": train.examples,
+        "test-examples": test.examples,
+        "schemas": stats.schemas.total,
+        "train-unlabelled": train.unlabelled,
+        "test-unlabelled": test.unlabelled,
         "test-labelled": sum(labelled.values()),
     }
     for c in COMPLEXITIES:
-        values[f"schemas-{c}"] = stats["schemas"]["by_complexity"][c]
+        values[f"schemas-{c}"] = stats.schemas.by_complexity[c]
         values[f"test-labelled-{c}"] = labelled[c]
-        values[f"test-{c}"] = test["by_complexity"][c]["examples"]
+        values[f"test-{c}"] = test.by_complexity[c].examples
     return [Macro(f"data/{k}", fmt.integer(v), src) for k, v in values.items()]
 
 
-def eval_macros(results: list[ModelResult]) -> list[Macro]:
+def eval_macros(results: list[MetricsDoc]) -> list[Macro]:
     """Evaluation settings shared by every run; a mismatch is an error, since the paper
     states one setting for all models."""
-    settings = {(r.raw["config"]["max_new_tokens"], r.raw["config"]["decoding"]) for r in results}
+    settings = {(r.config.max_new_tokens, r.config.decoding) for r in results}
     if len(settings) != 1:
         raise UserError(f"results disagree on max_new_tokens/decoding: {sorted(settings)}")
     (max_new, decoding), = settings
-    src = f"{RESULTS_DIR.relative_to(ROOT).as_posix()}/*.json: config"
+    src = f"{display(RESULTS_DIR)}/*.json: config"
     return [Macro("eval/max-new-tokens", fmt.integer(max_new), src),
             Macro("eval/decoding", decoding, src)]
 
 
-def all_macros(results: list[ModelResult], comparisons: Path, stats: dict) -> list[Macro]:
+def all_macros(results: list[MetricsDoc], comparisons: Path,
+               stats: DatasetStats) -> list[Macro]:
     from papertools.render.measured import load_paired, measured_macros, paired_macros
 
     macros = [m for r in results for m in model_macros(r) + measured_macros(r)]

@@ -13,37 +13,29 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.errors import UserError
-from maaza_core.paths import RESULTS_DIR, ROOT
+from maaza_core.errors import DataError, UserError
+from maaza_core.intervals import Interval
+from maaza_core.metrics import MetricsDoc, Performance
+from maaza_core.paths import RESULTS_DIR, display
 from papertools.render import numbers as fmt
 from papertools.render.latex import latex_escape
 from papertools.render.macros import Macro
-from papertools.render.results import Count, ModelResult
+from papertools.render.tables import f1_cell, interval_cell
 
 PAIRED_DIR = RESULTS_DIR / "paired"
 STOPS = ("json", "eos", "length")  # complete JSON value, end-of-sequence token, token limit
 
 
-def _rel(path: Path) -> str:
-    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-
-
-def _overall_count(r: ModelResult, key: str) -> Count | None:
-    """A count of the overall metrics; truncation is unknown for rescored outputs."""
-    m = r.raw["metrics"]["overall"].get(key)
-    return None if m is None else Count(m["correct"], m["total"])
-
-
-def _performance(r: ModelResult) -> dict | None:
+def _performance(r: MetricsDoc) -> Performance | None:
     """Timings and stop reasons; None for a file `edgejson score` rescored (no timings)."""
-    perf = r.raw.get("performance")
+    perf = r.performance
     if not perf:
         return None
-    stops = perf.get("stop_reasons", {})
+    stops = dict(perf.stop_reasons)
     unknown = set(stops) - set(STOPS)
-    if unknown or sum(stops.values()) != perf["examples"]:
+    if unknown or sum(stops.values()) != perf.examples:
         raise UserError(f"{r.relpath}: performance/stop_reasons: {stops} must count each of "
-                        f"the {perf['examples']} examples once as one of {', '.join(STOPS)}")
+                        f"the {perf.examples} examples once as one of {', '.join(STOPS)}")
     return perf
 
 
@@ -51,39 +43,39 @@ def _performance(r: ModelResult) -> dict | None:
 RATES = {"valid": "valid_json", "schema": "schema_compliant", "truncated": "truncated"}
 
 
-def _measured_values(r: ModelResult) -> dict[str, tuple[str, str]]:
+def _measured_values(r: MetricsDoc) -> dict[str, tuple[str, str]]:
     """What a run measured, formatted once for macros and table: name -> (value, where).
 
     A figure the file does not have (timings of rescored outputs) is simply absent.
     """
-    overall, perf = r.raw["metrics"]["overall"], _performance(r)
+    overall, perf = r.metrics.overall, _performance(r)
     out = {name: (fmt.percent(c.rate), f"{key}: {c.correct} of {c.total}")
-           for name, key in RATES.items() for c in [_overall_count(r, key)] if c is not None}
-    if overall.get("field_f1_nested") is not None:
-        out["f1-nested"] = (fmt.decimal(overall["field_f1_nested"]["mean"]),
+           for name, key in RATES.items() for c in [getattr(overall, key)] if c is not None}
+    if overall.field_f1_nested is not None:
+        out["f1-nested"] = (fmt.decimal(overall.field_f1_nested.mean),
                             "metrics.overall.field_f1_nested")
     if perf:
-        out["tokens-mean"] = (fmt.decimal(perf["generated_tokens_mean"], 0),
+        out["tokens-mean"] = (fmt.decimal(perf.generated_tokens_mean, 0),
                               "performance.generated_tokens_mean")
         # Seconds per example = the run's generation wall time / examples (batched).
-        out["latency"] = (fmt.decimal(perf["wall_s"] / perf["examples"], 2),
-                          f"performance.wall_s {perf['wall_s']} / {perf['examples']} examples")
+        out["latency"] = (fmt.decimal(perf.wall_s / perf.examples, 2),
+                          f"performance.wall_s {perf.wall_s} / {perf.examples} examples")
         for stop in STOPS:
-            out[f"stop-{stop}"] = (fmt.integer(perf["stop_reasons"].get(stop, 0)),
+            out[f"stop-{stop}"] = (fmt.integer(perf.stop_reasons.get(stop, 0)),
                                    "performance.stop_reasons")
     return out
 
 
-def measured_macros(r: ModelResult) -> list[Macro]:
+def measured_macros(r: MetricsDoc) -> list[Macro]:
     """Validity, truncation, generated tokens, latency and stop reasons of one run."""
     if r.provenance != "measured":
         return []
-    src, run = r.relpath, r.raw.get("run") or {}
+    src, run = r.relpath, r.run or {}
     m = [Macro(f"{r.stem}/{name}", value + (r"\%" if name in RATES else ""), f"{src}: {where}")
          for name, (value, where) in _measured_values(r).items()]
     m.append(Macro(f"{r.stem}/dtype", latex_escape(str(run.get("dtype"))), f"{src}: run.dtype"))
-    if r.raw.get("performance"):
-        m.append(Macro(f"{r.stem}/eval-batch", fmt.integer(r.raw["config"]["batch_size"]),
+    if r.performance:
+        m.append(Macro(f"{r.stem}/eval-batch", fmt.integer(r.config.batch_size),
                        f"{src}: config.batch_size"))
     hw = run.get("hardware") or {}
     if hw.get("cpu_model"):
@@ -94,9 +86,9 @@ def measured_macros(r: ModelResult) -> list[Macro]:
     return m + _loss_macros(r)
 
 
-def _loss_macros(r: ModelResult) -> list[Macro]:
+def _loss_macros(r: MetricsDoc) -> list[Macro]:
     """Training loss at the first and last optimizer step, from the resolved config."""
-    losses = (r.training or {}).get("loss_history") or []
+    losses = (r.config.training or {}).get("loss_history") or []
     if not losses:
         return []
     src = f"{r.relpath}: config.training.loss_history"
@@ -119,14 +111,16 @@ class Paired:
     path: Path  # the file, for comments in generated LaTeX
     examples: int  # examples both runs answered
     metrics: dict  # metric -> {a, b, diff, ci95, mcnemar (yes/no metrics only)}
+    intervals: dict[str, Interval]  # metric -> its paired-bootstrap interval
 
 
 def _check_metric(where: str, name: str, entry: dict, n: int) -> None:
     """Raise when a paired entry holds an impossible value."""
-    lo, hi = (float(v) for v in entry["ci95"])
-    if not -1 <= lo <= float(entry["diff"]) <= hi <= 1:
-        raise UserError(f"{where}: metrics/{name}/ci95: [{lo}, {hi}] around {entry['diff']} "
-                        "is impossible (fix: regenerate with `edgejson compare --json`)")
+    ci = Interval.from_dict(entry["ci95"])
+    if not -1 <= ci.low <= float(entry["diff"]) <= ci.high <= 1:
+        raise UserError(f"{where}: metrics/{name}/ci95: [{ci.low}, {ci.high}] around "
+                        f"{entry['diff']} is impossible (fix: regenerate with "
+                        "`edgejson compare --json`)")
     mc = entry.get("mcnemar")
     if mc is None:
         return
@@ -141,7 +135,7 @@ def _check_metric(where: str, name: str, entry: dict, n: int) -> None:
 
 
 def _check_paired(path: Path, doc: dict) -> Paired:
-    where = _rel(path)
+    where = display(path)
     try:
         n = int(doc["examples"])
         metrics = {k: doc["metrics"][k] for k in PAIRED_METRICS if k in doc["metrics"]}
@@ -155,7 +149,8 @@ def _check_paired(path: Path, doc: dict) -> Paired:
     if sum(doc.get("dropped", {}).values()):
         raise UserError(f"{where}: dropped: the runs answered different examples; the paper "
                         "only quotes paired tests on the full split")
-    return Paired(stem=path.stem, path=path, examples=n, metrics=metrics)
+    return Paired(stem=path.stem, path=path, examples=n, metrics=metrics,
+                  intervals={k: Interval.from_dict(e["ci95"]) for k, e in metrics.items()})
 
 
 def load_paired(folder: Path = PAIRED_DIR) -> list[Paired]:
@@ -165,17 +160,18 @@ def load_paired(folder: Path = PAIRED_DIR) -> list[Paired]:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise UserError(f"{_rel(path)}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
+            raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
         out.append(_check_paired(path, doc))
     return out
 
 
 def paired_macros(p: Paired) -> list[Macro]:
     """paired/<stem>/<metric>-diff (points or F1), its interval, and McNemar's p and counts."""
-    src, key = _rel(p.path), f"paired/{p.stem}"
+    src, key = display(p.path), f"paired/{p.stem}"
     out = [Macro(f"{key}/examples", fmt.integer(p.examples), src)]
     for name, entry in p.metrics.items():
-        short, (lo, hi) = PAIRED_METRICS[name], entry["ci95"]
+        short, ci = PAIRED_METRICS[name], p.intervals[name]
+        lo, hi = ci.low, ci.high
         if "mcnemar" in entry:  # a share: differences in percentage points
             diff, low, high = (fmt.points(v, 0.0) for v in (entry["diff"], lo, hi))
         else:  # a mean score in [0, 1]
@@ -194,22 +190,21 @@ def paired_macros(p: Paired) -> list[Macro]:
     return out
 
 
-def measured_table(results: list[ModelResult]) -> dict:
+def measured_table(results: list[MetricsDoc]) -> dict:
     """Rows of the measured-runs table; empty when nothing has been measured yet."""
     measured = [r for r in results if r.provenance == "measured"]
     rows = []
     for r in measured:
-        lo, hi = r.json_exact.wilson()
         values = _measured_values(r)
 
         def cell(name: str, values: dict = values) -> str:
             return values[name][0] if name in values else "--"
 
         rows.append({
-            "name": latex_escape(r.name),
+            "name": latex_escape(r.model.name),
             "exact": fmt.percent(r.json_exact.rate),
-            "ci": f"[{fmt.percent(lo)}, {fmt.percent(hi)}]",
-            "f1": "--" if r.field_f1 is None else fmt.decimal(r.field_f1),
+            "ci": interval_cell(r.json_exact),
+            "f1": f1_cell(r),
             "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
             "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
             "latency": cell("latency"),

@@ -6,17 +6,24 @@ templates in ``paper/templates/`` only lay out what they are given.
 
 from __future__ import annotations
 
+from maaza_core.datastats import DatasetStats
+from maaza_core.metrics import COMPLEXITIES, Count, MetricsDoc
 from papertools.render import numbers as fmt
 from papertools.render.latex import latex_escape
 from papertools.render.macros import METHOD_LABEL
-from papertools.render.results import COMPLEXITIES, ModelResult, by_stem
+from papertools.render.results import by_stem
 
 
-def _sources(results: list[ModelResult]) -> str:
+def _sources(results: list[MetricsDoc]) -> str:
     return ", ".join(r.relpath for r in results)
 
 
-def _provenance_note(results: list[ModelResult]) -> str:
+def interval_cell(count: Count) -> str:
+    """The stored 95% interval of a count, as the tables print it."""
+    return f"[{fmt.percent(count.ci95.low)}, {fmt.percent(count.ci95.high)}]"
+
+
+def _provenance_note(results: list[MetricsDoc]) -> str:
     kinds = sorted({r.provenance for r in results})
     if kinds == ["measured"]:
         return "Measured with the project's harness (edgejson evaluate)."
@@ -30,42 +37,48 @@ def _provenance_note(results: list[ModelResult]) -> str:
 MEASURED_MARK = "$^\\dagger$"
 
 
-def _display_name(r: ModelResult) -> str:
-    return latex_escape(r.name) + (MEASURED_MARK if r.provenance == "measured" else "")
+def _display_name(r: MetricsDoc) -> str:
+    return latex_escape(r.model.name) + (MEASURED_MARK if r.provenance == "measured" else "")
 
 
-def results_table(results: list[ModelResult]) -> dict:
+def f1_cell(r: MetricsDoc) -> str:
+    f1 = r.metrics.overall.field_f1
+    return "--" if f1 is None else fmt.decimal(f1.mean)
+
+
+def results_table(results: list[MetricsDoc]) -> dict:
     best = max(r.json_exact.rate for r in results)
     rows = []
     for r in results:
-        lo, hi = r.json_exact.wilson()
+        disk = r.model.disk_size_bytes
         rows.append({
             "name": _display_name(r),
-            "params": fmt.params(r.parameters),
-            "method": METHOD_LABEL[r.method],
+            "params": fmt.params(r.model.parameters),
+            "method": METHOD_LABEL[r.model.method],
             "exact": fmt.percent(r.json_exact.rate),
             "best": r.json_exact.rate == best,
-            "ci": f"[{fmt.percent(lo)}, {fmt.percent(hi)}]",
+            "ci": interval_cell(r.json_exact),
             "counts": f"{r.json_exact.correct}/{r.json_exact.total}",
-            "f1": "--" if r.field_f1 is None else fmt.decimal(r.field_f1),
-            "disk": "--" if r.disk_size_bytes is None else fmt.megabytes(r.disk_size_bytes),
+            "f1": f1_cell(r),
+            "disk": "--" if disk is None else fmt.megabytes(disk),
         })
     return {"rows": rows, "note": _provenance_note(results), "sources": _sources(results),
             "n": results[0].json_exact.total}
 
 
-def complexity_table(results: list[ModelResult]) -> dict:
+def complexity_table(results: list[MetricsDoc]) -> dict:
     rows = []
     for r in results:
         cells = []
         for c in COMPLEXITIES:
-            count = r.by_complexity.get(c)
+            tier = r.metrics.by_complexity.get(c)
+            count = None if tier is None else tier.json_exact
             cells.append("--" if count is None else
                          f"{fmt.percent(count.rate)} ({count.correct}/{count.total})")
-        rows.append({"name": _display_name(r), "method": METHOD_LABEL[r.method],
+        rows.append({"name": _display_name(r), "method": METHOD_LABEL[r.model.method],
                      "cells": cells})
     notes = [latex_escape(n) for n in sorted(
-        {r.raw["metrics"].get("by_complexity_note", "") for r in results} - {""})]
+        {r.metrics.by_complexity_note or "" for r in results} - {""})]
     if any(r.provenance == "measured" for r in results):
         notes.append(MEASURED_MARK + " Measured runs score every test row, the rows without a "
                      "label in the tier of their schema.")
@@ -73,55 +86,55 @@ def complexity_table(results: list[ModelResult]) -> dict:
             "notes": notes, "sources": _sources(results)}
 
 
-def dataset_table(stats: dict) -> dict:
+def dataset_table(stats: DatasetStats) -> dict:
     splits = ("train", "test")
-    s = {k: stats["splits"][k] for k in splits}
+    s = {k: stats.splits[k] for k in splits}
 
     def row(label: str, values: list[int | str]) -> dict:
         return {"label": label, "cells": [str(v) for v in values]}
 
-    rows = [row("Examples", [s[k]["examples"] for k in splits]),
-            row("Schemas used", [s[k]["schemas"] for k in splits])]
+    rows = [row("Examples", [s[k].examples for k in splits]),
+            row("Schemas used", [s[k].schemas for k in splits])]
     for c in COMPLEXITIES:
         rows.append(row(
             f"\\quad {c} (labelled)",
-            [f"{s[k]['by_complexity'][c]['examples']} ({s[k]['by_complexity'][c]['labelled']})"
+            [f"{s[k].by_complexity[c].examples} ({s[k].by_complexity[c].labelled})"
              for k in splits],
         ))
-    rows.append(row("Without complexity label", [s[k]["unlabelled"] for k in splits]))
-    tiers = stats["schemas"]["by_complexity"]
+    rows.append(row("Without complexity label", [s[k].unlabelled for k in splits]))
+    tiers = stats.schemas.by_complexity
     return {"rows": rows, "splits": [k.capitalize() for k in splits],
-            "schemas_total": stats["schemas"]["total"],
+            "schemas_total": stats.schemas.total,
             "schema_tiers": ", ".join(f"{tiers[c]} {c}" for c in COMPLEXITIES),
-            "name": latex_escape(f"{stats['name']} {stats['version']}"),
-            "sha": stats.get("sha256", "")[:12]}
+            "name": latex_escape(f"{stats.name} {stats.version}"),
+            "sha": stats.sha256[:12]}
 
 
-def figure_context(name: str, results: list[ModelResult]) -> dict:
+def figure_context(name: str, results: list[MetricsDoc]) -> dict:
     """Numbers quoted in a figure's caption, formatted like the prose's."""
     t = by_stem(results)
     ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": _sources(results),
                  "measured": any(r.provenance == "measured" for r in results)}
     best = max(results, key=lambda r: r.json_exact.rate)
-    ctx["best"] = {"name": latex_escape(best.name), "exact": fmt.percent(best.json_exact.rate)}
-    zero = [r for r in results if r.method == "zero-shot"]
+    ctx["best"] = {"name": latex_escape(best.model.name),
+                   "exact": fmt.percent(best.json_exact.rate)}
+    zero = [r for r in results if r.model.method == "zero-shot"]
     best_zero = max(zero, key=lambda r: r.json_exact.rate) if zero else best
-    ctx["best_zero"] = {"name": latex_escape(best_zero.name),
+    ctx["best_zero"] = {"name": latex_escape(best_zero.model.name),
                         "exact": fmt.percent(best_zero.json_exact.rate),
-                        "params": fmt.params(best_zero.parameters)}
+                        "params": fmt.params(best_zero.model.parameters)}
     ctx["pairs"] = [
-        {"tuned": latex_escape(r.name), "base": latex_escape(t[b].name),
+        {"tuned": latex_escape(r.model.name), "base": latex_escape(t[b].model.name),
          "gain": fmt.points(r.json_exact.rate, t[b].json_exact.rate)}
-        for r in results if r.method == "lora"
+        for r in results if r.model.method == "lora"
         for b in [base_stem(r, results)] if b is not None
     ]
     return ctx
 
 
-def base_stem(tuned: ModelResult, results: list[ModelResult]) -> str | None:
+def base_stem(tuned: MetricsDoc, results: list[MetricsDoc]) -> str | None:
     """The zero-shot results file of a fine-tuned model's base (same Hugging Face id)."""
-    base_id = tuned.raw["model"].get("base_model")
     for r in results:
-        if r.method == "zero-shot" and r.raw["model"].get("id") == base_id:
+        if r.model.method == "zero-shot" and r.model.id == tuned.model.base_model:
             return r.stem
     return None

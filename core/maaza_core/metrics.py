@@ -1,0 +1,278 @@
+"""The metrics file (format "edgejson-metrics/2"): one typed model and one validator.
+
+Why in the core: the harness writes it (`edgejson evaluate`, `score`), `edgejson compare`
+and the render layer read it. They used to hold it as dicts with two validators and two
+sets of messages; now every reader and writer goes through `load`, `validate` and `dump`.
+
+Validation is the JSON Schema (experiments/results.schema.json: types, required fields,
+no unknown keys) and then the consistency rules (`maaza_core.consistency`: numbers that
+must fit together, the stored intervals, the data set's sizes). Errors are DataErrors
+naming the file, the line where the file is on disk, and the JSON path.
+
+Rates are stored as counts (correct of total) so that every percentage in the paper is
+computed, never copied; each count carries the Wilson interval the paper prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from maaza_core.atomic import write_atomic
+from maaza_core.consistency import MEANS, RATES, line_of, metrics_problems
+from maaza_core.datastats import DatasetStats
+from maaza_core.errors import DataError
+from maaza_core.intervals import Interval, wilson
+from maaza_core.paths import RESULTS_SCHEMA, display
+
+FORMAT = "edgejson-metrics/2"
+COMPLEXITIES = ("simple", "medium", "complex")
+PROVENANCES = ("reported", "measured")  # copied from a publication | run by edgejson
+
+
+@dataclass(frozen=True)
+class Count:
+    """A yes/no metric: how many of the scored examples satisfy it."""
+
+    correct: int
+    total: int
+    ci95: Interval  # Wilson score interval: the one the paper prints
+
+    @property
+    def rate(self) -> float:
+        return self.correct / self.total
+
+    @classmethod
+    def of(cls, correct: int, total: int) -> Count:
+        """A count with its Wilson interval (how the harness makes one)."""
+        return cls(correct, total, wilson(correct, total))
+
+
+@dataclass(frozen=True)
+class Mean:
+    """A mean of per-example scores in [0, 1] (Field F1)."""
+
+    mean: float
+    total: int
+    ci95: Interval | None = None  # percentile bootstrap; reported files have none
+
+
+@dataclass(frozen=True)
+class MetricSet:
+    """Every metric over one group of examples (all, a tier or a schema)."""
+
+    json_exact: Count
+    valid_json: Count | None = None
+    schema_compliant: Count | None = None
+    truncated: Count | None = None  # None also for outputs rescored without their run
+    field_f1: Mean | None = None  # top-level Field F1 (None: not reported)
+    field_f1_nested: Mean | None = None  # leaf-path Field F1 (measured runs)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    overall: MetricSet
+    by_complexity: Mapping[str, MetricSet]  # tier -> metrics
+    by_complexity_note: str | None = None  # which rows the tiers count
+    by_schema: Mapping[str, MetricSet] | None = None  # schema id -> metrics (measured)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelInfo:
+    name: str  # display name in tables and figures
+    id: str | None = None  # hub id, folder or registry name of the weights
+    base_model: str | None = None  # for a fine-tuned model, what the adapter was trained on
+    adapter: str | None = None  # LoRA adapter id or folder
+    revision: str | None = None  # hub revision or sha256 of the weights
+    method: str  # "zero-shot" or "lora"
+    parameters: int  # parameter count
+    disk_size_bytes: int | None  # size of the weights on disk
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetRef:
+    name: str  # "EdgeJSON"
+    version: str  # "v3"
+    split: str  # "train" or "test"
+    examples: int  # examples scored
+    sha256: str | None = None  # edgejson.data.data_sha256 (measured runs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    prompt_template: str
+    decoding: str  # "greedy"
+    max_new_tokens: int  # generation limit; hitting it counts as truncation
+    batch_size: int | None = None  # rows per generate call (measured runs)
+    training: Mapping[str, Any] | None = None  # resolved LoRA config (edgejson train)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Performance:
+    """Throughput of a run of `edgejson evaluate` (see edgejson.scoring.performance)."""
+
+    examples: int
+    wall_s: float  # generation wall time, each batch counted once
+    examples_per_s: float | None
+    generated_tokens: int
+    generated_tokens_mean: float
+    tokens_per_s: float | None
+    latency_s: Mapping[str, float]  # p50 | p90 | p99 of a row's batch wall time
+    stop_reasons: Mapping[str, int]  # json | eos | length -> rows
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricsDoc:
+    """One model evaluated on one split."""
+
+    provenance: str  # one of PROVENANCES
+    source: str  # the publication, or the command that measured it
+    model: ModelInfo
+    dataset: DatasetRef
+    config: RunConfig
+    metrics: Metrics
+    performance: Performance | None = None
+    run: Mapping[str, Any] | None = None  # versions, git commit, hardware, timestamps
+    path: Path | None = field(default=None, compare=False, repr=False)  # where it was read
+
+    @property
+    def stem(self) -> str:
+        """The file name without .json: the key of the paper's macros for this run."""
+        assert self.path is not None, "a document that was never read has no file name"
+        return self.path.stem
+
+    @property
+    def relpath(self) -> str:
+        """The file as messages and generated comments name it."""
+        return display(self.path) if self.path is not None else "(not saved)"
+
+    @property
+    def json_exact(self) -> Count:
+        """Overall JSONExact, the paper's headline metric."""
+        return self.metrics.overall.json_exact
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, keys in the order of the schema."""
+        out = dataclasses.asdict(self)
+        del out["path"]
+        for key in ("by_complexity_note", "by_schema"):
+            if out["metrics"][key] is None:
+                del out["metrics"][key]
+        return {"format": FORMAT, **out}
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _count(data: Mapping[str, Any] | None) -> Count | None:
+    if data is None:
+        return None
+    return Count(data["correct"], data["total"], Interval.from_dict(data["ci95"]))
+
+
+def _mean(data: Mapping[str, Any] | None) -> Mean | None:
+    if data is None:
+        return None
+    ci = data.get("ci95")
+    return Mean(data["mean"], data["total"], None if ci is None else Interval.from_dict(ci))
+
+
+def _metric_set(data: Mapping[str, Any]) -> MetricSet:
+    counts = {k: _count(data.get(k)) for k in RATES}
+    return MetricSet(**counts, **{k: _mean(data.get(k)) for k in MEANS})
+
+
+def from_dict(data: Mapping[str, Any], path: Path | None = None) -> MetricsDoc:
+    """The typed document of a dict that passed `validate`."""
+    m = data["metrics"]
+    by_schema = m.get("by_schema")
+    perf = data.get("performance")
+    return MetricsDoc(
+        provenance=data["provenance"], source=data["source"],
+        model=ModelInfo(**data["model"]), dataset=DatasetRef(**data["dataset"]),
+        config=RunConfig(**data["config"]),
+        metrics=Metrics(
+            overall=_metric_set(m["overall"]),
+            by_complexity={c: _metric_set(s) for c, s in m["by_complexity"].items()},
+            by_complexity_note=m.get("by_complexity_note"),
+            by_schema=None if by_schema is None else {
+                k: _metric_set(s) for k, s in by_schema.items()}),
+        performance=None if perf is None else Performance(**perf),
+        run=data.get("run"), path=path)
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8")))
+
+
+def _error(path: Path, steps: tuple[str, ...], message: str, text: str | None) -> DataError:
+    """"FILE:LINE: json/path: message", or "FILE at /json/path: message" without the
+    file's text (a document about to be written has no line yet)."""
+    pointer = "/" + "/".join(steps)
+    if text is None:
+        return DataError(path, message, pointer=pointer)
+    where = "/".join(steps) or "(top level)"
+    return DataError(path, f"{where}: {message}", line=line_of(text, steps), pointer=pointer)
+
+
+def validate(data: Any, path: Path, text: str | None = None,
+             stats: DatasetStats | None = None) -> None:
+    """Raise a DataError on the first schema violation, else on the first inconsistency.
+
+    `text` is the file's content (for line numbers). With `stats`, the document must be on
+    that data set and, as only a whole-split run may be rendered, its totals must equal
+    the named split's sizes.
+    """
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        steps = tuple(str(p) for p in error.absolute_path)
+        raise _error(path, steps, f"{error.message} (fix the file; format: {FORMAT}, "
+                                  f"{RESULTS_SCHEMA.name})", text)
+    split = None
+    if stats is not None:
+        ds = data["dataset"]
+        if (ds["name"], ds["version"]) != (stats.name, stats.version):
+            raise _error(path, ("dataset", "name"), f"dataset is {ds['name']} {ds['version']} "
+                         f"but the paper's data set is {stats.name} {stats.version} "
+                         "(fix: evaluate on it)", text)
+        split = dataclasses.asdict(stats.splits[ds["split"]])
+    problems = metrics_problems(data, split)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise _error(path, first.path, f"{first.message}{more}", text)
+
+
+def load(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:
+    """Read and validate a metrics file (either provenance); see `validate` for `stats`."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise DataError(path, "no such metrics file") from None
+    except IsADirectoryError:
+        raise DataError(path, "is a folder (fix: pass its metrics.json)") from None
+    except UnicodeDecodeError:
+        raise DataError(path, "not UTF-8 text (fix: save the file as UTF-8)") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(path, f"invalid JSON: {exc.msg} (fix the file)",
+                        line=exc.lineno) from None
+    validate(data, path, text, stats)
+    return from_dict(data, path)
+
+
+def dump(doc: MetricsDoc, path: Path) -> None:
+    """Validate, then write pretty JSON atomically: a killed run or a bug never leaves a
+    half-written or malformed file for the paper to read."""
+    data = doc.to_dict()
+    validate(data, path)
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
