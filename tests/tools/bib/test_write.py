@@ -11,7 +11,7 @@ from conftest import NASTY
 from maaza_core.errors import DataError
 from papertools.bib.build import write_references
 from papertools.bib.library import Entry, Library
-from papertools.bib.merge import merge
+from papertools.bib.merge import STEPS, Evidence, Merged, merge
 from papertools.bib.records import Cache, Record
 from papertools.bib.refresh import Refresher, records_for, wanted_for
 from papertools.bib.writer import protect_title, render
@@ -100,3 +100,18 @@ def test_a_damaged_cache_record_is_an_error_not_an_empty_entry(tmp_path, damage)
     with pytest.raises(DataError, match=r"arxiv/2106\.09685\.json: not a cache record"):
         write_references(_library(tmp_path, entry), Cache(tmp_path / "cache"), out)
     assert not out.exists()
+
+
+def test_merge_steps_are_pure_and_pinned_fields_win_last():
+    arx = Record("arxiv", "1", True, title="T", authors=("A B",), year=2020, arxiv_id="1")
+    pub = Record("s2", "x", True, title="T", authors=("A B",), year=2021, venue="J",
+                 venue_type="journal", volume="3")
+    entry = Entry(key="k", line=1, arxiv="1", override={"booktitle": "B", "author": "{X}"})
+    ev = Evidence(entry, (arx, pub), arx, arx, pub)
+    start = Merged("k", "misc", {"note": "n"}, ("Z",))
+    for step in STEPS:
+        step(start, ev)
+    assert start == Merged("k", "misc", {"note": "n"}, ("Z",))  # no step changed its input
+    m = merge(entry, [arx, pub])
+    assert m.type == "inproceedings" and m.fields["booktitle"] == "B" and m.authors == ()
+    assert m.fields["journal"] == "J" and {"author", "booktitle"} <= m.raw_fields

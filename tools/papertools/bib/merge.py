@@ -1,6 +1,8 @@
 """From a library entry and its source records to the fields of one BibTeX entry.
 
-Why the published version wins: a reader should find the peer-reviewed paper, while the
+Why a list of small steps (like bibtexparser's middlewares): each rule of the merge reads
+on its own, can be tested on its own, and the order they apply in is written in one place
+(STEPS). Why the published version wins: a reader should find the peer-reviewed paper, while the
 arXiv id stays as `eprint` so the preprint is one click away. A record is used only when
 its title and authors agree with the other evidence (the other source, the pinned title),
 so a wrong id in the library cannot silently turn an entry into another paper.
@@ -8,7 +10,8 @@ so a wrong id in the library cannot silently turn an entry into another paper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from papertools.bib.findings import WARNING, Finding
 from papertools.bib.library import Entry
@@ -54,62 +57,108 @@ def _warn(entry: Entry, message: str) -> Finding:
     return Finding(WARNING, entry.key, message)
 
 
-def _venue_fields(pub: Record) -> tuple[str, dict[str, str]]:
+@dataclass(frozen=True)
+class Evidence:
+    """What the steps read: the entry and its usable records, picked once."""
+
+    entry: Entry
+    found: tuple[Record, ...]  # usable records, arXiv first
+    base: Record | None  # the first of them: title, authors
+    arxiv: Record | None  # the arXiv record, if usable
+    pub: Record | None  # the first record naming a venue: the published version
+
+
+def _title(m: Merged, ev: Evidence) -> Merged:
+    return _with(m, title=ev.base.title) if ev.base else m
+
+
+def _venue(m: Merged, ev: Evidence) -> Merged:
+    """The published version wins: its venue, year and pages; otherwise the base's year."""
+    pub, base = ev.pub, ev.base
+    if pub is None:
+        return _with(m, year=str(base.year)) if base and base.year else m
     if pub.venue_type == "journal":
-        fields = {"journal": pub.venue or ""}
-        if pub.volume:
-            fields["volume"] = pub.volume
-        return "article", fields
-    return "inproceedings", {"booktitle": pub.venue or ""}
+        kind, venue = "article", {"journal": pub.venue or ""}
+        venue |= {"volume": pub.volume} if pub.volume else {}
+    else:
+        kind, venue = "inproceedings", {"booktitle": pub.venue or ""}
+    venue["year"] = str(pub.year or (base.year if base else ""))
+    venue |= {"pages": pub.pages} if pub.pages else {}
+    return replace(_with(m, **venue), type=kind)
+
+
+def _ids(m: Merged, ev: Evidence) -> Merged:
+    """DOI, the arXiv id as eprint (a preprint says so in howpublished), the URL."""
+    entry, fields = ev.entry, {}
+    if doi := entry.doi or next((r.doi for r in ev.found if r.doi), None):
+        fields["doi"] = doi
+    if ev.arxiv or entry.arxiv:
+        arxiv_id = entry.arxiv or (ev.arxiv.arxiv_id if ev.arxiv else "")
+        fields |= {"eprint": arxiv_id, "archiveprefix": "arXiv"}
+        if m.type == "misc":
+            fields["howpublished"] = f"arXiv preprint arXiv:{arxiv_id}"
+    if entry.url:
+        fields["url"] = entry.url
+        if m.type == "misc" and "howpublished" not in fields:
+            fields["howpublished"] = "\\url{" + entry.url + "}"
+    return _with(m, **fields)
+
+
+def _keywords(m: Merged, ev: Evidence) -> Merged:
+    return _with(m, keywords=", ".join(ev.entry.categories)) if ev.entry.categories else m
+
+
+def _authors(m: Merged, ev: Evidence) -> Merged:
+    """The base's list; "others" only where the source itself cut it."""
+    base = ev.base
+    if base is None:
+        return m
+    if not base.authors_truncated:
+        return replace(m, authors=tuple(base.authors))
+    note = _warn(ev.entry, f"{base.source} gave only the first {len(base.authors)} authors; "
+                           "written with 'and others'")
+    return replace(m, authors=(*base.authors, "others"), findings=(*m.findings, note))
+
+
+def _empty(m: Merged, ev: Evidence) -> Merged:
+    if ev.found or ev.entry.override:
+        return m
+    note = _warn(ev.entry, "no source record and no pinned fields; entry is empty")
+    return replace(m, findings=(*m.findings, note))
+
+
+def _pinned(m: Merged, ev: Evidence) -> Merged:
+    """The library's override wins over every source; its values are LaTeX already."""
+    pinned = dict(ev.entry.override)
+    if not pinned:
+        return m
+    kind = m.type
+    if "booktitle" in pinned or "journal" in pinned:
+        kind = "inproceedings" if "booktitle" in pinned else "article"
+    authors = () if "author" in pinned else m.authors
+    return replace(m, type=kind, fields={**m.fields, **pinned}, authors=authors,
+                   raw_fields=m.raw_fields | (set(pinned) - {"title"}))
+
+
+# The merge, one small step each, in order; each returns a new Merged.
+STEPS: tuple[Callable[[Merged, Evidence], Merged], ...] = (
+    _title, _venue, _ids, _keywords, _authors, _empty, _pinned,
+)
+# URLs, DOIs and eprints are LaTeX already (\\url{..}, underscores in DOIs).
+_RAW = frozenset({"howpublished", "url", "doi", "eprint"})
+
+
+def _with(m: Merged, **fields: str) -> Merged:
+    return replace(m, fields={**m.fields, **fields})
 
 
 def merge(entry: Entry, records: list[Record]) -> Merged:
     """Combine records (arXiv first, then Semantic Scholar) and the entry's overrides."""
     found, notes = _usable(entry, records)
-    base = next(iter(found), None)
-    arx = next((r for r in found if r.source == "arxiv"), None)
-    pub = next((r for r in found if r.venue_type and r.venue), None)
-    fields: dict[str, str] = {}
-    kind = "misc"
-    if base:
-        fields["title"] = base.title
-    if pub:
-        kind, venue = _venue_fields(pub)
-        fields |= venue
-        fields["year"] = str(pub.year or (base.year if base else ""))
-        if pub.pages:
-            fields["pages"] = pub.pages
-    elif base and base.year:
-        fields["year"] = str(base.year)
-    doi = entry.doi or next((r.doi for r in found if r.doi), None)
-    if doi:
-        fields["doi"] = doi
-    if arx or entry.arxiv:
-        arxiv_id = entry.arxiv or (arx.arxiv_id if arx else "")
-        fields |= {"eprint": arxiv_id, "archiveprefix": "arXiv"}
-        if kind == "misc":
-            fields["howpublished"] = f"arXiv preprint arXiv:{arxiv_id}"
-    if entry.url:
-        fields["url"] = entry.url
-        if kind == "misc" and "howpublished" not in fields:
-            fields["howpublished"] = "\\url{" + entry.url + "}"
-    if entry.categories:
-        fields["keywords"] = ", ".join(entry.categories)
-    authors = tuple(base.authors) if base else ()
-    if base and base.authors_truncated:
-        authors += ("others",)
-        notes.append(_warn(entry, f"{base.source} gave only the first {len(base.authors)} "
-                           "authors; written with 'and others'"))
-    if not found and not entry.override:
-        notes.append(_warn(entry, "no source record and no pinned fields; entry is empty"))
-    pinned = dict(entry.override)
-    if "author" in pinned:
-        authors = ()
-    if "booktitle" in pinned or "journal" in pinned:
-        kind = "inproceedings" if "booktitle" in pinned else "article"
-    fields |= {k: v for k, v in pinned.items() if k != "author"}
-    # URLs, DOIs and pinned fields are LaTeX already (\\url{..}, underscores in DOIs).
-    raw = frozenset({"howpublished", "url", "doi", "eprint"} | (set(pinned) - {"title"}))
-    if "author" in pinned:
-        fields["author"] = pinned["author"]
-    return Merged(entry.key, kind, fields, authors, tuple(notes), raw)
+    ev = Evidence(entry, tuple(found), next(iter(found), None),
+                  next((r for r in found if r.source == "arxiv"), None),
+                  next((r for r in found if r.venue_type and r.venue), None))
+    merged = Merged(entry.key, "misc", {}, (), tuple(notes), _RAW)
+    for step in STEPS:
+        merged = step(merged, ev)
+    return merged
