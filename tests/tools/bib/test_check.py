@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from maaza_core.errors import UserError
+from maaza_core.suggest import closest
 from papertools.bib.check import check_file
-from papertools.bib.cites import check_citations, closest_keys, find_citations
+from papertools.bib.cites import check_citations, find_citations
 from papertools.bib.library import LibraryErrors, load_library
 from papertools.bib.records import Cache
 
@@ -89,7 +90,7 @@ def test_citations_tex_and_markdown(tmp_path):
     findings = check_citations(find_citations([tmp_path]), ["hu2021lora", "devlin2019bert",
                                "vaswani2017attention", "zhang2024tinyllama", "x", "x"])
     assert {f.message.split(" (")[0] for f in findings} == {"duplicate key 'x'", "never cited"}
-    assert closest_keys("hu2021lroa", ["hu2021lora", "hu2024minicpm", "x"])[0] == "hu2021lora"
+    assert closest("hu2021lroa", ["hu2021lora", "hu2024minicpm", "x"])[0] == "hu2021lora"
 
 
 TITLES_ONLY = """@inproceedings{attention,

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.suggest import closest as closest_keys
 from maaza_core.suggest import did_you_mean
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.library import Library, load_library
@@ -23,8 +22,6 @@ __all__ = [
     "Citation",
     "Library",
     "check_citations",
-    "closest_keys",  # maaza_core.suggest.closest, kept for the litreview code until it
-    # imports it from there
     "find_citations",
     "load_library",
 ]
