@@ -129,14 +129,14 @@ def test_bad_comparisons_never_render(tmp_path, name, message):
 def test_edgejson_refuses_to_read_an_inconsistent_metrics_file(tmp_path):
     results = _results_with(tmp_path, {"metrics/overall/json_exact/correct": 160})
     path = results / "maaza-mlm-135m.json"
-    from edgejson.results import read_metrics, write_metrics
+    from maaza_core import metrics
     from maaza_core.errors import UserError
 
     with pytest.raises(UserError, match=r"maaza-mlm-135m\.json:\d+: metrics/overall/"):
-        read_metrics(path)
-    doc = json.loads(path.read_text(encoding="utf-8"))
+        metrics.load(path)
+    doc = metrics.from_dict(json.loads(path.read_text(encoding="utf-8")))
     with pytest.raises(UserError, match=r"160 correct of 158"):
-        write_metrics(tmp_path / "new.json", doc)
+        metrics.dump(doc, tmp_path / "new.json")
     assert not (tmp_path / "new.json").exists()
 
 

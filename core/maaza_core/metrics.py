@@ -162,10 +162,16 @@ class MetricsDoc:
         """The JSON form, keys in the order of the schema."""
         out = dataclasses.asdict(self)
         del out["path"]
-        for key in ("by_complexity_note", "by_schema"):
-            if out["metrics"][key] is None:
-                del out["metrics"][key]
+        # Under "metrics" an absent measure is an absent key (a reported file has no F1
+        # interval, say); elsewhere the schema spells "unknown" as null.
+        out["metrics"] = _without_none(out["metrics"])
         return {"format": FORMAT, **out}
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    return value
 
 
 # --- reading --------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from maaza_core import metrics
 from maaza_core.atomic import write_atomic
 from maaza_core.paths import ROOT
 
@@ -102,11 +101,3 @@ def write_json_atomic(path: Path, doc: Any) -> None:
     write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
-# Kept for tests/test_hostile_inputs.py until it calls maaza_core.metrics itself.
-def read_metrics(path: Path) -> metrics.MetricsDoc:
-    return metrics.load(path)
-
-
-def write_metrics(path: Path, data: dict[str, Any]) -> None:
-    metrics.validate(data, path)
-    metrics.dump(metrics.from_dict(data), path)
