@@ -8,6 +8,7 @@ location instead of parsing it back out of a message.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -51,3 +52,24 @@ class SourceError(UserError):
         detail += [f"attempt {attempt}"] if attempt is not None else []
         suffix = f" ({', '.join(detail)})" if detail else ""
         super().__init__(f"{url}: {message}{suffix}")
+
+
+class DataErrors(UserError):
+    """Several DataErrors reported at once, sorted by file and line: a hand-edited file
+    with three mistakes should take one run to fix, not three.
+
+    str() is one line per error, after a "N problems in <what>:" head when there are
+    several; `errors` keeps them for callers and tests."""
+
+    def __init__(self, errors: Iterable[DataError], what: str = "the input") -> None:
+        self.errors = tuple(sorted(errors, key=_position))
+        if not self.errors:
+            raise ValueError("DataErrors needs at least one error")  # a caller's bug
+        lines = [str(e) for e in self.errors]
+        head = [f"{len(lines)} problems in {what}:"] if len(lines) > 1 else []
+        super().__init__("\n".join(head + lines))
+
+
+def _position(error: DataError) -> tuple[str, int, str]:
+    """File, then line, then JSON pointer; an error without a line sorts first."""
+    return str(error.path), error.line or 0, error.pointer or ""

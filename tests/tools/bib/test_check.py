@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from maaza_core.errors import UserError
+from maaza_core.errors import DataErrors, UserError
 from maaza_core.suggest import closest
 from papertools.bib.check import check_file
 from papertools.bib.cites import check_citations, find_citations
-from papertools.bib.library import LibraryErrors, load_library
+from papertools.bib.library import load_library
 from papertools.bib.records import Cache
 
 BAD = """@article{tiny,
@@ -64,7 +64,7 @@ def test_every_library_error_is_reported_at_once_sorted_by_line(tmp_path):
                    "- key: ok\n  arxiv: '2106.09685'\n"
                    "- key: c\n  color: red\n"
                    "- key: ok\n  arxiv: '3'\n", encoding="utf-8")
-    with pytest.raises(LibraryErrors) as caught:
+    with pytest.raises(DataErrors) as caught:
         load_library(lib)
     lines = str(caught.value).splitlines()
     assert lines[0] == "4 problems in the library:"

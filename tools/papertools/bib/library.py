@@ -7,7 +7,6 @@ once, so that fixing a file takes one run, not one run per mistake.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import yaml
 
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
-from maaza_core.errors import DataError, UserError
+from maaza_core.errors import DataError, DataErrors
 from maaza_core.yamlfile import YamlDoc, load_yaml
 
 # The categories a work may carry; extend the tuple to add one (the only place to edit).
@@ -84,17 +83,6 @@ def strip_arxiv_version(arxiv_id: str) -> str:
     return arxiv_id
 
 
-class LibraryErrors(UserError):
-    """Every problem of a library file at once, sorted by line: a hand-edited file with
-    three mistakes should take one run to fix, not three."""
-
-    def __init__(self, errors: Iterable[DataError]) -> None:
-        self.errors = tuple(sorted(errors, key=lambda e: e.line or 0))
-        lines = [str(e) for e in self.errors]
-        head = [f"{len(lines)} problems in the library:"] if len(lines) > 1 else []
-        super().__init__("\n".join(head + lines))
-
-
 def _entry(doc: YamlDoc, i: int, errors: list[DataError]) -> Entry | None:
     """Entry i of the list, or None after adding each of its problems to `errors`."""
     raw = doc.data[i]
@@ -154,14 +142,15 @@ def _citable(raw: dict[str, Any], override: dict[str, Any]) -> bool:
 
 
 def load_library(path: Path | None = None) -> Library:
-    """Read and validate the library; LibraryErrors lists every problem with its
+    """Read and validate the library; DataErrors lists every problem with its
     file:line (a missing file or broken YAML is one DataError)."""
     path = Path(path or paths.LIBRARY_FILE)
     doc = load_yaml(path, what="library file", missing_fix="create it or pass --library")
     if doc.data is None:
         return Library(path=path, entries=())
     if not isinstance(doc.data, list):
-        raise LibraryErrors([doc.error([], "the library must be a YAML list of entries")])
+        raise DataErrors([doc.error([], "the library must be a YAML list of entries")],
+                         "the library")
     errors: list[DataError] = []
     entries = [e for i in range(len(doc.data)) if (e := _entry(doc, i, errors))]
     seen: dict[str, Entry] = {}
@@ -172,7 +161,7 @@ def load_library(path: Path | None = None) -> Library:
                                           "the entries)", line=entry.line))
         seen.setdefault(entry.key, entry)
     if errors:
-        raise LibraryErrors(errors)
+        raise DataErrors(errors, "the library")
     return Library(path=path, entries=tuple(entries))
 
 
