@@ -16,6 +16,7 @@ from papertools.bib.names import (
     source_name,
     split_authors,
 )
+from papertools.bib.s2_source import S2Venue, venue_of
 from papertools.bib.venues import identify
 
 NAMES = [
@@ -147,3 +148,22 @@ def test_the_most_specific_lookup_wins():
     assert LookupId.best("2106.09685", "10.1/x", "abc") == LookupId(S2_ID, "abc")
     assert LookupId.best("2106.09685", "10.1/x").text == "DOI:10.1/x"
     assert LookupId.best("2106.09685").text == "ARXIV:2106.09685"
+
+
+S2_VENUES = [
+    # venue, journal, publicationTypes -> what the record keeps
+    ("ICLR", None, ["Conference"], S2Venue("ICLR", "conference")),
+    ("", {"name": " JMLR "}, ["JournalArticle"], S2Venue("JMLR", "journal")),
+    ("arXiv.org", {"name": "ArXiv"}, ["JournalArticle"], S2Venue(None, None)),
+    ("NeurIPS Workshop on Efficient NLP", None, ["Conference"],
+     S2Venue("NeurIPS Workshop on Efficient NLP", "workshop")),
+    ("Some Workshop", None, ["JournalArticle"], S2Venue("Some Workshop", "journal")),
+    ("ACL", None, ["Review"], S2Venue(None, None)),
+    ("", None, ["Conference"], S2Venue(None, "conference")),
+]
+
+
+@pytest.mark.parametrize(("venue", "journal", "types", "expected"), S2_VENUES)
+def test_s2_venue_steps(venue, journal, types, expected):
+    raw = {"venue": venue, "journal": journal, "publicationTypes": types}
+    assert venue_of(raw) == expected

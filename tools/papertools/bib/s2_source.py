@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
 from semanticscholar import SemanticScholar
@@ -27,6 +29,7 @@ from maaza_core.errors import SourceError
 from papertools.bib.config import SourceConfig
 from papertools.bib.lookup import ARXIV_ID, CORPUS_ID, DOI, LookupId
 from papertools.bib.records import S2, Record, now_iso
+from papertools.bib.venues import CONFERENCE, JOURNAL, WORKSHOP
 
 # The fields a record uses; asking for fewer keeps responses small.
 FIELDS = [
@@ -128,7 +131,52 @@ def _answers(paper: Paper, lookup: LookupId) -> bool:
     return paper.paperId == lookup.value
 
 
-_TYPES = {"Conference": "conference", "JournalArticle": "journal"}
+# S2's publication types that make a paper published, and the venue kind each means.
+_TYPES = {"Conference": CONFERENCE, "JournalArticle": JOURNAL}
+
+
+@dataclass(frozen=True)
+class S2Venue:
+    """Where S2 says a paper appeared, as the steps below normalize it."""
+
+    name: str | None  # the venue's or the journal's name
+    kind: str | None  # CONFERENCE | JOURNAL | WORKSHOP | None (a preprint)
+
+
+def _named(raw: dict[str, Any]) -> S2Venue:
+    """The venue name (or the journal's) and the first publication type that says where."""
+    journal = raw.get("journal") or {}
+    types = raw.get("publicationTypes") or []
+    return S2Venue((raw.get("venue") or journal.get("name") or "").strip() or None,
+                   next((_TYPES[t] for t in types if t in _TYPES), None))
+
+
+def _not_arxiv(v: S2Venue) -> S2Venue:
+    """S2 files preprints as journal articles of "arXiv.org"."""
+    return S2Venue(None, None) if v.name and v.name.lower() in ("arxiv", "arxiv.org") else v
+
+
+def _workshop(v: S2Venue) -> S2Venue:
+    """S2 types a workshop paper as a conference paper; only the name tells."""
+    if v.kind == CONFERENCE and v.name and "workshop" in v.name.lower():
+        return replace(v, kind=WORKSHOP)
+    return v
+
+
+def _typed_only(v: S2Venue) -> S2Venue:
+    """A name without a publication type is no publication: no venue at all."""
+    return v if v.kind else S2Venue(None, None)
+
+
+# S2's venue normalization, one small pure step each, in order (like merge.STEPS).
+VENUE_STEPS: tuple[Callable[[S2Venue], S2Venue], ...] = (_not_arxiv, _workshop, _typed_only)
+
+
+def venue_of(raw: dict[str, Any]) -> S2Venue:
+    venue = _named(raw)
+    for step in VENUE_STEPS:
+        venue = step(venue)
+    return venue
 
 
 def _record(lookup: str, paper: Paper | None, url: str, when: str) -> Record:
@@ -137,13 +185,7 @@ def _record(lookup: str, paper: Paper | None, url: str, when: str) -> Record:
     raw = paper.raw_data
     ext = raw.get("externalIds") or {}
     journal = raw.get("journal") or {}
-    types = raw.get("publicationTypes") or []
-    venue_type = next((_TYPES[t] for t in types if t in _TYPES), None)
-    venue = (raw.get("venue") or journal.get("name") or "").strip() or None
-    if venue and venue.lower() in ("arxiv", "arxiv.org"):  # S2 files preprints as journals
-        venue_type, venue = None, None
-    if venue_type == "conference" and venue and "workshop" in venue.lower():
-        venue_type = "workshop"
+    venue = venue_of(raw)
     return Record(
         source=S2,
         lookup=lookup,
@@ -153,8 +195,8 @@ def _record(lookup: str, paper: Paper | None, url: str, when: str) -> Record:
         year=raw.get("year"),
         arxiv_id=ext.get("ArXiv"),
         doi=ext.get("DOI"),
-        venue=venue if venue_type else None,
-        venue_type=venue_type,
+        venue=venue.name,
+        venue_type=venue.kind,
         pages=_pages(journal.get("pages")),
         volume=(journal.get("volume") or "").strip() or None,
         s2_id=raw.get("paperId"),
