@@ -7,7 +7,8 @@ import pytest
 from maaza_core import paths
 from maaza_core.errors import UserError
 from papertools.bib.add import add_works, make_key
-from papertools.bib.build import build_all
+from papertools.bib.build import build_all, verify_library, write_references
+from papertools.bib.check import check_file
 from papertools.bib.library import Entry, Library, load_library
 from papertools.bib.records import ARXIV, S2, Cache, Record
 
@@ -115,3 +116,34 @@ def test_bib_build_command_prints_one_summary_and_fails_on_errors(tmp_path, caps
     out = capsys.readouterr()
     assert "unknown key 'hu2021lroa' (closest: hu2021lora" in out.err
     assert out.out.strip().splitlines()[-1].endswith("errors 1")
+
+
+def _twins(tmp_path, second_title: str) -> Library:
+    pinned = {"author": "{Gemma Team}", "year": "2024"}
+    return Library(tmp_path / "library.yaml", (
+        Entry(key="gemma", line=1, override={**pinned, "title": "Gemma: Open Models"}),
+        Entry(key="gemma_again", line=5, override={**pinned, "title": second_title}),
+        Entry(key="lora", line=9, doi="10.1234/LoRA"),
+        Entry(key="lora2", line=11, doi="10.1234/lora"),
+    ))
+
+
+def test_make_bib_and_bib_check_find_the_same_duplicates(cfg, tmp_path):
+    """Both compare the entry as written (Identity.of): a pinned author counts too."""
+    cache = Cache(tmp_path / "cache")
+    library = _twins(tmp_path, "Gemma: open models")
+    out = write_references(library, cache, tmp_path / "references.bib").path
+    built = [f for f in verify_library(library, cache) if "duplicate of" in f.message]
+    checked = [f for f in check_file(out, cfg, offline=True, cache=cache).findings
+               if "duplicate of" in f.message]
+    assert [(f.where, f.message) for f in built] == [
+        ("lora2", "duplicate of 'lora': same DOI 10.1234/lora (fix: keep one key)"),
+        ("gemma_again", "duplicate of 'gemma': same title, first author and year (fix: keep "
+                        "one key)")]
+    assert [(f.where, f.message) for f in checked] == [(f.where, f.message) for f in built]
+
+
+def test_different_titles_of_one_author_and_year_are_no_duplicates(cfg, tmp_path):
+    library = _twins(tmp_path, "Gemma 2: Improving Open Language Models")
+    found = verify_library(library, Cache(tmp_path / "cache"))
+    assert [f.where for f in found if "duplicate of" in f.message] == ["lora2"]

@@ -69,7 +69,7 @@ def verify_library(library: Library, cache: Cache) -> list[Finding]:
     items = {i.key: i for i in parse_text(render(merged), Path("references.bib")).items}
     out: list[Finding] = []
     idents = []
-    for entry, m in zip(library.entries, merged, strict=True):
+    for entry in library.entries:
         item = items[entry.key]
         records = records_for(entry, cache)
         if is_web_entry(entry):
@@ -82,10 +82,7 @@ def verify_library(library: Library, cache: Cache) -> list[Finding]:
             ids = ", ".join(r.lookup for r in records)
             out += compare(Work(item, tuple(records), ids,
                                 pinned=frozenset(entry.override)))[0]
-        year = m.fields.get("year")
-        idents.append(Identity(
-            entry.key, entry.arxiv, m.fields.get("doi"), entry.s2, m.fields.get("title", ""),
-            (m.authors or ("",))[0], int(year) if year and year.isdigit() else None))
+        idents.append(Identity.of(item, entry.arxiv, item.fields.get("doi"), entry.s2))
     return out + duplicates(idents)
 
 

@@ -20,7 +20,7 @@ from papertools.bib.findings import ERROR, WARNING, Finding, count
 from papertools.bib.lookup import ARXIV_ID, DOI, LookupId
 from papertools.bib.records import ARXIV, S2, Cache, Record
 from papertools.bib.refresh import Refresher, RefreshReport, Wanted
-from papertools.bib.verify import Fix, Work, compare, ids_of, plain, year_of
+from papertools.bib.verify import Fix, Work, compare, ids_of, plain
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,6 @@ def _ids(p: Planned) -> str:
                                  p.title and f'title "{p.title}"') if x)
 
 
-def _identity(p: Planned) -> Identity:
-    first = p.item.authors[0] if p.item.authors else ""
-    doi = p.s2.value if p.s2 and p.s2.kind == DOI else None
-    return Identity(p.item.key, p.arxiv, doi, None, plain(p.item.fields.get("title", "")),
-                    plain(first), year_of(p.item.fields.get("year")))
-
-
 def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: bool = False,
                cache: Cache | None = None) -> CheckReport:
     bib = parse_bib(path)
@@ -116,6 +109,7 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
         more, fixes[p.item.key] = compare(Work(p.item, tuple(records), _ids(p), where))
         findings += more
         found[p.item.key] = [r for r in records if r.found]
-    findings += duplicates([_identity(p) for p in plans if not p.software])
+    findings += duplicates([Identity.of(p.item, p.arxiv, p.s2.value if p.s2 and p.s2.kind == DOI
+                                     else None) for p in plans if not p.software])
     return CheckReport(Path(path), len(bib.items), tuple(findings), refresh, bib, fixes, found,
                        cache)

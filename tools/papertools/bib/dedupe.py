@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from papertools.bib.bibfile import BibItem
 from papertools.bib.findings import ERROR, Finding
+from papertools.bib.latex import plain
 from papertools.bib.library import strip_arxiv_version
 from papertools.bib.matching import DEDUPE_THRESHOLD, fold, surname
+from papertools.bib.verify import year_of
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,15 @@ class Identity:
     title: str = ""  # plain text
     first_author: str = ""  # full name of the first author
     year: int | None = None  # publication year
+
+    @classmethod
+    def of(cls, item: BibItem, arxiv: str | None, doi: str | None,
+           s2: str | None = None) -> Identity:
+        """An entry as written (a user's .bib or our references.bib) and the ids it was
+        looked up by: both bib-check and `make bib` compare exactly this."""
+        first = item.authors[0] if item.authors else ""
+        return cls(item.key, arxiv, doi, s2, plain(item.fields.get("title", "")), plain(first),
+                   year_of(item.fields.get("year")))
 
 
 def duplicates(items: Sequence[Identity]) -> list[Finding]:
