@@ -220,14 +220,26 @@ def _validator() -> jsonschema.Draft202012Validator:
         json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8")))
 
 
-def _error(path: Path, steps: tuple[str, ...], message: str, text: str | None) -> DataError:
+def data_error(path: Path | str, steps: tuple[str, ...], message: str,
+               text: str | None) -> DataError:
     """"FILE:LINE: json/path: message", or "FILE at /json/path: message" without the
-    file's text (a document about to be written has no line yet)."""
+    file's text (a document about to be written has no line yet). Shared with the other
+    JSON files of the harness (maaza_core.paired), so every one reports alike."""
     pointer = "/" + "/".join(steps)
     if text is None:
         return DataError(path, message, pointer=pointer)
     where = "/".join(steps) or "(top level)"
     return DataError(path, f"{where}: {message}", line=line_of(text, steps), pointer=pointer)
+
+
+def schema_error(validator: jsonschema.protocols.Validator, data: Any, path: Path | str,
+                 text: str | None, fix: str) -> DataError | None:
+    """The most relevant schema violation as a DataError (None when the data conforms)."""
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is None:
+        return None
+    steps = tuple(str(p) for p in error.absolute_path)
+    return data_error(path, steps, f"{error.message} ({fix})", text)
 
 
 def validate(data: Any, path: Path, text: str | None = None,
@@ -238,40 +250,47 @@ def validate(data: Any, path: Path, text: str | None = None,
     that data set and, as only a whole-split run may be rendered, its totals must equal
     the named split's sizes.
     """
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    error = schema_error(_validator(), data, path, text,
+                         f"fix the file; format: {FORMAT}, {RESULTS_SCHEMA.name}")
     if error is not None:
-        steps = tuple(str(p) for p in error.absolute_path)
-        raise _error(path, steps, f"{error.message} (fix the file; format: {FORMAT}, "
-                                  f"{RESULTS_SCHEMA.name})", text)
+        raise error
     split = None
     if stats is not None:
         ds = data["dataset"]
         if (ds["name"], ds["version"]) != (stats.name, stats.version):
-            raise _error(path, ("dataset", "name"), f"dataset is {ds['name']} {ds['version']} "
-                         f"but the paper's data set is {stats.name} {stats.version} "
-                         "(fix: evaluate on it)", text)
+            raise data_error(path, ("dataset", "name"),
+                             f"dataset is {ds['name']} {ds['version']} but the paper's data "
+                             f"set is {stats.name} {stats.version} (fix: evaluate on it)", text)
         split = dataclasses.asdict(stats.splits[ds["split"]])
     problems = metrics_problems(data, split)
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise _error(path, first.path, f"{first.message}{more}", text)
+        raise data_error(path, first.path, f"{first.message}{more}", text)
 
 
-def load(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:
-    """Read and validate a metrics file (either provenance); see `validate` for `stats`."""
+def read_json(path: Path, what: str, folder_fix: str) -> tuple[str, Any]:
+    """A JSON file's text (for line numbers) and data; an unreadable file is a DataError.
+
+    `what` names the kind of file ("metrics file"), `folder_fix` what to pass instead of
+    a folder."""
     try:
         text = path.read_bytes().decode("utf-8")
-        data = json.loads(text)
+        return text, json.loads(text)
     except FileNotFoundError:
-        raise DataError(path, "no such metrics file") from None
+        raise DataError(path, f"no such {what}") from None
     except IsADirectoryError:
-        raise DataError(path, "is a folder (fix: pass its metrics.json)") from None
+        raise DataError(path, f"is a folder (fix: {folder_fix})") from None
     except UnicodeDecodeError:
         raise DataError(path, "not UTF-8 text (fix: save the file as UTF-8)") from None
     except json.JSONDecodeError as exc:
         raise DataError(path, f"invalid JSON: {exc.msg} (fix the file)",
                         line=exc.lineno) from None
+
+
+def load(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:
+    """Read and validate a metrics file (either provenance); see `validate` for `stats`."""
+    text, data = read_json(path, "metrics file", "pass its metrics.json")
     validate(data, path, text, stats)
     return from_dict(data, path)
 

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from maaza_core import metrics
+from maaza_core import metrics, paired
 from maaza_core.cli import setting
 from maaza_core.errors import UserError
 from maaza_core.intervals import PAIRED_BOOTSTRAP
+from maaza_core.paired import McNemar, PairedDoc, PairedMetric
 from maaza_core.paths import DATA_DIR
 
 from .aggregate import bootstrap_interval
@@ -27,9 +28,6 @@ from .data import load_dataset, load_split
 from .metrics import ExampleScore
 from .predictions import read_predictions
 from .scoring import match_predictions, score_predictions
-
-_BINARY = ("json_exact", "valid_json", "schema_compliant")
-_CONTINUOUS = ("field_f1", "field_f1_nested")
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def load_side(path: Path, split: str | None, data_dir: Path = DATA_DIR) -> Side:
     return Side(label, {s.id: s for s in score_predictions(examples, preds, dataset)})
 
 
-def mcnemar_exact(a: list[bool], b: list[bool]) -> dict[str, Any]:
+def mcnemar_exact(a: list[bool], b: list[bool]) -> McNemar:
     """Exact McNemar test: under H0 the discordant pairs split 50/50 (binomial)."""
     only_a = sum(x and not y for x, y in zip(a, b, strict=True))
     only_b = sum(y and not x for x, y in zip(a, b, strict=True))
@@ -91,24 +89,32 @@ def mcnemar_exact(a: list[bool], b: list[bool]) -> dict[str, Any]:
 
     p = stats.binomtest(only_b, n, 0.5).pvalue if n else 1.0
     # Unrounded: a tiny p rounded to 6 places would print as an impossible 0.
-    return {"only_a": only_a, "only_b": only_b, "p_value": float(p)}
+    return McNemar(only_a, only_b, float(p))
 
 
-def paired_bootstrap(a: list[float], b: list[float]) -> dict[str, Any]:
-    """95% interval of mean(b) - mean(a), resampling examples jointly: the mean of the
-    per-example differences, through the harness's one bootstrap."""
+def paired_metric(a: list[float], b: list[float], yes_no: bool) -> PairedMetric:
+    """Both means and the 95% interval of mean(b) - mean(a), resampling examples jointly
+    (the mean of the per-example differences, through the harness's one bootstrap); for
+    a yes/no metric also McNemar's test."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    ci = bootstrap_interval(y - x, PAIRED_BOOTSTRAP)
-    return {"diff": round(float(y.mean() - x.mean()), 6), "ci95": ci.to_dict()}
+    return PairedMetric(
+        a=round(float(x.mean()), 6), b=round(float(y.mean()), 6),
+        diff=round(float(y.mean() - x.mean()), 6),
+        ci95=bootstrap_interval(y - x, PAIRED_BOOTSTRAP),
+        mcnemar=mcnemar_exact([v > 0 for v in a], [v > 0 for v in b]) if yes_no else None)
 
 
 def compare_runs(s: CompareSettings) -> dict[str, Any]:
-    """Load and score both sides, then compare them (the JSON `compare --json` prints)."""
-    return compare(load_side(s.a, s.split, s.data_dir), load_side(s.b, s.split, s.data_dir),
-                   allow_subset=s.allow_subset)
+    """Load and score both sides, then compare them: the JSON `compare --json` prints,
+    checked by the one validator the paper's reader uses too (maaza_core.paired)."""
+    doc = compare(load_side(s.a, s.split, s.data_dir), load_side(s.b, s.split, s.data_dir),
+                  allow_subset=s.allow_subset)
+    data = doc.to_dict()
+    paired.validate(data, "(edgejson compare output)")
+    return data
 
 
-def compare(a: Side, b: Side, allow_subset: bool = False) -> dict[str, Any]:
+def compare(a: Side, b: Side, allow_subset: bool = False) -> PairedDoc:
     """Paired statistics over the examples both sides scored.
 
     Different example sets are refused unless `allow_subset`: a partial run compared on
@@ -124,29 +130,24 @@ def compare(a: Side, b: Side, allow_subset: bool = False) -> dict[str, Any]:
     if len(common) < 2:
         raise UserError(f"{a.label} and {b.label} share {len(common)} examples "
                         "(fix: compare runs on the same split)")
-    out: dict[str, Any] = {"a": a.label, "b": b.label, "examples": len(common),
-                           "dropped": dropped, "metrics": {}}
-    for name in (*_BINARY, *_CONTINUOUS):
-        va = [float(getattr(a.scores[i], name)) for i in common]
-        vb = [float(getattr(b.scores[i], name)) for i in common]
-        entry = {"a": round(float(np.mean(va)), 6), "b": round(float(np.mean(vb)), 6),
-                 **paired_bootstrap(va, vb)}
-        if name in _BINARY:
-            entry["mcnemar"] = mcnemar_exact([v > 0 for v in va], [v > 0 for v in vb])
-        out["metrics"][name] = entry
-    return out
+    found = {name: paired_metric([float(getattr(a.scores[i], name)) for i in common],
+                                 [float(getattr(b.scores[i], name)) for i in common],
+                                 yes_no=name in paired.YES_NO)
+             for name in (*paired.YES_NO, *paired.MEANS)}
+    return PairedDoc(a=a.label, b=b.label, examples=len(common), dropped=dropped,
+                     metrics=found)
 
 
 def report_lines(result: dict[str, Any]) -> list[str]:
-    """Human-readable table of a comparison."""
-    dropped = result.get("dropped", {})
-    lines = [f"A = {result['a']}, B = {result['b']}, {result['examples']} paired examples"
-             + (f" (dropped {dropped['a']} of A's and {dropped['b']} of B's, not in both)"
-                if dropped.get("a") or dropped.get("b") else ""),
+    """Human-readable table of a comparison (its JSON form, as compare_runs returns it)."""
+    doc = paired.from_dict(result)
+    a_out, b_out = doc.dropped["a"], doc.dropped["b"]
+    lines = [f"A = {doc.a}, B = {doc.b}, {doc.examples} paired examples"
+             + (f" (dropped {a_out} of A's and {b_out} of B's, not in both)"
+                if a_out or b_out else ""),
              f"{'metric':<17} {'A':>7} {'B':>7} {'B-A':>8}  95% CI (paired bootstrap)  McNemar p"]
-    for name, m in result["metrics"].items():
-        p = m.get("mcnemar", {}).get("p_value")
-        lo, hi = m["ci95"]["low"], m["ci95"]["high"]
-        lines.append(f"{name:<17} {m['a']:>7.3f} {m['b']:>7.3f} {m['diff']:>+8.3f}  "
-                     f"[{lo:+.3f}, {hi:+.3f}]{'':<13}{'' if p is None else f'{p:.4g}'}")
+    for name, m in doc.metrics.items():
+        p = f"{m.mcnemar.p_value:.4g}" if m.mcnemar else ""
+        lines.append(f"{name:<17} {m.a:>7.3f} {m.b:>7.3f} {m.diff:>+8.3f}  "
+                     f"[{m.ci95.low:+.3f}, {m.ci95.high:+.3f}]{'':<13}{p}")
     return lines

@@ -60,7 +60,8 @@ def test_oracle_scores_one_everywhere_and_validates(oracle: Path, tmp_path: Path
         assert ms["field_f1"]["mean"] == 1.0 and ms["field_f1_nested"]["mean"] == 1.0
         assert ms["field_f1"]["ci95"] == {"low": 1.0, "high": 1.0,
                                           "method": "bootstrap-percentile"}
-        assert ms["truncated"] is None  # outputs made elsewhere: truncation unknown
+        # Outputs made elsewhere: truncation unknown, which the format spells as no key.
+        assert "truncated" not in ms
     assert doc["run"]["data_sha256"] == doc["dataset"]["sha256"]
 
 
@@ -76,16 +77,17 @@ def test_half_wrong_run_has_wide_ci_and_loses_the_paired_test(
     ci = overall["json_exact"]["ci95"]
     assert 0.35 < ci["low"] < 0.5 < ci["high"] < 0.65 and ci["method"] == "wilson"
     result = compare(load_side(half, "test"), load_side(oracle, "test"))
-    exact = result["metrics"]["json_exact"]
-    assert exact["mcnemar"]["only_b"] == 79 and exact["mcnemar"]["only_a"] == 0
-    assert exact["mcnemar"]["p_value"] < 1e-6 and exact["ci95"]["low"] > 0
+    exact = result.metrics["json_exact"]
+    assert exact.mcnemar is not None
+    assert exact.mcnemar.only_b == 79 and exact.mcnemar.only_a == 0
+    assert exact.mcnemar.p_value < 1e-6 and exact.ci95.low > 0
 
 
 def test_mcnemar_without_disagreement_is_not_significant() -> None:
-    assert mcnemar_exact([True, False, True], [True, False, True])["p_value"] == 1.0
+    assert mcnemar_exact([True, False, True], [True, False, True]).p_value == 1.0
     # 6 wins vs 1 loss among discordant pairs: two-sided exact p = 16/128 = 0.125.
     r = mcnemar_exact([False] * 6 + [True], [True] * 6 + [False])
-    assert r["p_value"] == pytest.approx(0.125)
+    assert r.p_value == pytest.approx(0.125)
 
 
 def test_malformed_predictions_name_the_line(tmp_path: Path, test_rows, capsys) -> None:

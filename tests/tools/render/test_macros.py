@@ -13,6 +13,7 @@ from maaza_core.errors import UserError
 from maaza_core.intervals import wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render.macros import all_macros, comparison_macros, dataset_macros
+from papertools.render.measured import load_paired
 from papertools.render.results import load_results
 
 DATA_STATS = dataset_stats()  # the real split sizes the results files are checked against
@@ -42,13 +43,20 @@ def values(macros):
 @pytest.fixture
 def results_copy(tmp_path):
     for p in RESULTS_DIR.glob("*"):
-        if p.is_file():  # paired/ and adapters/ are not results files
+        if p.is_file():  # adapters/ holds no results files
             shutil.copy(p, tmp_path)
+    shutil.copytree(RESULTS_DIR / "paired", tmp_path / "paired")
     return tmp_path
 
 
+def _all_macros(folder):
+    """Every macro rendered from a results folder, its paired comparisons included."""
+    return all_macros(_results(folder), folder / "comparisons.yaml", STATS,
+                      load_paired(folder / "paired"))
+
+
 def test_headline_numbers(results_copy):
-    v = values(all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS))
+    v = values(_all_macros(results_copy))
     assert v["maaza-mlm-135m/exact"] == r"24.7\%"  # 39 / 158
     assert v["maaza-slm-360m/exact"] == r"55.1\%"  # 87 / 158
     assert v["qwen2.5-0.5b/exact"] == r"14.6\%"  # 23 / 158
@@ -68,13 +76,13 @@ def test_changed_count_changes_the_macro(results_copy):
     doc["metrics"]["overall"]["json_exact"]["correct"] = 46
     doc["metrics"]["overall"]["json_exact"]["ci95"] = wilson(46, 158).to_dict()
     path.write_text(json.dumps(doc))
-    v = values(all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS))
+    v = values(_all_macros(results_copy))
     assert v["maaza-mlm-135m/exact"] == r"29.1\%"  # 46 / 158
     assert v["cmp/mlm135-vs-qwen/exact-ratio"] == r"2.0$\times$"  # 46 / 23
 
 
 def test_every_macro_names_its_source(results_copy):
-    for m in all_macros(_results(results_copy), results_copy / "comparisons.yaml", STATS):
+    for m in _all_macros(results_copy):
         assert m.source and ("experiments/" in m.source or "/" in m.source), m
 
 
@@ -90,3 +98,13 @@ def test_dataset_macros_from_stats():
     assert v["data/schemas"] == "25"
     assert v["data/test-unlabelled"] == "20"
     assert v["data/test-labelled-medium"] == "37"
+
+
+def test_a_changed_paired_file_changes_its_macros(results_copy):
+    path = results_copy / "paired" / "maaza-135m-instruct-q4-vs-zero-shot.json"
+    doc = json.loads(path.read_text())
+    doc["metrics"]["json_exact"]["mcnemar"]["only_b"] = 9
+    path.write_text(json.dumps(doc))
+    v = values(_all_macros(results_copy))
+    assert v["paired/maaza-135m-instruct-q4-vs-zero-shot/exact-only-b"] == "9"
+    assert v["paired/maaza-135m-instruct-q4-vs-zero-shot/exact-only-a"] == "0"

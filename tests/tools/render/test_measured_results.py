@@ -11,6 +11,7 @@ import sys
 from maaza_core.paths import DATA_DIR, RESULTS_DIR
 from papertools.render import tables
 from papertools.render.macros import all_macros
+from papertools.render.measured import load_paired
 from papertools.render.results import load_results
 
 
@@ -37,7 +38,7 @@ def test_scored_predictions_join_the_paper(tmp_path):
 
     macros = {m.key: m.value for m in all_macros(load_results(results, _stats()),
                                                  results / "comparisons.yaml",
-                                                 _stats())}
+                                                 _stats(), load_paired(results / "paired"))}
     assert macros["tiny-measured/exact"] == r"50.0\%"
     table = tables.results_table(load_results(results, _stats()))
     # Escaped, and marked as measured so it is never read as a reported run.

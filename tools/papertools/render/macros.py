@@ -14,6 +14,7 @@ from pathlib import Path
 from maaza_core.datastats import DatasetStats
 from maaza_core.errors import UserError
 from maaza_core.metrics import COMPLEXITIES, MetricsDoc
+from maaza_core.paired import PairedDoc
 from maaza_core.paths import DATA_DIR, RESULTS_DIR, display
 from papertools.render import numbers as fmt
 from papertools.render.results import load_comparisons
@@ -123,12 +124,14 @@ def eval_macros(results: list[MetricsDoc]) -> list[Macro]:
             Macro("eval/decoding", decoding, src)]
 
 
-def all_macros(results: list[MetricsDoc], comparisons: Path,
-               stats: DatasetStats) -> list[Macro]:
-    from papertools.render.measured import load_paired, measured_macros, paired_macros
+def all_macros(results: list[MetricsDoc], comparisons: Path, stats: DatasetStats,
+               paired: list[PairedDoc]) -> list[Macro]:
+    """Every macro of the paper. The paired comparisons are passed in, like the results,
+    so that both come from the same results folder."""
+    from papertools.render.measured import measured_macros, paired_macros
 
     macros = [m for r in results for m in model_macros(r) + measured_macros(r)]
-    macros += [m for p in load_paired() for m in paired_macros(p)]
+    macros += [m for p in paired for m in paired_macros(p)]
     macros += comparison_macros(results, comparisons) + dataset_macros(stats) + eval_macros(results)
     seen: set[str] = set()
     for m in macros:

@@ -3,26 +3,24 @@ paired tests between two runs on the same examples.
 
 Reported results carry none of this, so these macros and the measured-runs table exist
 only for files with ``"provenance": "measured"``. Paired tests come from the JSON that
-`edgejson compare --json` writes into ``experiments/results/paired/``: the render layer
-reads files the harness produced and never recomputes a statistic itself.
+`edgejson compare --json` writes into the results folder's ``paired/``, read through
+the model both share (maaza_core.paired): the render layer reads files the harness
+produced and never recomputes a statistic itself.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
+from maaza_core import paired
 from maaza_core.errors import DataError, UserError
-from maaza_core.intervals import Interval
 from maaza_core.metrics import MetricsDoc, Performance
-from maaza_core.paths import RESULTS_DIR, display
+from maaza_core.paired import PairedDoc
 from papertools.render import numbers as fmt
 from papertools.render.latex import latex_escape
 from papertools.render.macros import Macro
 from papertools.render.tables import f1_cell, interval_cell
 
-PAIRED_DIR = RESULTS_DIR / "paired"
 STOPS = ("json", "eos", "length")  # complete JSON value, end-of-sequence token, token limit
 
 
@@ -103,89 +101,41 @@ PAIRED_METRICS = {"json_exact": "exact", "valid_json": "valid", "schema_complian
                   "field_f1": "f1", "field_f1_nested": "f1-nested"}
 
 
-@dataclass(frozen=True)
-class Paired:
-    """A paired comparison of two runs on the same examples (edgejson compare --json)."""
-
-    stem: str  # file name without .json, the macro prefix paired/<stem>/
-    path: Path  # the file, for comments in generated LaTeX
-    examples: int  # examples both runs answered
-    metrics: dict  # metric -> {a, b, diff, ci95, mcnemar (yes/no metrics only)}
-    intervals: dict[str, Interval]  # metric -> its paired-bootstrap interval
-
-
-def _check_metric(where: str, name: str, entry: dict, n: int) -> None:
-    """Raise when a paired entry holds an impossible value."""
-    ci = Interval.from_dict(entry["ci95"])
-    if not -1 <= ci.low <= float(entry["diff"]) <= ci.high <= 1:
-        raise UserError(f"{where}: metrics/{name}/ci95: [{ci.low}, {ci.high}] around "
-                        f"{entry['diff']} is impossible (fix: regenerate with "
-                        "`edgejson compare --json`)")
-    mc = entry.get("mcnemar")
-    if mc is None:
-        return
-    only_a, only_b, p = int(mc["only_a"]), int(mc["only_b"]), float(mc["p_value"])
-    if not (0 <= only_a and 0 <= only_b and only_a + only_b <= n):
-        raise UserError(f"{where}: metrics/{name}/mcnemar: {only_a} + {only_b} discordant "
-                        f"pairs do not fit in {n} examples")
-    # An exact binomial p-value is never 0; a 0 here means it was rounded away.
-    if not 0 < p <= 1:
-        raise UserError(f"{where}: metrics/{name}/mcnemar: p = {p} is impossible (fix: "
-                        "regenerate with `edgejson compare --json`)")
-
-
-def _check_paired(path: Path, doc: dict) -> Paired:
-    where = display(path)
-    try:
-        n = int(doc["examples"])
-        metrics = {k: doc["metrics"][k] for k in PAIRED_METRICS if k in doc["metrics"]}
-        if "json_exact" not in metrics:
-            raise KeyError("json_exact")
-        for name, entry in metrics.items():
-            _check_metric(where, name, entry, n)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UserError(f"{where}: metrics: missing or malformed {exc} (fix: regenerate it "
-                        "with `edgejson compare A B --json`)") from exc
-    if sum(doc.get("dropped", {}).values()):
-        raise UserError(f"{where}: dropped: the runs answered different examples; the paper "
-                        "only quotes paired tests on the full split")
-    return Paired(stem=path.stem, path=path, examples=n, metrics=metrics,
-                  intervals={k: Interval.from_dict(e["ci95"]) for k, e in metrics.items()})
-
-
-def load_paired(folder: Path = PAIRED_DIR) -> list[Paired]:
-    """Every paired comparison the paper may quote."""
+def load_paired(folder: Path) -> list[PairedDoc]:
+    """Every paired comparison in `folder` (RESULTS/paired) that the paper may quote:
+    valid (maaza_core.paired) and over the full split."""
     out = []
     for path in sorted(folder.glob("*.json")):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-        out.append(_check_paired(path, doc))
+        doc = paired.load(path)
+        if any(doc.dropped.values()):
+            raise DataError(path, "the runs answered different examples; the paper only "
+                            "quotes paired tests on the full split (fix: "
+                            "score both runs on the whole split and compare again)",
+                            pointer="/dropped")
+        out.append(doc)
     return out
 
 
-def paired_macros(p: Paired) -> list[Macro]:
+def paired_macros(p: PairedDoc) -> list[Macro]:
     """paired/<stem>/<metric>-diff (points or F1), its interval, and McNemar's p and counts."""
-    src, key = display(p.path), f"paired/{p.stem}"
+    src, key = p.relpath, f"paired/{p.stem}"
     out = [Macro(f"{key}/examples", fmt.integer(p.examples), src)]
-    for name, entry in p.metrics.items():
-        short, ci = PAIRED_METRICS[name], p.intervals[name]
-        lo, hi = ci.low, ci.high
-        if "mcnemar" in entry:  # a share: differences in percentage points
-            diff, low, high = (fmt.points(v, 0.0) for v in (entry["diff"], lo, hi))
+    for name, m in p.metrics.items():
+        short, ci = PAIRED_METRICS[name], m.ci95
+        if m.mcnemar:  # a share: differences in percentage points
+            diff, low, high = (fmt.points(v, 0.0) for v in (m.diff, ci.low, ci.high))
         else:  # a mean score in [0, 1]
-            diff, low, high = (fmt.decimal(v) for v in (entry["diff"], lo, hi))
+            diff, low, high = (fmt.decimal(v) for v in (m.diff, ci.low, ci.high))
         out += [Macro(f"{key}/{short}-diff", diff, f"{src}: {name}: B - A"),
                 Macro(f"{key}/{short}-diff-ci-low", low, f"{src}: {name}: paired bootstrap"),
                 Macro(f"{key}/{short}-diff-ci-high", high, f"{src}: {name}: paired bootstrap")]
-        mc = entry.get("mcnemar")
+        mc = m.mcnemar
         if mc:
-            out += [Macro(f"{key}/{short}-p", fmt.pvalue(float(mc["p_value"])),
-                          f"{src}: {name}: McNemar exact, p = {mc['p_value']}"),
-                    Macro(f"{key}/{short}-only-a", fmt.integer(mc["only_a"]),
+            out += [Macro(f"{key}/{short}-p", fmt.pvalue(mc.p_value),
+                          f"{src}: {name}: McNemar exact, p = {mc.p_value}"),
+                    Macro(f"{key}/{short}-only-a", fmt.integer(mc.only_a),
                           f"{src}: {name}: right only in A"),
-                    Macro(f"{key}/{short}-only-b", fmt.integer(mc["only_b"]),
+                    Macro(f"{key}/{short}-only-b", fmt.integer(mc.only_b),
                           f"{src}: {name}: right only in B")]
     return out
 

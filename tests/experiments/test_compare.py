@@ -1,0 +1,107 @@
+"""The paired-comparison file: `edgejson compare --json` (the writer) and the paper (the
+reader) share one model, maaza_core.paired; the committed file is exactly what the
+command prints, and a damaged one is named by file, line and JSON path."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from edgejson.cli import main
+from maaza_core import paired
+from maaza_core.errors import DataError
+from maaza_core.paths import RESULTS_DIR
+
+COMMITTED = RESULTS_DIR / "paired" / "maaza-135m-instruct-q4-vs-zero-shot.json"
+ZERO_SHOT = RESULTS_DIR / "smollm2-135m-instruct-q4.predictions.jsonl"
+FINE_TUNED = RESULTS_DIR / "maaza-135m-instruct-q4.predictions.jsonl"
+
+
+def test_compare_json_prints_the_committed_file(capsys) -> None:
+    """The command line `make measured` runs, byte for byte."""
+    assert main(["compare", str(ZERO_SHOT), str(FINE_TUNED), "--split", "test", "--json"]) == 0
+    assert capsys.readouterr().out == COMMITTED.read_text(encoding="utf-8")
+
+
+def test_the_committed_file_round_trips(tmp_path: Path) -> None:
+    doc = paired.load(COMMITTED)
+    assert doc.stem == COMMITTED.stem and doc.examples == 158
+    exact = doc.metrics["json_exact"]
+    assert exact.mcnemar is not None and (exact.mcnemar.only_a, exact.mcnemar.only_b) == (0, 4)
+    assert doc.metrics["field_f1"].mcnemar is None
+    paired.dump(doc, tmp_path / "copy.json")
+    assert (tmp_path / "copy.json").read_text(encoding="utf-8") == COMMITTED.read_text(
+        encoding="utf-8")
+
+
+def _planted(tmp_path: Path, change) -> Path:
+    data = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+def _unknown_metric(d):
+    d["metrics"]["exact"] = d["metrics"]["json_exact"]
+
+
+def _f1_with_mcnemar(d):
+    d["metrics"]["field_f1"]["mcnemar"] = {"only_a": 1, "only_b": 2, "p_value": 1.0}
+
+
+def _diff_outside_interval(d):
+    d["metrics"]["valid_json"]["diff"] = 0.5
+
+
+def _rounded_p(d):
+    d["metrics"]["json_exact"]["mcnemar"]["p_value"] = 0
+
+
+def _bootstrap_method(d):
+    d["metrics"]["field_f1"]["ci95"]["method"] = "wilson"
+
+
+@pytest.mark.parametrize(("change", "pointer", "message"), [
+    (_unknown_metric, "/metrics", r"metrics: Additional properties .*'exact'"),
+    (_f1_with_mcnemar, "/metrics/field_f1", "metrics/field_f1: Additional properties"),
+    (_diff_outside_interval, "/metrics/valid_json/ci95",
+     r"metrics/valid_json/ci95: \[0.151741, 0.341772\] around 0.5 is impossible"),
+    (_rounded_p, "/metrics/json_exact/mcnemar",
+     "metrics/json_exact/mcnemar: p = 0 is impossible"),
+    (_bootstrap_method, "/metrics/field_f1/ci95/method", "'paired-bootstrap-percentile' was"),
+])
+def test_a_damaged_file_is_named_with_line_and_pointer(tmp_path, change, pointer,
+                                                       message) -> None:
+    path = _planted(tmp_path, change)
+    with pytest.raises(DataError, match=message) as err:
+        paired.load(path)
+    assert err.value.pointer == pointer and err.value.line is not None
+    assert str(err.value).startswith(f"{path}:{err.value.line}: ")
+
+
+def test_the_unchanged_copy_is_accepted(tmp_path: Path) -> None:
+    """The planted mistakes above are the only thing wrong with their files."""
+    assert paired.load(_planted(tmp_path, lambda d: None)) == paired.load(COMMITTED)
+
+
+def test_unreadable_files_are_named(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no such paired comparison file"):
+        paired.load(tmp_path / "none.json")
+    (tmp_path / "bad.json").write_text('{\n  "a":\n}', encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad\.json:3: invalid JSON"):
+        paired.load(tmp_path / "bad.json")
+
+
+def test_dump_refuses_an_impossible_comparison_and_writes_nothing(tmp_path: Path) -> None:
+    doc = paired.load(COMMITTED)
+    exact = doc.metrics["json_exact"]
+    broken = replace(doc, metrics={**doc.metrics, "json_exact": replace(
+        exact, mcnemar=replace(exact.mcnemar, only_a=200))})
+    with pytest.raises(DataError, match=r"new\.json at /metrics/json_exact/mcnemar: 200 \+ 4 "
+                                        "discordant pairs do not fit in 158 examples"):
+        paired.dump(broken, tmp_path / "new.json")
+    assert not (tmp_path / "new.json").exists()
