@@ -38,7 +38,7 @@ def test_invalid_file_is_named_with_field(tmp_path):
 
 def test_broken_json_names_line(tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text('{\n  "format": "edgejson-metrics/1",\n  oops\n}')
+    bad.write_text('{\n  "format": "edgejson-metrics/2",\n  oops\n}')
     with pytest.raises(UserError, match=r"bad\.json:3: invalid JSON"):
         load_result(bad)
 
