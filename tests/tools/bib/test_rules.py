@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from maaza_core import paths
 from papertools.bib.check import check_file
 from papertools.bib.findings import ERROR, WARNING
 from papertools.bib.records import Cache
@@ -101,7 +102,8 @@ def test_software_and_web_entries_are_never_searched(report, mirror):
 
 def test_output_keeps_the_file_line_key_field_form_and_json(report):
     first = next(f for f in report.findings if "allal2024smollm2" in f.where)
-    assert str(first).startswith(f"{REALISTIC}:6: allal2024smollm2: author: ")
+    # The file as every location is shown (maaza_core.paths.display), then line, key, field.
+    assert str(first).startswith(f"{paths.display(REALISTIC)}:6: allal2024smollm2: author: ")
     data = report.to_json()
     assert data["errors"] == report.errors and data["warnings"] == 3
     assert data["findings"][0] == {"severity": ERROR, "where": first.where,

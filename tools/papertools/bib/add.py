@@ -10,7 +10,7 @@ import re
 
 from maaza_core.errors import UserError
 from papertools.bib.config import SourceConfig
-from papertools.bib.library import CATEGORIES, Entry, Library, append_entries
+from papertools.bib.library import CATEGORIES, Entry, Library, append_entries, unknown_category
 from papertools.bib.matching import fold, surname
 from papertools.bib.records import Cache, Record
 from papertools.bib.refresh import Refresher, records_for, wanted_for
@@ -45,7 +45,7 @@ def add_works(library: Library, ids: list[str], cfg: SourceConfig,
     already in the cache are used and no source is contacted."""
     bad = [c for c in categories if c not in CATEGORIES]
     if bad:
-        raise UserError(f"unknown category '{bad[0]}' (known: {', '.join(CATEGORIES)})")
+        raise UserError(unknown_category(bad[0]))
     cache = cache or Cache()
     new: list[Entry] = []
     taken = set(library.keys)

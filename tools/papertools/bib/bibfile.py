@@ -3,7 +3,7 @@
 Why bibtexparser v2: it parses 10,000 entries about five times faster than pybtex (the
 largest cost of a warm bib-check), keeps each entry's raw text and line (which `--fix`
 needs to rewrite one entry and leave every other byte as it was), and reports broken
-blocks, duplicate keys and duplicate fields as blocks we turn into one UserError each.
+blocks, duplicate keys and duplicate fields as blocks we turn into one DataError each.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 
-from maaza_core.errors import UserError
+from maaza_core.errors import DataError
 from papertools.bib.names import split_authors
 
 # bibtexparser logs every failed block; we raise our own error line instead.
@@ -52,7 +52,8 @@ def _decode(path: Path, raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise UserError(f"{path}:{line}: invalid UTF-8 (fix: re-save the file as UTF-8)") from exc
+        raise DataError(path, "invalid UTF-8 (fix: re-save the file as UTF-8)",
+                        line=line) from exc
 
 
 def _check_failed(path: Path, library: bibtexparser.Library) -> None:
@@ -61,13 +62,13 @@ def _check_failed(path: Path, library: bibtexparser.Library) -> None:
         if isinstance(block, model.DuplicateBlockKeyBlock):
             first = next(b.start_line + 1 for b in library.blocks
                          if isinstance(b, model.Entry) and b.key == block.key)
-            raise UserError(f"{path}:{line}: duplicate key '{block.key}' (first at line "
-                            f"{first}; fix: rename or remove one)")
+            raise DataError(path, f"duplicate key '{block.key}' (first at line {first}; "
+                            "fix: rename or remove one)", line=line)
         if isinstance(block, model.DuplicateFieldKeyBlock):
-            raise UserError(f"{path}:{line}: {block.error} (fix: keep one of the fields)")
+            raise DataError(path, f"{block.error} (fix: keep one of the fields)", line=line)
         detail = " ".join(str(getattr(block, "error", "") or "").split()[-12:])
-        raise UserError(f"{path}:{line}: syntax error in this entry"
-                        f"{': ' + detail if detail else ''} (fix: balance the braces/quotes)")
+        raise DataError(path, f"syntax error in this entry{': ' + detail if detail else ''} "
+                        "(fix: balance the braces/quotes)", line=line)
 
 
 def _item(entry: model.Entry, text: str, line_starts: list[int]) -> BibItem:
@@ -83,7 +84,7 @@ def _item(entry: model.Entry, text: str, line_starts: list[int]) -> BibItem:
 
 
 def parse_bib(path: Path) -> BibFile:
-    """Parse `path`; raise UserError naming file:line for invalid UTF-8, syntax errors,
+    """Parse `path`; raise DataError naming file:line for invalid UTF-8, syntax errors,
     duplicate keys and duplicate fields. Nothing is written anywhere."""
     path = Path(path)
     return parse_text(_decode(path, path.read_bytes()), path)
@@ -103,7 +104,3 @@ def parse_text(text: str, path: Path) -> BibFile:
         pos = text.find("\n", pos + 1)
     items = tuple(_item(e, text, line_starts) for e in library.entries)
     return BibFile(path, text, items)
-
-
-def read_bib(path: Path) -> list[BibItem]:
-    return list(parse_bib(path).items)

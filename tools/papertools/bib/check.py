@@ -94,7 +94,7 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
     fixes: dict[str, Fix | None] = {}
     found: dict[str, list[Record]] = {}
     for p in plans:
-        where = f"{path}:{p.item.line}: {p.item.key}"
+        where = f"{paths.display(Path(path))}:{p.item.line}: {p.item.key}"
         if p.software:
             findings += software_findings(where, p.item)
             continue

@@ -99,20 +99,20 @@ def cmd_cites(args: argparse.Namespace) -> int:
 def _readable_bib(path: Path) -> None:
     """A missing path, a folder, an empty or a non-BibTeX file is the user's mistake: say
     so in one line, instead of a traceback or "0 entries, 0 errors" (exit 0)."""
-    from maaza_core.errors import UserError
+    from maaza_core.errors import DataError
 
     fix = "fix: pass a .bib file, e.g. bib/references.bib"
     if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a BibTeX file ({fix})")
+        raise DataError(path, f"is a folder, not a BibTeX file ({fix})")
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file ({fix})") from None
+        raise DataError(path, f"no such file ({fix})") from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot be read: {exc.strerror} ({fix})") from None
+        raise DataError(path, f"cannot be read: {exc.strerror} ({fix})") from None
     if not re.search(r"@\s*[A-Za-z]+\s*[{(]", text):
         what = "empty" if not text.strip() else "not a BibTeX file (no @type{key, ...} entry)"
-        raise UserError(f"{path}: {what} ({fix})")
+        raise DataError(path, f"{what} ({fix})")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -210,7 +210,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Refresh, write, verify and check the bibliography.",
         epilog="example: papertools bib build --offline", formatter_class=_FMT)
     sub = bib.add_subparsers(dest="bib_command", required=True, metavar="SUBCOMMAND")
+    _library_commands(sub)
+    _check_command(sub)
+    p = add_command(sub, "add", cmd_add, "add works to the library by arXiv id or DOI and "
+                    "fetch them", "papertools bib add 2402.14905 "
+                    "10.18653/v1/2020.acl-main.195 -c slm")
+    _flags(p, _library_opt, _cache_opt, _offline_opt)
+    p.add_argument("ids", nargs="+", help="arXiv ids or DOIs")
+    p.add_argument("-c", "--category", action="append", default=[], help="category (repeat)")
+    p = add_command(sub, "seed-cache", cmd_seed_cache, "fill bib/cache/ from papers.json "
+                    "through a local mirror (no internet needed)", "papertools bib seed-cache")
+    _flags(p, _library_opt, _cache_opt)
 
+
+def _library_commands(sub: argparse._SubParsersAction) -> None:
+    """The steps of `make bib`, each also a command of its own."""
     p = add_command(sub, "build", cmd_build, "make bib: refresh, write references.bib, "
                     "verify, check citations; one summary line", "papertools bib build --offline")
     _flags(p, _library_opt, _cache_opt, _strict_sources, _offline_opt, _output_opt,
@@ -230,6 +244,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(sub, "cites", cmd_cites, "check citations in paper/ and litreview/ "
                     "against the library", "papertools bib cites paper/ litreview/")
     _flags(p, _library_opt, _sources_arg)
+
+
+def _check_command(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "check", cmd_check, "verify any .bib file against the sources "
                     "(bib-check); --fix writes a corrected copy",
                     "papertools bib check refs.bib --fix -o fixed.bib")
@@ -244,12 +261,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="with --fix: write the corrected copy here")
     p.add_argument("--in-place", action="store_true",
                    help="with --fix: rewrite FILE, keeping the old one as FILE.bak")
-    p = add_command(sub, "add", cmd_add, "add works to the library by arXiv id or DOI and "
-                    "fetch them", "papertools bib add 2402.14905 "
-                    "10.18653/v1/2020.acl-main.195 -c slm")
-    _flags(p, _library_opt, _cache_opt, _offline_opt)
-    p.add_argument("ids", nargs="+", help="arXiv ids or DOIs")
-    p.add_argument("-c", "--category", action="append", default=[], help="category (repeat)")
-    p = add_command(sub, "seed-cache", cmd_seed_cache, "fill bib/cache/ from papers.json "
-                    "through a local mirror (no internet needed)", "papertools bib seed-cache")
-    _flags(p, _library_opt, _cache_opt)

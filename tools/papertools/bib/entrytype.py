@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from rapidfuzz import fuzz
-
 from papertools.bib.bibfile import BibItem
 from papertools.bib.findings import ERROR, Finding
 from papertools.bib.latex import plain
-from papertools.bib.matching import fold
+from papertools.bib.matching import venues_agree
 from papertools.bib.records import ARXIV, Record
 from papertools.bib.venues import CONFERENCE, JOURNAL, WORKSHOP, identify, is_preprint_venue
 
@@ -114,8 +112,7 @@ def software_findings(key: str, item: BibItem) -> list[Finding]:
 
 
 def _agrees(name: str, pub: Record | None) -> bool:
-    return bool(pub and pub.venue) and fuzz.token_set_ratio(fold(name), fold(pub.venue or "")) \
-        >= 60
+    return bool(pub and pub.venue) and venues_agree(name, pub.venue or "")
 
 
 def _type_findings(key: str, item: BibItem, fix: Fix, pub: Record | None) -> list[Finding]:

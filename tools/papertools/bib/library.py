@@ -83,12 +83,13 @@ def strip_arxiv_version(arxiv_id: str) -> str:
     return arxiv_id
 
 
-def _entry(doc: YamlDoc, i: int, errors: list[DataError]) -> Entry | None:
-    """Entry i of the list, or None after adding each of its problems to `errors`."""
-    raw = doc.data[i]
-    if not isinstance(raw, dict):
-        errors.append(doc.error([i], "an entry must be a mapping with a 'key'"))
-        return None
+def unknown_category(category: str) -> str:
+    """The one message for a category not in CATEGORIES (library file and `bib add`)."""
+    return f"unknown category '{category}' (known: {', '.join(CATEGORIES)})"
+
+
+def _problems(doc: YamlDoc, i: int, raw: dict[str, Any]) -> list[DataError]:
+    """Everything wrong with entry i, each at its own line."""
     found = [doc.error([i, name], f"unknown field '{name}' (known: "
                                   f"{', '.join(sorted(_ALLOWED))})")
              for name in raw if name not in _ALLOWED]
@@ -99,8 +100,7 @@ def _entry(doc: YamlDoc, i: int, errors: list[DataError]) -> Entry | None:
     if not isinstance(cats, list):
         found.append(doc.error([i, "categories"], "categories must be a list"))
         cats = []
-    found += [doc.error([i, "categories"], f"unknown category '{cat}' (known: "
-                                           f"{', '.join(CATEGORIES)})")
+    found += [doc.error([i, "categories"], unknown_category(cat))
               for cat in cats if cat not in CATEGORIES]
     override = raw.get("override") or {}
     if not isinstance(override, dict):
@@ -108,21 +108,31 @@ def _entry(doc: YamlDoc, i: int, errors: list[DataError]) -> Entry | None:
         override = {}
     if not _citable(raw, override) and isinstance(key, str):
         found.append(doc.error([i], _NOT_CITABLE.format(key=key)))
+    return found
+
+
+def _entry(doc: YamlDoc, i: int, errors: list[DataError]) -> Entry | None:
+    """Entry i of the list, or None after adding each of its problems to `errors`."""
+    raw = doc.data[i]
+    if not isinstance(raw, dict):
+        errors.append(doc.error([i], "an entry must be a mapping with a 'key'"))
+        return None
+    found = _problems(doc, i, raw)
     errors += found
     if found:
         return None
     arxiv = raw.get("arxiv")
     return Entry(
-        key=key.strip(),
+        key=raw["key"].strip(),
         line=doc.line([i]),
         arxiv=strip_arxiv_version(str(arxiv)) if arxiv else None,
         doi=str(raw["doi"]) if raw.get("doi") else None,
         s2=str(raw["s2"]) if raw.get("s2") else None,
         url=str(raw["url"]) if raw.get("url") else None,
-        categories=tuple(cats),
+        categories=tuple(raw.get("categories") or ()),
         keep=bool(raw.get("keep", False)),
         notes=raw.get("notes"),
-        override={str(k): str(v) for k, v in override.items()},
+        override={str(k): str(v) for k, v in (raw.get("override") or {}).items()},
     )
 
 

@@ -17,6 +17,9 @@ from rapidfuzz import fuzz
 # token_set_ratio >= 90 accepts reordered or extended titles ("... --Extended Version")
 # yet rejects different papers sharing a topic (typically 40-70 on such pairs).
 TITLE_THRESHOLD = 90.0
+# Venue names the venue table does not know: below this, the two names are reported
+# (a warning: the table may just lack the name), or a type is not taken from the record.
+VENUE_THRESHOLD = 60.0
 # Dedupe needs more: two distinct works of one author and year may share most words.
 DEDUPE_THRESHOLD = 95.0
 
@@ -43,6 +46,11 @@ def title_score(a: str, b: str) -> float:
     return fuzz.token_set_ratio(fold(a), fold(b))
 
 
+def venues_agree(a: str, b: str) -> bool:
+    """Two venue names the table does not know, compared by their words."""
+    return fuzz.token_set_ratio(fold(a), fold(b)) >= VENUE_THRESHOLD
+
+
 def titles_agree(a: str, b: str) -> bool:
     return title_score(a, b) >= TITLE_THRESHOLD
 
@@ -66,7 +74,3 @@ def authors_agree(a: Sequence[str], b: Sequence[str]) -> bool:
         return True
     shared = len(set(sa) & set(sb))
     return shared >= max(1, min(len(sa), len(sb)) // 2)
-
-
-def surnames(names: Sequence[str]) -> list[str]:
-    return [surname(n) for n in names]

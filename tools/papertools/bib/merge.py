@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from papertools.bib.findings import WARNING, Finding
 from papertools.bib.library import Entry
 from papertools.bib.matching import authors_agree, titles_agree
-from papertools.bib.records import Record
+from papertools.bib.records import Record, published
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def merge(entry: Entry, records: list[Record]) -> Merged:
     found, notes = _usable(entry, records)
     ev = Evidence(entry, tuple(found), next(iter(found), None),
                   next((r for r in found if r.source == "arxiv"), None),
-                  next((r for r in found if r.venue_type and r.venue), None))
+                  published(found))
     merged = Merged(entry.key, "misc", {}, (), tuple(notes), _RAW)
     for step in STEPS:
         merged = step(merged, ev)

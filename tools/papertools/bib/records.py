@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,12 @@ class Record:
 
 
 _FIELDS = frozenset(Record.__dataclass_fields__)
+
+
+def published(records: Iterable[Record]) -> Record | None:
+    """The published version: the first record naming a venue and its kind (merge writes
+    it, verify compares against it)."""
+    return next((r for r in records if r.venue_type and r.venue), None)
 
 
 def now_iso() -> str:

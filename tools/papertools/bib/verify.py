@@ -16,8 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
 from papertools.bib.bibfile import BibItem
 from papertools.bib.entrytype import field_findings, is_preprint, venue_field
 from papertools.bib.findings import ERROR, WARNING, Finding
@@ -26,12 +24,12 @@ from papertools.bib.library import strip_arxiv_version
 from papertools.bib.matching import (
     TITLE_THRESHOLD,
     authors_agree,
-    fold,
     title_score,
     titles_agree,
+    venues_agree,
 )
 from papertools.bib.names import file_name, list_problems, source_name
-from papertools.bib.records import ARXIV, Record
+from papertools.bib.records import ARXIV, Record, published
 from papertools.bib.venues import JOURNAL, WORKSHOP, identify
 
 _ARXIV_ID = re.compile(
@@ -40,9 +38,6 @@ _ARXIV_ID = re.compile(
     re.IGNORECASE,
 )
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s{}\"',]+)", re.IGNORECASE)
-# Venue names the table does not know are compared by token_set_ratio; below this the
-# two names are reported (a warning: the table may just lack the name).
-VENUE_THRESHOLD = 60.0
 
 __all__ = ["Fix", "Work", "compare", "ids_of", "plain", "year_of"]
 
@@ -90,11 +85,16 @@ def _label(r: Record) -> str:
     return "arXiv" if r.source == ARXIV else "Semantic Scholar"
 
 
+def _names(value: str, pub: Record) -> bool:
+    """The file's venue field names the venue the published version appeared at."""
+    return identify(plain(value)).same(identify(pub.venue or ""))
+
+
 def _cited(item: BibItem, found: Sequence[Record], pub: Record | None) -> Record | None:
     """The version the entry cites: the venue's when it names that venue, arXiv's when it
     is a preprint, None when it cannot be told."""
     name = venue_field(item)
-    if pub and name and identify(plain(name[1])).same(identify(pub.venue or "")):
+    if pub and name and _names(name[1], pub):
         return pub
     if is_preprint(item):
         return next((r for r in found if r.source == ARXIV), None)
@@ -134,10 +134,6 @@ def _authors(key: str, item: BibItem, found: Sequence[Record], pub: Record | Non
                     f"{_label(cited)} version differs: {probs[0]}")]
 
 
-def _publication(found: Sequence[Record]) -> Record | None:
-    return next((r for r in found if r.venue_type and r.venue), None)
-
-
 def _venue(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Finding]:
     """Same venue under two names is silent; another venue is an error."""
     name = venue_field(item)
@@ -151,7 +147,7 @@ def _venue(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Findin
         _publish(item, pub, fix)
         there = _label(pub) if len(pub.venue or "") <= 30 else f"that venue in {pub.year}"
         return [Finding(ERROR, key, f"{shown} (published at {there}; fix: cite that venue)")]
-    if fuzz.token_set_ratio(fold(name[1]), fold(pub.venue or "")) >= VENUE_THRESHOLD:
+    if venues_agree(name[1], pub.venue or ""):
         return []
     return [Finding(WARNING, key, f"{shown} (a name the venue table does not know; check it)")]
 
@@ -192,7 +188,7 @@ def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
     if year is None or not known:
         return []
     name = venue_field(item)
-    if pub and pub.year and name and identify(plain(name[1])).same(identify(pub.venue or "")):
+    if pub and pub.year and name and _names(name[1], pub):
         if year == pub.year or pub.venue_type == WORKSHOP and year in {y for y, _ in known}:
             return []
         fix.values["year"] = str(pub.year)
@@ -254,7 +250,7 @@ def compare(work: Work) -> tuple[list[Finding], Fix | None]:
         # Another paper behind the id: comparing its authors and year would be noise.
         return [Finding(ERROR, key, f'title: in file "{title}" / source "{best.title}" '
                         f"(the id {ids} names another paper; fix: check the id)")], None
-    pub = _publication(found)
+    pub = published(found)
     out += field_findings(key, item, fix, found, pub)
     if "author" not in skip:
         out += _authors(key, item, found, pub, fix)
