@@ -14,7 +14,8 @@ PAPERTOOLS := $(BIN)/papertools
 
 RESULTS := $(wildcard experiments/results/*.json)
 RESULTS_INPUTS := $(RESULTS) $(wildcard experiments/results/paired/*.json) \
-                  experiments/results.schema.json experiments/results/comparisons.yaml
+                  experiments/results.schema.json experiments/paired.schema.json \
+                  experiments/results/comparisons.yaml
 DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
                $(wildcard experiments/data/edgejson-v3/schemas/*/*.json) \
                experiments/edgejson/data.py

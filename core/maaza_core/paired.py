@@ -24,10 +24,10 @@ import jsonschema
 from maaza_core.atomic import write_atomic
 from maaza_core.intervals import Interval
 from maaza_core.metrics import data_error, read_json, schema_error
-from maaza_core.paths import EXPERIMENTS_DIR, display
+from maaza_core.paths import PAIRED_SCHEMA, display
 
 FORMAT = "edgejson-paired/1"
-SCHEMA = EXPERIMENTS_DIR / "paired.schema.json"
+SCHEMA = PAIRED_SCHEMA
 YES_NO = ("json_exact", "valid_json", "schema_compliant")  # McNemar and paired bootstrap
 MEANS = ("field_f1", "field_f1_nested")  # paired bootstrap only
 FOLDER = "paired"  # RESULTS/paired/ holds the comparisons the paper quotes

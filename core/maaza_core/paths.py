@@ -32,6 +32,7 @@ EXPERIMENTS_DIR = ROOT / "experiments"
 DATA_DIR = EXPERIMENTS_DIR / "data" / "edgejson-v3"  # the EdgeJSON v3 benchmark
 RESULTS_DIR = EXPERIMENTS_DIR / "results"  # one metrics JSON per model in the paper
 RESULTS_SCHEMA = EXPERIMENTS_DIR / "results.schema.json"  # the metrics file format
+PAIRED_SCHEMA = EXPERIMENTS_DIR / "paired.schema.json"  # the paired-comparison file format
 CONFIGS_DIR = EXPERIMENTS_DIR / "configs"  # batch evaluation / training configs
 
 # --- test fixtures --------------------------------------------------------------------

@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from maaza_core import paired
 from maaza_core.cli import add_command, add_settings, run_main, settings_from
 from maaza_core.paths import CONFIGS_DIR, DATA_DIR, display
 
@@ -94,12 +95,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    result = compare_runs(settings_from(CompareSettings, args))
-    if any(result["dropped"].values()):
-        print(f"edgejson: compared the {result['examples']} shared examples; dropped "
-              f"{result['dropped']['a']} of A's and {result['dropped']['b']} of B's",
-              file=sys.stderr)
-    print(json.dumps(result, indent=2) if args.json else "\n".join(report_lines(result)))
+    doc = compare_runs(settings_from(CompareSettings, args))
+    if any(doc.dropped.values()):
+        print(f"edgejson: compared the {doc.examples} shared examples; dropped "
+              f"{doc.dropped['a']} of A's and {doc.dropped['b']} of B's", file=sys.stderr)
+    sys.stdout.write(paired.dumps(doc) if args.json else "\n".join(report_lines(doc)) + "\n")
     return 0
 
 

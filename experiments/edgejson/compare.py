@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -104,14 +103,11 @@ def paired_metric(a: list[float], b: list[float], yes_no: bool) -> PairedMetric:
         mcnemar=mcnemar_exact([v > 0 for v in a], [v > 0 for v in b]) if yes_no else None)
 
 
-def compare_runs(s: CompareSettings) -> dict[str, Any]:
-    """Load and score both sides, then compare them: the JSON `compare --json` prints,
-    checked by the one validator the paper's reader uses too (maaza_core.paired)."""
-    doc = compare(load_side(s.a, s.split, s.data_dir), load_side(s.b, s.split, s.data_dir),
-                  allow_subset=s.allow_subset)
-    data = doc.to_dict()
-    paired.validate(data, "(edgejson compare output)")
-    return data
+def compare_runs(s: CompareSettings) -> PairedDoc:
+    """Load and score both sides, then compare them (`paired.dumps` checks the result with
+    the one validator the paper's reader uses too before `compare --json` prints it)."""
+    return compare(load_side(s.a, s.split, s.data_dir), load_side(s.b, s.split, s.data_dir),
+                   allow_subset=s.allow_subset)
 
 
 def compare(a: Side, b: Side, allow_subset: bool = False) -> PairedDoc:
@@ -138,9 +134,8 @@ def compare(a: Side, b: Side, allow_subset: bool = False) -> PairedDoc:
                      metrics=found)
 
 
-def report_lines(result: dict[str, Any]) -> list[str]:
-    """Human-readable table of a comparison (its JSON form, as compare_runs returns it)."""
-    doc = paired.from_dict(result)
+def report_lines(doc: PairedDoc) -> list[str]:
+    """Human-readable table of a comparison."""
     a_out, b_out = doc.dropped["a"], doc.dropped["b"]
     lines = [f"A = {doc.a}, B = {doc.b}, {doc.examples} paired examples"
              + (f" (dropped {a_out} of A's and {b_out} of B's, not in both)"
