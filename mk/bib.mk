@@ -31,5 +31,5 @@ bib-fix: | $(VENV_STAMP) ## correct a .bib file from the sources: make bib-fix B
 	@test -n "$(BIB)" || { echo "usage: make bib-fix BIB=refs.bib OUT=fixed.bib | IN_PLACE=1" >&2; exit 2; }
 	$(PAPERTOOLS) bib check $(BIB_FLAGS) --fix $(if $(OUT),-o "$(OUT)") $(if $(IN_PLACE),--in-place) "$(BIB)"
 
-bib-seed-cache: | $(VENV_STAMP) ## rebuild bib/cache/ from the facts in bib/seed/ via the local mirror (no internet)
+bib-seed-cache: | $(VENV_STAMP) ## rebuild bib/cache/ from the facts in bib/seed/ through a local fact server (papertools/bib/factserver.py; no internet)
 	$(PAPERTOOLS) bib seed-cache
