@@ -28,7 +28,7 @@ import jsonschema
 from maaza_core.atomic import write_atomic
 from maaza_core.consistency import MEANS, RATES, line_of, metrics_problems
 from maaza_core.datastats import DatasetStats
-from maaza_core.errors import DataError
+from maaza_core.errors import DataError, DataErrors
 from maaza_core.intervals import Interval, wilson
 from maaza_core.paths import RESULTS_SCHEMA, display
 
@@ -232,41 +232,44 @@ def data_error(path: Path | str, steps: tuple[str, ...], message: str,
     return DataError(path, f"{where}: {message}", line=line_of(text, steps), pointer=pointer)
 
 
-def schema_error(validator: jsonschema.protocols.Validator, data: Any, path: Path | str,
-                 text: str | None, fix: str) -> DataError | None:
-    """The most relevant schema violation as a DataError (None when the data conforms)."""
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is None:
-        return None
-    steps = tuple(str(p) for p in error.absolute_path)
-    return data_error(path, steps, f"{error.message} ({fix})", text)
+def schema_errors(validator: jsonschema.protocols.Validator, data: Any, path: Path | str,
+                  text: str | None, fix: str) -> list[DataError]:
+    """Every schema violation as a DataError (none when the data conforms): a hand-edited
+    file with three mistakes takes one run to fix. A violation of anyOf/oneOf is one
+    error, worded by its most relevant branch."""
+    out = []
+    for error in validator.iter_errors(data):
+        best = jsonschema.exceptions.best_match([error])
+        steps = tuple(str(p) for p in best.absolute_path)
+        out.append(data_error(path, steps, f"{best.message} ({fix})", text))
+    return out
 
 
 def validate(data: Any, path: Path, text: str | None = None,
              stats: DatasetStats | None = None) -> None:
-    """Raise a DataError on the first schema violation, else on the first inconsistency.
+    """Raise DataErrors naming every schema violation or, for a schema-valid document,
+    every inconsistency (the rules read the document the schema vouched for).
 
     `text` is the file's content (for line numbers). With `stats`, the document must be on
     that data set and, as only a whole-split run may be rendered, its totals must equal
     the named split's sizes.
     """
-    error = schema_error(_validator(), data, path, text,
-                         f"fix the file; format: {FORMAT}, {RESULTS_SCHEMA.name}")
-    if error is not None:
-        raise error
+    errors = schema_errors(_validator(), data, path, text,
+                           f"fix the file; format: {FORMAT}, {RESULTS_SCHEMA.name}")
+    if errors:
+        raise DataErrors(errors, "the metrics file")
     split = None
     if stats is not None:
         ds = data["dataset"]
         if (ds["name"], ds["version"]) != (stats.name, stats.version):
-            raise data_error(path, ("dataset", "name"),
-                             f"dataset is {ds['name']} {ds['version']} but the paper's data "
-                             f"set is {stats.name} {stats.version} (fix: evaluate on it)", text)
-        split = dataclasses.asdict(stats.splits[ds["split"]])
-    problems = metrics_problems(data, split)
-    if problems:
-        first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise data_error(path, first.path, f"{first.message}{more}", text)
+            errors.append(data_error(
+                path, ("dataset", "name"), f"dataset is {ds['name']} {ds['version']} but the "
+                f"paper's data set is {stats.name} {stats.version} (fix: evaluate on it)", text))
+        else:
+            split = dataclasses.asdict(stats.splits[ds["split"]])
+    errors += [data_error(path, p.path, p.message, text) for p in metrics_problems(data, split)]
+    if errors:
+        raise DataErrors(errors, "the metrics file")
 
 
 def read_json(path: Path, what: str, folder_fix: str) -> tuple[str, Any]:

@@ -22,8 +22,9 @@ from typing import Any
 import jsonschema
 
 from maaza_core.atomic import write_atomic
+from maaza_core.errors import DataErrors
 from maaza_core.intervals import Interval
-from maaza_core.metrics import data_error, read_json, schema_error
+from maaza_core.metrics import data_error, read_json, schema_errors
 from maaza_core.paths import PAIRED_SCHEMA, display
 
 FORMAT = "edgejson-paired/1"
@@ -130,16 +131,14 @@ def _problems(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
 
 
 def validate(data: Any, path: Path | str, text: str | None = None) -> None:
-    """Raise a DataError on the first schema violation, else on the first impossible
-    value. `text` is the file's content, for line numbers."""
-    error = schema_error(_validator(), data, path, text,
-                         f"{REGENERATE}; format: {FORMAT}, {display(SCHEMA)}")
-    if error is not None:
-        raise error
-    problems = _problems(data)
-    if problems:
-        (steps, message), more = problems[0], len(problems) - 1
-        raise data_error(path, steps, message + (f" (and {more} more)" if more else ""), text)
+    """Raise DataErrors naming every schema violation or, for a schema-valid document,
+    every impossible value. `text` is the file's content, for line numbers."""
+    errors = schema_errors(_validator(), data, path, text,
+                           f"{REGENERATE}; format: {FORMAT}, {display(SCHEMA)}")
+    if not errors:
+        errors = [data_error(path, steps, message, text) for steps, message in _problems(data)]
+    if errors:
+        raise DataErrors(errors, "the paired comparison file")
 
 
 def load(path: Path) -> PairedDoc:

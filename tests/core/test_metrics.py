@@ -10,7 +10,7 @@ import pytest
 
 from maaza_core import metrics
 from maaza_core.datastats import DatasetStats, load_stats
-from maaza_core.errors import DataError
+from maaza_core.errors import DataError, DataErrors
 from maaza_core.intervals import WILSON, Interval, wilson
 from maaza_core.paths import RESULTS_DIR
 
@@ -58,25 +58,52 @@ def test_a_stale_interval_is_refused_with_the_consistent_value(tmp_path: Path) -
     def stale(d):
         d["metrics"]["overall"]["json_exact"]["ci95"]["high"] = 0.3
 
-    with pytest.raises(DataError) as err:
+    with pytest.raises(DataErrors) as err:
         metrics.load(_planted(tmp_path, stale))
-    assert err.value.pointer == "/metrics/overall/json_exact/ci95"
-    assert err.value.line is not None and "consistent value: low 0.099" in str(err.value)
+    (error,) = err.value.errors
+    assert error.pointer == "/metrics/overall/json_exact/ci95"
+    assert error.line is not None and "consistent value: low 0.099" in str(error)
 
 
 def test_an_unknown_key_is_a_schema_error_at_its_path(tmp_path: Path) -> None:
     def extra(d):
         d["model"]["params"] = 5
 
-    with pytest.raises(DataError, match=r"bad\.json:\d+: model: Additional properties"):
+    with pytest.raises(DataErrors, match=r"bad\.json:\d+: model: Additional properties"):
         metrics.load(_planted(tmp_path, extra))
+
+
+def test_every_problem_is_reported_at_once_sorted_by_line(tmp_path: Path) -> None:
+    """Two schema violations in one run, in file order; then, for a schema-valid file,
+    every inconsistency instead of the first plus "(and N more)"."""
+    def two_extras(d):
+        d["model"]["params"] = 5
+        d["metrics"]["overall"]["json_exact"]["extra"] = 1
+
+    with pytest.raises(DataErrors) as err:
+        metrics.load(_planted(tmp_path, two_extras))
+    lines = str(err.value).splitlines()
+    assert lines[0] == "2 problems in the metrics file:"
+    assert [e.pointer for e in err.value.errors] == ["/model", "/metrics/overall/json_exact"]
+    assert all(line.startswith(f"{tmp_path / 'bad.json'}:") for line in lines[1:])
+
+    def two_inconsistent(d):
+        d["metrics"]["overall"]["field_f1"]["total"] = 7
+        d["metrics"]["by_complexity"]["simple"]["json_exact"]["correct"] = 99
+
+    with pytest.raises(DataErrors) as err:
+        metrics.load(_planted(tmp_path, two_inconsistent))
+    assert [e.pointer for e in err.value.errors] == [
+        "/metrics/overall/field_f1/total", "/metrics/by_complexity/simple/json_exact/correct"]
+    lines_of = [e.line for e in err.value.errors]
+    assert lines_of == sorted(lines_of) and "(and " not in str(err.value)
 
 
 def test_an_interval_without_its_method_is_refused(tmp_path: Path) -> None:
     def bare(d):
         d["metrics"]["overall"]["json_exact"]["ci95"] = [0.099, 0.208964]
 
-    with pytest.raises(DataError, match=r"metrics/overall/json_exact/ci95: "):
+    with pytest.raises(DataErrors, match=r"metrics/overall/json_exact/ci95: "):
         metrics.load(_planted(tmp_path, bare))
 
 
@@ -100,7 +127,7 @@ def test_dump_refuses_an_inconsistent_document_and_writes_nothing(tmp_path: Path
         **{**vars(doc.metrics), "overall": metrics.MetricSet(
             **{**vars(doc.metrics.overall), "json_exact": metrics.Count(
                 200, exact.total, Interval(0.0, 1.0, WILSON))})})})
-    with pytest.raises(DataError, match=r"new\.json at /metrics/overall/json_exact/correct: "
+    with pytest.raises(DataErrors, match=r"new\.json at /metrics/overall/json_exact/correct: "
                                         r"200 correct of 158"):
         metrics.dump(broken, tmp_path / "new.json")
     assert not (tmp_path / "new.json").exists()
@@ -109,7 +136,7 @@ def test_dump_refuses_an_inconsistent_document_and_writes_nothing(tmp_path: Path
 def test_stats_against_another_data_set_are_refused() -> None:
     stats = load_stats()
     other = DatasetStats(**{**vars(stats), "name": "OtherBench"})
-    with pytest.raises(DataError, match=r"dataset/name: dataset is EdgeJSON v3 but the "
+    with pytest.raises(DataErrors, match=r"dataset/name: dataset is EdgeJSON v3 but the "
                                         r"paper's data set is OtherBench v3"):
         metrics.load(REPORTED, other)
 

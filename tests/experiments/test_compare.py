@@ -12,7 +12,7 @@ import pytest
 
 from edgejson.cli import main
 from maaza_core import paired
-from maaza_core.errors import DataError
+from maaza_core.errors import DataError, DataErrors
 from maaza_core.paths import RESULTS_DIR
 
 COMMITTED = RESULTS_DIR / "paired" / "maaza-135m-instruct-q4-vs-zero-shot.json"
@@ -77,10 +77,23 @@ def _bootstrap_method(d):
 def test_a_damaged_file_is_named_with_line_and_pointer(tmp_path, change, pointer,
                                                        message) -> None:
     path = _planted(tmp_path, change)
-    with pytest.raises(DataError, match=message) as err:
+    with pytest.raises(DataErrors, match=message) as err:
         paired.load(path)
-    assert err.value.pointer == pointer and err.value.line is not None
-    assert str(err.value).startswith(f"{path}:{err.value.line}: ")
+    (error,) = err.value.errors
+    assert error.pointer == pointer and error.line is not None
+    assert str(err.value).startswith(f"{path}:{error.line}: ")
+
+
+def test_every_impossible_value_is_reported_at_once(tmp_path) -> None:
+    def both(d):
+        _diff_outside_interval(d)
+        _rounded_p(d)
+
+    with pytest.raises(DataErrors) as err:
+        paired.load(_planted(tmp_path, both))
+    assert str(err.value).splitlines()[0] == "2 problems in the paired comparison file:"
+    assert sorted(e.pointer for e in err.value.errors) == [
+        "/metrics/json_exact/mcnemar", "/metrics/valid_json/ci95"]
 
 
 def test_the_unchanged_copy_is_accepted(tmp_path: Path) -> None:
@@ -101,7 +114,7 @@ def test_dump_refuses_an_impossible_comparison_and_writes_nothing(tmp_path: Path
     exact = doc.metrics["json_exact"]
     broken = replace(doc, metrics={**doc.metrics, "json_exact": replace(
         exact, mcnemar=replace(exact.mcnemar, only_a=200))})
-    with pytest.raises(DataError, match=r"new\.json at /metrics/json_exact/mcnemar: 200 \+ 4 "
+    with pytest.raises(DataErrors, match=r"new\.json at /metrics/json_exact/mcnemar: 200 \+ 4 "
                                         "discordant pairs do not fit in 158 examples"):
         paired.dump(broken, tmp_path / "new.json")
     assert not (tmp_path / "new.json").exists()

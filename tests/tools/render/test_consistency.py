@@ -91,9 +91,10 @@ def test_inconsistent_numbers_are_refused_where_they_are(tmp_path, changes, mess
     bad = _write(tmp_path, doc)
     with pytest.raises(UserError) as err:
         load_result(bad, stats=STATS)
-    text = str(err.value)
-    assert re.search(message, text), text
-    where = re.match(r"(.+):(\d+): (?:([\w/*.-]+): )?", text)
+    text = str(err.value)  # one line per problem (after a head line when several)
+    line = next((line for line in text.splitlines() if re.search(message, line)), None)
+    assert line, text
+    where = re.match(r"(.+):(\d+): (?:([\w/*.-]+): )?", line)
     assert where and where.group(1) == str(bad)
     key = (where.group(3) or "dataset/name").split("/")[-1]  # the line holds the number
     assert f'"{key}"' in bad.read_text().splitlines()[int(where.group(2)) - 1]
