@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from maaza_core import paths
-from maaza_core.errors import UserError
+from maaza_core.errors import DataErrors, UserError
 from papertools.litreview.tables import load_rows, render_table, table_spec
 
 SPECIAL = r"R&D 50% $5 #1 a_b {x} ~ ^ \ Émile Łódź"
@@ -87,6 +87,21 @@ def test_unknown_key_in_a_row(tmp_path: Path, library) -> None:
         render_table(table_spec("edge-frameworks"), library, data)
     assert "edge-frameworks.yaml:5:" in str(err.value)
     assert "closest: hu2021lora" in str(err.value)
+
+
+def test_every_problem_of_a_file_is_reported_together(tmp_path: Path, library) -> None:
+    """A schema violation and an unknown key in one file: one run names both, in file order."""
+    yaml_text = (_edge_row("a", "hu2021lroa") + "- name: broken\n  platform: phones\n"
+                 "  cite: alpha2020\n" + _edge_row("c", "nokey2020"))
+    data = _data_dir(tmp_path, "edge-frameworks", yaml_text)
+    with pytest.raises(DataErrors) as err:
+        render_table(table_spec("edge-frameworks"), library, data)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith("3 problems in ")
+    assert [e.line for e in err.value.errors] == [1, 5, 8]
+    assert "edge-frameworks.yaml:1: row 'a' cites unknown key 'hu2021lroa'" in lines[1]
+    assert "edge-frameworks.yaml:5: 'features' is a required property" in lines[2]
+    assert "edge-frameworks.yaml:8: row 'c' cites unknown key 'nokey2020'" in lines[3]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:

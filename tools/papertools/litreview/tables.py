@@ -17,10 +17,10 @@ from typing import Any
 import jsonschema
 
 from maaza_core import paths
-from maaza_core.errors import UserError
+from maaza_core.errors import DataError, DataErrors, UserError
 from maaza_core.paths import display
 from maaza_core.suggest import did_you_mean
-from maaza_core.yamlfile import load_yaml
+from maaza_core.yamlfile import YamlDoc, load_yaml
 from papertools.bib.cites import Library
 from papertools.litreview.drafts import FIX_UNKNOWN
 from papertools.render.jinja import render
@@ -101,41 +101,51 @@ def table_spec(name: str) -> TableSpec:
     raise UserError(f"unknown table '{name}' (known: {known})")
 
 
-def load_rows(path: Path, schema_path: Path) -> tuple[list[Row], list[int]]:
-    """The rows of a data file and their 1-based lines; UserError on any schema violation."""
+def _schema_errors(doc: YamlDoc, schema_path: Path) -> list[DataError]:
+    """Every schema violation of the rows, each at its row's (or field's) line."""
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    return [doc.error(list(e.absolute_path), f"{e.message} (fix: see {display(schema_path)})")
+            for e in validator.iter_errors(doc.data)]
+
+
+def _key_errors(doc: YamlDoc, library: Library) -> list[DataError]:
+    """A row citing no key of the curated library, at the row's line; rows whose cite
+    the schema already refused are left to its message."""
+    known = set(library.keys)
+    rows = doc.data if isinstance(doc.data, list) else []
+    return [doc.error([index], f"row '{row.get('name')}' cites unknown key '{row['cite']}' "
+                      f"({did_you_mean(row['cite'], known)}; {FIX_UNKNOWN})")
+            for index, row in enumerate(rows)
+            if isinstance(row, dict) and isinstance(row.get("cite"), str)
+            and row["cite"] not in known]
+
+
+def _load(path: Path) -> YamlDoc:
     doc = load_yaml(path, what="table data file")
     if doc.data is None:
         raise doc.error((), "empty table data (fix: add rows)")
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise UserError("\n".join(
-            str(doc.error(list(e.absolute_path), f"{e.message} (fix: see {display(schema_path)})"))
-            for e in errors
-        ))
+    return doc
+
+
+def load_rows(path: Path, schema_path: Path) -> tuple[list[Row], list[int]]:
+    """The rows of a data file and their 1-based lines; DataErrors names every schema
+    violation."""
+    doc = _load(path)
+    if errors := _schema_errors(doc, schema_path):
+        raise DataErrors(errors, display(path))
     return doc.data, [doc.line([index]) for index in range(len(doc.data))]
 
 
-def check_keys(path: Path, rows: list[Row], lines: list[int], library: Library) -> None:
-    """Every row must cite a key of the curated library."""
-    known = set(library.keys)
-    problems = [
-        f"{display(path)}:{line}: row '{row['name']}' cites unknown key '{row['cite']}' "
-        f"({did_you_mean(row['cite'], known)}; {FIX_UNKNOWN})"
-        for row, line in zip(rows, lines, strict=True)
-        if row["cite"] not in known
-    ]
-    if problems:
-        raise UserError("\n".join(problems))
-
-
 def checked_rows(spec: TableSpec, library: Library, data_dir: Path = DATA_DIR) -> list[Row]:
-    """The rows of ``spec``'s data file, valid against its schema, citing library keys."""
-    data = spec.data_file(data_dir)
-    rows, lines = load_rows(data, spec.schema_file(data_dir))
-    check_keys(data, rows, lines, library)
-    return rows
+    """The rows of ``spec``'s data file, valid against its schema, citing library keys;
+    every problem of the file (schema and keys) is reported in one DataErrors."""
+    path = spec.data_file(data_dir)
+    doc = _load(path)
+    errors = _schema_errors(doc, spec.schema_file(data_dir)) + _key_errors(doc, library)
+    if errors:
+        raise DataErrors(errors, display(path))
+    return doc.data
 
 
 def render_table(
