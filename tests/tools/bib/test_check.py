@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from maaza_core.errors import DataErrors, UserError
+from maaza_core.errors import DataError, DataErrors, UserError
 from maaza_core.suggest import closest
+from papertools.bib.bibfile import parse_bib
 from papertools.bib.check import check_file
 from papertools.bib.cites import check_citations, find_citations
 from papertools.bib.library import load_library
@@ -77,6 +78,16 @@ def test_every_library_error_is_reported_at_once_sorted_by_line(tmp_path):
     assert [e.line for e in caught.value.errors] == [2, 6, 7, 8]
 
 
+def test_a_bib_file_with_a_duplicate_key_is_refused_at_load(tmp_path):
+    bib = tmp_path / "dup.bib"
+    bib.write_text("@misc{a, title = {One}}\n\n@misc{b, title = {Two}}\n\n"
+                   "@misc{a, title = {Three}}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"dup\.bib:5: duplicate key 'a' \(first at line 1;"):
+        parse_bib(bib)
+    bib.write_text("@misc{a, title = {One}}\n\n@misc{b, title = {Two}}\n", encoding="utf-8")
+    assert [i.key for i in parse_bib(bib).items] == ["a", "b"]
+
+
 def test_citations_tex_and_markdown(tmp_path):
     (tmp_path / "a.tex").write_text(
         "See \\citep[p.~3]{hu2021lora, devlin2019bert} and \\citet*{vaswani2017attention}.\n"
@@ -88,8 +99,10 @@ def test_citations_tex_and_markdown(tmp_path):
     assert [k for k, _, _ in keys] == ["hu2021lora", "devlin2019bert", "vaswani2017attention",
                                        "hu2021lora", "devlin2019bert", "zhang2024tinyllama"]
     findings = check_citations(find_citations([tmp_path]), ["hu2021lora", "devlin2019bert",
-                               "vaswani2017attention", "zhang2024tinyllama", "x", "x"])
-    assert {f.message.split(" (")[0] for f in findings} == {"duplicate key 'x'", "never cited"}
+                               "vaswani2017attention", "zhang2024tinyllama", "x"])
+    assert [(f.where, f.message.split(" (")[0]) for f in findings] == [("x", "never cited")]
+    # A duplicate key never gets this far: the library loader refuses it (see
+    # test_every_library_error_is_reported_at_once_sorted_by_line) and so does the .bib parser.
     assert closest("hu2021lroa", ["hu2021lora", "hu2024minicpm", "x"])[0] == "hu2021lora"
 
 

@@ -10,6 +10,7 @@ import re
 
 from maaza_core.errors import UserError
 from papertools.bib.config import SourceConfig
+from papertools.bib.dedupe import Identity
 from papertools.bib.library import CATEGORIES, Entry, Library, append_entries, unknown_category
 from papertools.bib.matching import fold, surname
 from papertools.bib.records import Cache, Record
@@ -31,10 +32,8 @@ def make_key(record: Record, taken: set[str]) -> str:
     return key
 
 
-def _same_id(a: Entry, b: Entry) -> bool:
-    """Same arXiv id (any version: Entry strips it) or same DOI (case-insensitive)."""
-    return bool(a.arxiv and a.arxiv == b.arxiv
-                or a.doi and b.doi and a.doi.lower() == b.doi.lower())
+def _identity(entry: Entry) -> Identity:
+    return Identity(entry.key, entry.arxiv, entry.doi, entry.s2)
 
 
 def add_works(library: Library, ids: list[str], cfg: SourceConfig,
@@ -53,7 +52,7 @@ def add_works(library: Library, ids: list[str], cfg: SourceConfig,
         is_doi = raw.lower().startswith("10.")
         probe = Entry(key="?", line=0, doi=raw if is_doi else None,
                       arxiv=None if is_doi else raw.removeprefix("arXiv:"))
-        if any(_same_id(probe, e) for e in (*library.entries, *new)):
+        if any(_identity(probe).same_id(_identity(e)) for e in (*library.entries, *new)):
             raise UserError(f"{raw}: already in {library.path} or given twice "
                             "(fix: nothing to add)")
         report = Refresher(cfg, cache).run(wanted_for([probe]), offline=offline, strict=True)

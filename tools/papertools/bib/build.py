@@ -26,6 +26,7 @@ from papertools.bib.records import Cache
 from papertools.bib.refresh import (
     Refresher,
     RefreshReport,
+    asked_for,
     is_web_entry,
     records_for,
     wanted_for,
@@ -71,7 +72,8 @@ def verify_library(library: Library, cache: Cache) -> list[Finding]:
     idents = []
     for entry in library.entries:
         item = items[entry.key]
-        records = records_for(entry, cache)
+        asked = asked_for(entry)
+        records = asked.records(cache)
         if is_web_entry(entry):
             out += software_findings(entry.key, item)
             continue
@@ -79,8 +81,7 @@ def verify_library(library: Library, cache: Cache) -> list[Finding]:
             out.append(Finding(WARNING, entry.key, "no source knows the pinned title; "
                                "the pinned fields are used as they are"))
         elif records:
-            ids = ", ".join(r.lookup for r in records)
-            out += compare(Work(item, tuple(records), ids,
+            out += compare(Work(item, tuple(records), asked.describe(),
                                 pinned=frozenset(entry.override)))[0]
         idents.append(Identity.of(item, entry.arxiv, item.fields.get("doi"), entry.s2))
     return out + duplicates(idents)

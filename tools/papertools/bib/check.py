@@ -17,9 +17,9 @@ from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.entrytype import is_software_or_web, software_findings
 from papertools.bib.findings import ERROR, WARNING, Finding, count
-from papertools.bib.lookup import ARXIV_ID, DOI, LookupId
-from papertools.bib.records import ARXIV, S2, Cache, Record
-from papertools.bib.refresh import Refresher, RefreshReport, Wanted
+from papertools.bib.lookup import DOI
+from papertools.bib.records import Cache, Record
+from papertools.bib.refresh import Asked, Refresher, RefreshReport, Wanted
 from papertools.bib.verify import Fix, Work, compare, ids_of, plain
 
 
@@ -28,9 +28,7 @@ class Planned:
     """One entry and what it is looked up by."""
 
     item: BibItem
-    arxiv: str | None  # arXiv id
-    s2: LookupId | None  # Semantic Scholar lookup (DOI or arXiv id)
-    title: str | None  # title search, only for papers without an id
+    asked: Asked  # arXiv id and S2 lookup (a title only for a paper without an id)
     software: bool  # software or a web page: checked for fields only
 
 
@@ -63,23 +61,14 @@ class CheckReport:
 def plan(item: BibItem) -> Planned:
     arxiv, doi = ids_of(item)
     if arxiv or doi:
-        return Planned(item, arxiv, LookupId.best(arxiv=arxiv, doi=doi), None, False)
+        return Planned(item, Asked.of(arxiv, doi), False)
     if is_software_or_web(item, False):
-        return Planned(item, None, None, None, True)
-    title = plain(item.fields.get("title", ""))
-    return Planned(item, None, None, title or None, False)
+        return Planned(item, Asked(), True)
+    return Planned(item, Asked.of(title=plain(item.fields.get("title", ""))), False)
 
 
-def _records(cache: Cache, p: Planned) -> list[Record]:
-    found = [cache.get(ARXIV, p.arxiv) if p.arxiv else None, cache.get(S2, p.s2) if p.s2
-             else None, cache.get(S2, LookupId.title(p.title)) if p.title else None]
-    return [r for r in found if r is not None]
-
-
-def _ids(p: Planned) -> str:
-    return ", ".join(x for x in (p.arxiv and f"arXiv:{p.arxiv}", p.s2 and p.s2.kind != ARXIV_ID
-                                 and p.s2.text,
-                                 p.title and f'title "{p.title}"') if x)
+def _doi(asked: Asked) -> str | None:
+    return asked.s2.value if asked.s2 and asked.s2.kind == DOI else None
 
 
 def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: bool = False,
@@ -87,8 +76,7 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
     bib = parse_bib(path)
     cache = cache or Cache(CHECK_CACHE_DIR, extra_read=(paths.BIB_CACHE_DIR,))
     plans = [plan(item) for item in bib.items]
-    want = Wanted(arxiv={p.arxiv for p in plans if p.arxiv}, s2={p.s2 for p in plans if p.s2},
-                  titles={p.title for p in plans if p.title})
+    want = Wanted.of(p.asked for p in plans)
     refresh = Refresher(cfg, cache).run(want, offline=offline, strict=strict)
     findings: list[Finding] = list(refresh.findings)
     fixes: dict[str, Fix | None] = {}
@@ -98,18 +86,18 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
         if p.software:
             findings += software_findings(where, p.item)
             continue
-        if not (p.arxiv or p.s2 or p.title):  # nothing to look up, and no title to print
+        if not p.asked:  # nothing to look up, and no title to print
             findings.append(Finding(ERROR, where, "title: missing, and no arXiv id or DOI "
                                     "to look the work up by (fix: add title = {...})"))
             continue
-        records = _records(cache, p)
+        records = p.asked.records(cache)
         if not records and offline:
             findings.append(Finding(WARNING, where, "not in the cache (offline; not checked)"))
             continue
-        more, fixes[p.item.key] = compare(Work(p.item, tuple(records), _ids(p), where))
+        more, fixes[p.item.key] = compare(Work(p.item, tuple(records), p.asked.describe(), where))
         findings += more
         found[p.item.key] = [r for r in records if r.found]
-    findings += duplicates([Identity.of(p.item, p.arxiv, p.s2.value if p.s2 and p.s2.kind == DOI
-                                     else None) for p in plans if not p.software])
+    findings += duplicates([Identity.of(p.item, p.asked.arxiv, _doi(p.asked))
+                            for p in plans if not p.software])
     return CheckReport(Path(path), len(bib.items), tuple(findings), refresh, bib, fixes, found,
                        cache)

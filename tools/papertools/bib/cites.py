@@ -9,7 +9,6 @@ e-mail address or a commented-out cite is never taken for a citation.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,14 +109,11 @@ def check_citations(
     citations: Sequence[Citation],
     keys: Sequence[str],
     keep: Iterable[str] = (),
-    source: str = "library",
 ) -> list[Finding]:
-    """Unknown keys (error, with the closest keys), duplicate keys (error) and entries
-    nobody cites (warning) unless listed in `keep`."""
+    """Unknown keys (error, with the closest keys) and entries nobody cites (warning)
+    unless listed in `keep`. Duplicate keys are no concern here: the library loader and
+    the .bib parser refuse them before any key list reaches this check."""
     findings: list[Finding] = []
-    for key, n in sorted(Counter(keys).items()):
-        if n > 1:
-            findings.append(Finding(ERROR, source, f"duplicate key '{key}' ({n} entries)"))
     known = set(keys)
     for cite in citations:
         if cite.key not in known:
@@ -135,4 +131,4 @@ def check_library(library: Library, sources: Iterable[Path | str]) -> list[Findi
     """The citation check `make bib` runs: the library against paper/ and litreview/."""
     citations = find_citations(sources)
     keep = [e.key for e in library.entries if e.keep]
-    return check_citations(citations, library.keys, keep, source=str(library.path))
+    return check_citations(citations, library.keys, keep)

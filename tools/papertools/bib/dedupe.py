@@ -40,6 +40,17 @@ class Identity:
         return cls(item.key, arxiv, doi, s2, plain(item.fields.get("title", "")), plain(first),
                    year_of(item.fields.get("year")))
 
+    def ids(self) -> list[tuple[str, str]]:
+        """(kind, value) of each id, as two entries are compared: the arXiv id without
+        its version, the DOI case-insensitively."""
+        ids = (("arXiv id", self.arxiv and strip_arxiv_version(self.arxiv)),
+               ("DOI", self.doi and self.doi.lower()), ("S2 id", self.s2))
+        return [(kind, value) for kind, value in ids if value]
+
+    def same_id(self, other: Identity) -> bool:
+        """True when the two share any id: one work, whatever else differs."""
+        return not set(self.ids()).isdisjoint(other.ids())
+
 
 def duplicates(items: Sequence[Identity]) -> list[Finding]:
     """One error per pair of keys that share an id, or a near-identical title with the
@@ -47,10 +58,7 @@ def duplicates(items: Sequence[Identity]) -> list[Finding]:
     out: list[Finding] = []
     seen: dict[tuple[str, str], str] = {}
     for it in items:
-        for kind, value in (("arXiv id", it.arxiv and strip_arxiv_version(it.arxiv)),
-                            ("DOI", it.doi and it.doi.lower()), ("S2 id", it.s2)):
-            if not value:
-                continue
+        for kind, value in it.ids():
             other = seen.setdefault((kind, value), it.key)
             if other != it.key:
                 out.append(Finding(ERROR, it.key, f"duplicate of '{other}': same {kind} "

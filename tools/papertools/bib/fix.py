@@ -13,12 +13,10 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-
 from papertools.bib.bibfile import BibItem
 from papertools.bib.names import SAME, compare_name, file_name, source_name
 from papertools.bib.verify import Fix
-from papertools.bib.writer import latex, protect_title
+from papertools.bib.writer import bibtex_name, latex, protect_title
 
 _HEAD = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*[^,\s]+\s*,")
 _NAME = re.compile(r"\s*([A-Za-z][\w\-:.]*)\s*=\s*")
@@ -91,18 +89,8 @@ def bibtex_names(names: tuple[str, ...], cut: bool, old: BibItem) -> str:
     for name in names:
         theirs = source_name(name)
         same = next((raw for raw, n in mine if compare_name(n, theirs) == SAME), None)
-        out.append(same or _as_bibtex(name))
+        out.append(same or bibtex_name(name))
     return " and ".join(out + (["others"] if cut else []))
-
-
-def _as_bibtex(name: str) -> str:
-    try:
-        parts = parse_single_name_into_parts(name, strict=False)
-    except InvalidNameError:
-        return "{" + latex(name) + "}"
-    last = " ".join([*parts.von, *parts.last])
-    first = " ".join(parts.first)
-    return latex(f"{last}, {first}" if first else last)
 
 
 def _encode(name: str, value: str) -> str:

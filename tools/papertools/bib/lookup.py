@@ -30,6 +30,12 @@ class LookupId:
     def __str__(self) -> str:
         return self.text
 
+    def describe(self) -> str:
+        """How messages name the lookup: "arXiv:2106.09685", "DOI:10.1/x", 'title "..."'."""
+        if self.kind == ARXIV_ID:
+            return f"arXiv:{self.value}"
+        return f'title "{self.value}"' if self.kind == TITLE else self.text
+
     @classmethod
     def parse(cls, text: str) -> LookupId:
         """The inverse of `text`; an unprefixed "10.x/..." is a bare DOI, anything else

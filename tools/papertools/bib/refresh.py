@@ -19,18 +19,61 @@ from papertools.bib.entrytype import is_paper_url
 from papertools.bib.findings import ERROR, WARNING, Finding
 from papertools.bib.latex import plain
 from papertools.bib.library import Entry
-from papertools.bib.lookup import LookupId
+from papertools.bib.lookup import ARXIV_ID, TITLE, LookupId
 from papertools.bib.merge import agree
 from papertools.bib.records import ARXIV, S2, Cache, Record
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What one work is looked up by, whichever command asks: its arXiv id at arXiv, and
+    at Semantic Scholar its most specific id, or its title when it has no id."""
+
+    arxiv: str | None = None  # arXiv id
+    s2: LookupId | None = None  # LookupId.best(...), or LookupId.title(...)
+
+    @classmethod
+    def of(cls, arxiv: str | None = None, doi: str | None = None, s2: str | None = None,
+           title: str | None = None) -> Asked:
+        if arxiv or doi or s2:
+            return cls(arxiv, LookupId.best(arxiv, doi, s2))
+        return cls(None, LookupId.title(title) if title else None)
+
+    def __bool__(self) -> bool:
+        return bool(self.arxiv or self.s2)
+
+    def records(self, cache: Cache) -> list[Record]:
+        """The cached records, arXiv first."""
+        found = [cache.get(ARXIV, self.arxiv) if self.arxiv else None,
+                 cache.get(S2, self.s2) if self.s2 else None]
+        return [r for r in found if r is not None]
+
+    def describe(self) -> str:
+        """How messages name the lookups: "arXiv:2106.09685, DOI:10.1/x"."""
+        asked = [LookupId(ARXIV_ID, self.arxiv)] if self.arxiv else []
+        asked += [self.s2] if self.s2 and self.s2 not in asked else []
+        return ", ".join(a.describe() for a in asked)
+
+
 @dataclass
 class Wanted:
-    """The lookups a set of entries needs, per source."""
+    """The lookups a set of works needs, per source."""
 
     arxiv: set[str] = field(default_factory=set)  # arXiv ids
     s2: set[LookupId] = field(default_factory=set)  # batch lookups (no titles)
     titles: set[str] = field(default_factory=set)  # titles for S2's title match
+
+    @classmethod
+    def of(cls, works: Iterable[Asked]) -> Wanted:
+        want = cls()
+        for w in works:
+            if w.arxiv:
+                want.arxiv.add(w.arxiv)
+            if w.s2 and w.s2.kind == TITLE:
+                want.titles.add(w.s2.value)
+            elif w.s2:
+                want.s2.add(w.s2)
+        return want
 
 
 @dataclass
@@ -49,40 +92,20 @@ def is_web_entry(entry: Entry) -> bool:
     return bool(entry.url) and not entry.has_source_id and not is_paper_url(entry.url or "")
 
 
-def _title_lookup(entry: Entry) -> str | None:
-    """The plain-text title a paper without an id is searched by (LaTeX braces in the
-    pinned title are for BibTeX, not for the search)."""
-    if entry.has_source_id or is_web_entry(entry):
-        return None
-    return plain(entry.override.get("title", "")) or None
+def asked_for(entry: Entry) -> Asked:
+    """What a library entry is looked up by (a title only for a paper without an id)."""
+    title = None if entry.has_source_id or is_web_entry(entry) else (
+        plain(entry.override.get("title", "")) or None)  # braces are BibTeX's, not S2's
+    return Asked.of(entry.arxiv, entry.doi, entry.s2, title)
 
 
 def wanted_for(entries: Iterable[Entry]) -> Wanted:
-    want = Wanted()
-    for e in entries:
-        if e.arxiv:
-            want.arxiv.add(e.arxiv)
-        if e.has_source_id:
-            want.s2.add(LookupId.best(e.arxiv, e.doi, e.s2))
-        elif title := _title_lookup(e):
-            want.titles.add(title)
-    return want
+    return Wanted.of(asked_for(e) for e in entries)
 
 
 def records_for(entry: Entry, cache: Cache) -> list[Record]:
     """The cached records of one entry, arXiv first."""
-    out = []
-    if entry.arxiv and (r := cache.get(ARXIV, entry.arxiv)):
-        out.append(r)
-    if entry.has_source_id:
-        lookup = LookupId.best(entry.arxiv, entry.doi, entry.s2)
-    elif title := _title_lookup(entry):
-        lookup = LookupId.title(title)
-    else:
-        return out
-    if r := cache.get(S2, lookup.text):
-        out.append(r)
-    return out
+    return asked_for(entry).records(cache)
 
 
 def _is_local(url: str) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from pybtex.database import Person
 from pybtex.database.output.bibtex import Writer
+from pybtex.exceptions import PybtexError
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from papertools.bib.merge import Merged
@@ -83,27 +84,27 @@ def _needs_braces(word: str) -> bool:
     ) or (any(c.isdigit() for c in word) and any(c.isalpha() for c in word))
 
 
-def _persons(names: Iterable[str]) -> list[Person]:
-    persons = []
-    for name in names:
-        if name.startswith("{") and name.endswith("}"):
-            persons.append(Person(name))  # a braced corporate name stays whole
-        elif name == "others":
-            persons.append(Person("others"))
-        else:
-            persons.append(Person(latex(name)))
-    return persons
+def bibtex_name(name: str) -> str:
+    """A source's Unicode name as the author field writes it ("von Last, Jr, First"); the
+    writer and `bib check --fix` both use it, so one work's names read alike in both. A
+    name BibTeX cannot split (too many commas) is kept whole, braced."""
+    if name.startswith("{") and name.endswith("}"):
+        return _name(Person(name))  # a braced corporate name stays whole
+    try:
+        return _name(Person(latex(name)))
+    except PybtexError:
+        return "{" + latex(name) + "}"
 
 
 def _fields(m: Merged) -> list[tuple[str, str]]:
     """(name, LaTeX value) in FIELD_ORDER, then alphabetically; the author list first."""
     out: list[tuple[str, str]] = []
-    if "author" in m.fields:
-        persons = [Person(p.strip()) for p in m.fields["author"].split(" and ")]
+    if "author" in m.fields:  # pinned, in LaTeX already
+        names = [_name(Person(p.strip())) for p in m.fields["author"].split(" and ")]
     else:
-        persons = _persons(m.authors)
-    if persons:
-        out.append(("author", " and ".join(_name(p) for p in persons)))
+        names = [bibtex_name(n) for n in m.authors]
+    if names:
+        out.append(("author", " and ".join(names)))
     order = {name: i for i, name in enumerate(FIELD_ORDER)}
     for name in sorted(m.fields, key=lambda n: (order.get(n, len(order)), n)):
         value = m.fields[name]
