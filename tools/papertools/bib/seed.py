@@ -1,7 +1,7 @@
 """Facts about works gathered by hand (`papers.json` + `bib/seed/papers-extra.json`).
 
 Why this exists: there is no network in CI, so the committed cache is produced by the
-real refresh code talking to a local mirror (see `mirror.py`) that serves these facts in
+real refresh code talking to a local fact server (`factserver.py`) that serves these facts in
 the sources' own formats. The same facts seed the library's first version.
 """
 
