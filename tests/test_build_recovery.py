@@ -8,7 +8,6 @@ new number in the PDF.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from treecopy import copy_tree
+from treecopy import copy_tree, with_exact_correct
 
 from maaza_core.paths import ROOT
 
@@ -46,10 +45,16 @@ def make(tree: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def start(tree: Path) -> subprocess.Popen:
-    """`make paper` in its own session, so that Ctrl-C can reach it as a terminal would."""
+    """`make paper` in its own session, so that Ctrl-C can reach it as a terminal would.
+
+    SIGINT is reset to its default in the child: a test run started in the background of a
+    non-interactive shell (or under nohup) inherits it ignored, and make would then never
+    see the Ctrl-C this test sends.
+    """
     return subprocess.Popen(_make_cmd("paper"), cwd=tree, env=_env(), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def session_processes(session: int) -> list[tuple[str, float]]:
@@ -71,9 +76,8 @@ def session_processes(session: int) -> list[tuple[str, float]]:
 
 def set_correct(tree: Path, correct: int) -> None:
     path = tree / RESULT
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["metrics"]["overall"]["json_exact"]["correct"] = correct
-    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    path.write_text(with_exact_correct(path.read_text(encoding="utf-8"), correct),
+                    encoding="utf-8")
 
 
 def pdf_text(tree: Path) -> str:

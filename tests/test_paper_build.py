@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from treecopy import copy_tree
+from treecopy import copy_tree, with_exact_correct
 
 from maaza_core.paths import ROOT
 
@@ -88,7 +88,7 @@ def edited(path: Path, change):
 
 def test_changed_result_reaches_the_pdf(built):
     path = built / "experiments" / "results" / "maaza-mlm-135m.json"
-    with edited(path, lambda t: t.replace('"correct": 39', '"correct": 46', 1)):
+    with edited(path, lambda t: with_exact_correct(t, 46)):
         make(built, "paper")
         assert "29.1" in pdf_text(built / "build" / "paper.pdf")  # 46 / 158
     make(built, "paper")

@@ -7,9 +7,11 @@ original's), generated files, and the 100 MB model cache of `make models`.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+from maaza_core.intervals import wilson
 from maaza_core.paths import ROOT
 
 SKIP = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "runs", "__pycache__",
@@ -20,3 +22,13 @@ def copy_tree(dest: Path) -> Path:
     """The working tree (tracked and untracked sources) copied to `dest`."""
     shutil.copytree(ROOT, dest, ignore=SKIP, symlinks=True)
     return dest
+
+
+def with_exact_correct(text: str, correct: int) -> str:
+    """A metrics file's text with overall JSONExact set to `correct`, and the stored Wilson
+    interval with it: the file stays consistent, as a real re-run would leave it."""
+    doc = json.loads(text)
+    exact = doc["metrics"]["overall"]["json_exact"]
+    exact["correct"] = correct
+    exact["ci95"] = wilson(correct, exact["total"]).to_dict()
+    return json.dumps(doc, indent=2) + "\n"
