@@ -61,8 +61,11 @@ def cpu_has_bf16() -> bool:
 def auto_batch_size(device: torch.device) -> int:
     """Rows per generate() call when none is asked for: the fastest measured per device.
 
-    On CPU, batch 4 beat 1 and 16 (README, Speed): finished rows wait in their batch for
-    the slowest, and a CPU has little parallelism left to fill; GPUs want wide batches.
+    On CPU (experiments/README.md, Speed): with the tiny bench model batch 4 beat 1 and 16;
+    with the real 135M checkpoint batch 8 won for a model whose rows run to the token limit
+    (2.75x against 1.93x at 4) and lost for one whose rows stop (1.13x against 1.26x), since
+    finished rows wait in their batch for the slowest. 4 is the compromise; GPUs want wide
+    batches.
     """
     return 4 if device.type == "cpu" else 16
 
