@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from maaza_core.errors import UserError
-from maaza_core.paths import LIBRARY_FILE, ROOT
+from maaza_core.paths import LIBRARY_FILE, display
 
 # "Warning--empty year in llamacpp", "Warning--to sort, need author or key in tflite",
 # "Warning--I didn't find a database entry for "foo"".
@@ -86,15 +86,8 @@ def library_line(key: str, library: Path = LIBRARY_FILE) -> str:
     if key and library.exists():
         for n, line in enumerate(library.read_text(encoding="utf-8").splitlines(), start=1):
             if re.match(rf"-\s+key:\s*['\"]?{re.escape(key)}['\"]?\s*$", line):
-                return f"{_display(library)}:{n}"
-    return _display(library)
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(ROOT.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+                return f"{display(library)}:{n}"
+    return display(library)
 
 
 def check_bibliography(stem: Path, library: Path = LIBRARY_FILE) -> None:
@@ -110,4 +103,4 @@ def check_bibliography(stem: Path, library: Path = LIBRARY_FILE) -> None:
     if problems:
         lines = [f"{library_line(p.key, library)}: entry '{p.key}': {p.what}" if p.key
                  else p.what for p in dict.fromkeys(problems)]
-        raise UserError("\n".join(lines) + f"\n(fix: {FIX_ENTRY}; BibTeX log: {_display(blg)})")
+        raise UserError("\n".join(lines) + f"\n(fix: {FIX_ENTRY}; BibTeX log: {display(blg)})")
