@@ -128,8 +128,25 @@ class Performance:
     stop_reasons: Mapping[str, int]  # json | eos | length -> rows
 
 
+class FileDoc:
+    """Where a document was read from: its stem keys the paper's macros, its relpath names
+    it in messages and generated comments (metrics and paired files alike)."""
+
+    path: Path | None
+
+    @property
+    def stem(self) -> str:
+        """The file name without .json."""
+        assert self.path is not None, "a document that was never read has no file name"
+        return self.path.stem
+
+    @property
+    def relpath(self) -> str:
+        return display(self.path) if self.path is not None else "(not saved)"
+
+
 @dataclass(frozen=True, kw_only=True)
-class MetricsDoc:
+class MetricsDoc(FileDoc):
     """One model evaluated on one split."""
 
     provenance: str  # one of PROVENANCES
@@ -141,17 +158,6 @@ class MetricsDoc:
     performance: Performance | None = None
     run: Mapping[str, Any] | None = None  # versions, git commit, hardware, timestamps
     path: Path | None = field(default=None, compare=False, repr=False)  # where it was read
-
-    @property
-    def stem(self) -> str:
-        """The file name without .json: the key of the paper's macros for this run."""
-        assert self.path is not None, "a document that was never read has no file name"
-        return self.path.stem
-
-    @property
-    def relpath(self) -> str:
-        """The file as messages and generated comments name it."""
-        return display(self.path) if self.path is not None else "(not saved)"
 
     @property
     def json_exact(self) -> Count:

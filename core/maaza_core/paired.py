@@ -24,7 +24,7 @@ import jsonschema
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataErrors
 from maaza_core.intervals import Interval
-from maaza_core.metrics import data_error, read_json, schema_errors
+from maaza_core.metrics import FileDoc, data_error, read_json, schema_errors
 from maaza_core.paths import PAIRED_SCHEMA, display
 
 FORMAT = "edgejson-paired/1"
@@ -56,7 +56,7 @@ class PairedMetric:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PairedDoc:
+class PairedDoc(FileDoc):
     """Run B against run A over the examples both answered."""
 
     a: str  # what the report calls A (model name or file name)
@@ -65,17 +65,6 @@ class PairedDoc:
     dropped: Mapping[str, int]  # "a" | "b" -> examples left out (--allow-subset)
     metrics: Mapping[str, PairedMetric]  # YES_NO and MEANS names, in that order
     path: Path | None = field(default=None, compare=False, repr=False)  # where it was read
-
-    @property
-    def stem(self) -> str:
-        """The file name without .json: the key of the paper's macros for it."""
-        assert self.path is not None, "a comparison that was never read has no file name"
-        return self.path.stem
-
-    @property
-    def relpath(self) -> str:
-        """The file as messages and generated comments name it."""
-        return display(self.path) if self.path is not None else "(not saved)"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, keys in the order the harness has always printed them."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from edgejson.cli import main
-from maaza_core import paired
+from maaza_core import metrics, paired
 from maaza_core.errors import DataError, DataErrors
 from maaza_core.paths import RESULTS_DIR
 
@@ -30,7 +30,11 @@ def test_the_committed_file_round_trips(tmp_path: Path) -> None:
     doc = paired.load(COMMITTED)
     assert doc.stem == COMMITTED.stem and doc.examples == 158
     exact = doc.metrics["json_exact"]
-    assert exact.mcnemar is not None and (exact.mcnemar.only_a, exact.mcnemar.only_b) == (0, 4)
+    # Discordant pairs are the difference of the two runs' exact counts, file against file.
+    runs = {n: metrics.load(RESULTS_DIR / f"{n}.json").json_exact.correct
+            for n in ("smollm2-135m-instruct-q4", "maaza-135m-instruct-q4")}
+    assert exact.mcnemar is not None and exact.mcnemar.only_b - exact.mcnemar.only_a == (
+        runs["maaza-135m-instruct-q4"] - runs["smollm2-135m-instruct-q4"])
     assert doc.metrics["field_f1"].mcnemar is None
     paired.dump(doc, tmp_path / "copy.json")
     assert (tmp_path / "copy.json").read_text(encoding="utf-8") == COMMITTED.read_text(
@@ -54,7 +58,10 @@ def _f1_with_mcnemar(d):
 
 
 def _diff_outside_interval(d):
-    d["metrics"]["valid_json"]["diff"] = 0.5
+    """A difference just outside its own interval, whatever the committed numbers are."""
+    valid = d["metrics"]["valid_json"]
+    low, high = valid["ci95"]["low"], valid["ci95"]["high"]
+    valid["diff"] = round(low - 0.1, 6) if low > -0.9 else round(high + 0.1, 6)
 
 
 def _rounded_p(d):
@@ -69,7 +76,7 @@ def _bootstrap_method(d):
     (_unknown_metric, "/metrics", r"metrics: Additional properties .*'exact'"),
     (_f1_with_mcnemar, "/metrics/field_f1", "metrics/field_f1: Additional properties"),
     (_diff_outside_interval, "/metrics/valid_json/ci95",
-     r"metrics/valid_json/ci95: \[0.151741, 0.341772\] around 0.5 is impossible"),
+     r"metrics/valid_json/ci95: \[[-0-9.]+, [-0-9.]+\] around [-0-9.]+ is impossible"),
     (_rounded_p, "/metrics/json_exact/mcnemar",
      "metrics/json_exact/mcnemar: p = 0 is impossible"),
     (_bootstrap_method, "/metrics/field_f1/ci95/method", "'paired-bootstrap-percentile' was"),
@@ -114,7 +121,7 @@ def test_dump_refuses_an_impossible_comparison_and_writes_nothing(tmp_path: Path
     exact = doc.metrics["json_exact"]
     broken = replace(doc, metrics={**doc.metrics, "json_exact": replace(
         exact, mcnemar=replace(exact.mcnemar, only_a=200))})
-    with pytest.raises(DataErrors, match=r"new\.json at /metrics/json_exact/mcnemar: 200 \+ 4 "
+    with pytest.raises(DataErrors, match=r"new\.json at /metrics/json_exact/mcnemar: 200 \+ \d+ "
                                         "discordant pairs do not fit in 158 examples"):
         paired.dump(broken, tmp_path / "new.json")
     assert not (tmp_path / "new.json").exists()
