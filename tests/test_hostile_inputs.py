@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from maaza_core.paths import DATA_DIR, DATASET_STATS, RESULTS_DIR, ROOT
+from maaza_core.paths import DATA_DIR, RESULTS_DIR, ROOT
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 BIN = Path(sys.executable).parent
@@ -33,14 +33,6 @@ def run(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.Comple
     env = {k: v for k, v in os.environ.items() if k != "MAAZA_ROOT"}
     return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=env, text=True,
                           capture_output=True, timeout=timeout)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def dataset_stats_file() -> None:
-    """The render commands read the statistics `make` writes; a clean clone has none yet."""
-    if not DATASET_STATS.is_file():
-        done = run("edgejson", "stats", "-o", str(DATASET_STATS))
-        assert done.returncode == 0, done.stderr
 
 
 def snapshot(*roots: Path) -> dict[str, tuple[str, int] | None]:
