@@ -19,7 +19,7 @@ from maaza_core.paired import PairedDoc
 from papertools.render import numbers as fmt
 from papertools.render.latex import latex_escape
 from papertools.render.macros import Macro
-from papertools.render.tables import f1_cell, interval_cell
+from papertools.render.tables import f1_cell, interval_cell, sources
 
 STOPS = ("json", "eos", "length")  # complete JSON value, end-of-sequence token, token limit
 
@@ -161,5 +161,5 @@ def measured_table(results: list[MetricsDoc]) -> dict:
             # Three table cells: complete JSON value & end-of-sequence & token limit.
             "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
         })
-    return {"rows": rows, "sources": ", ".join(r.relpath for r in measured),
+    return {"rows": rows, "sources": sources(measured),
             "n": measured[0].json_exact.total if measured else 0}

@@ -14,7 +14,8 @@ from papertools.render.macros import METHOD_LABEL
 from papertools.render.results import by_stem
 
 
-def _sources(results: list[MetricsDoc]) -> str:
+def sources(results: list[MetricsDoc]) -> str:
+    """The files a generated table or caption was computed from, for its comment."""
     return ", ".join(r.relpath for r in results)
 
 
@@ -62,7 +63,7 @@ def results_table(results: list[MetricsDoc]) -> dict:
             "f1": f1_cell(r),
             "disk": "--" if disk is None else fmt.megabytes(disk),
         })
-    return {"rows": rows, "note": _provenance_note(results), "sources": _sources(results),
+    return {"rows": rows, "note": _provenance_note(results), "sources": sources(results),
             "n": results[0].json_exact.total}
 
 
@@ -83,7 +84,7 @@ def complexity_table(results: list[MetricsDoc]) -> dict:
         notes.append(MEASURED_MARK + " Measured runs score every test row, the rows without a "
                      "label in the tier of their schema.")
     return {"rows": rows, "tiers": [c.capitalize() for c in COMPLEXITIES],
-            "notes": notes, "sources": _sources(results)}
+            "notes": notes, "sources": sources(results)}
 
 
 def dataset_table(stats: DatasetStats) -> dict:
@@ -113,7 +114,7 @@ def dataset_table(stats: DatasetStats) -> dict:
 def figure_context(name: str, results: list[MetricsDoc]) -> dict:
     """Numbers quoted in a figure's caption, formatted like the prose's."""
     t = by_stem(results)
-    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": _sources(results),
+    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": sources(results),
                  "measured": any(r.provenance == "measured" for r in results)}
     best = max(results, key=lambda r: r.json_exact.rate)
     ctx["best"] = {"name": latex_escape(best.model.name),
