@@ -36,6 +36,7 @@ from maaza_core.paths import (
     PAPER_PDF,
     ROOT,
     TEX_PACKAGES,
+    display,
 )
 from papertools.render.bibtex_log import check_bibliography
 
@@ -97,7 +98,7 @@ def run_latexmk(main: str = "main.tex") -> Path:
     marker = LATEX_OUT_DIR / INCOMPLETE
     if marker.exists():
         print("papertools: the last LaTeX run failed or was interrupted; starting from a "
-              f"clean {LATEX_OUT_DIR.relative_to(ROOT)}/", file=sys.stderr)
+              f"clean {display(LATEX_OUT_DIR)}/", file=sys.stderr)
         shutil.rmtree(LATEX_OUT_DIR)
     LATEX_OUT_DIR.mkdir(parents=True, exist_ok=True)
     marker.touch()
