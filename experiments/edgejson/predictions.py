@@ -50,10 +50,8 @@ def read_predictions(path: Path, repair: bool = False) -> Predictions:
     """
     if not path.is_file():
         raise UserError(f"{path}: no such predictions file")
-    raw = path.read_bytes()
-    tail = raw.split(b"\n")[-1]
-    if repair and tail.strip():
-        _truncate(path, len(raw) - len(tail))
+    if repair:
+        _drop_torn_tail(path)
     preds = Predictions(settings=None)
     for number, obj in iter_jsonl(path):
         where = f"{path}:{number}"
@@ -67,11 +65,16 @@ def read_predictions(path: Path, repair: bool = False) -> Predictions:
     return preds
 
 
-def _truncate(path: Path, size: int) -> None:
-    with path.open("r+b") as fh:
-        fh.truncate(size)
-        fh.flush()
-        os.fsync(fh.fileno())
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a last line without its newline: a kill cut that write short, and resuming
+    regenerates the example (only a resume reads the file for this)."""
+    raw = path.read_bytes()
+    tail = raw.rpartition(b"\n")[2]
+    if tail.strip():
+        with path.open("r+b") as fh:
+            fh.truncate(len(raw) - len(tail))
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 class PredictionWriter:
