@@ -79,3 +79,23 @@ def test_a_workshop_a_year_before_the_preprint_is_fine():
     for year in ("2014", "2015"):
         (item,) = parse_text(text.replace("YEAR", year), Path("t.bib")).items
         assert compare(Work(item, (arx, workshop), "x"))[0] == []
+
+
+def test_a_missing_year_is_filled_from_the_version_the_entry_cites():
+    """A published type takes the venue's year; an @article preprint ("arXiv preprint"
+    journal) with only an arXiv record takes arXiv v1's (it used to crash: no venue)."""
+    four = "author = {Dettmers, Tim and Lewis, Mike and Belkada, Younes and Zettlemoyer, " \
+           "Luke},"
+    later = Record(S2, "ARXIV:2208.07339", True, title=TITLE, authors=FOUR, year=2024,
+                   venue="NeurIPS", venue_type="conference")
+    findings, fix = _check(four + " booktitle = {NeurIPS},", records=(ARX, later))
+    assert (ERROR, "year: missing (required by @inproceedings; fix: --fix fills it from the "
+                   "records)") in findings
+    assert fix.values["year"] == "2024"
+    text = ("@article{k,\n  title = {" + TITLE + "},\n" + four +
+            " journal = {arXiv preprint arXiv:2208.07339}\n}\n")
+    (item,) = parse_text(text, Path("t.bib")).items
+    findings, fix = compare(Work(item, (ARX,), "arXiv:2208.07339"))
+    assert [(f.severity, f.message) for f in findings] == [
+        (ERROR, "year: missing (required by @article; fix: --fix fills it from the records)")]
+    assert fix.values == {"year": "2022"}

@@ -136,6 +136,12 @@ def _type_findings(key: str, item: BibItem, fix: Fix, pub: Record | None) -> lis
     return []
 
 
+def _dated(item: BibItem, pub: Record | None, preprint: Record) -> Record:
+    """The version whose year a missing year takes: the published one for a published
+    type, when there is one; otherwise the preprint's (arXiv v1)."""
+    return pub if pub and item.type in ("inproceedings", "article") else preprint
+
+
 def _fill(name: str, item: BibItem, fix: Fix, found: Sequence[Record],
           pub: Record | None) -> bool:
     """Put a missing field's value from the records into the fix; False if none knows."""
@@ -143,9 +149,8 @@ def _fill(name: str, item: BibItem, fix: Fix, found: Sequence[Record],
     best = pub or arx or found[0]
     if name == "author" and best.authors:
         fix.names, fix.names_cut = best.authors, best.authors_truncated
-    elif name == "year" and (pub if item.type in ("inproceedings", "article") else best).year:
-        rec = pub if item.type in ("inproceedings", "article") and pub else (arx or best)
-        fix.values["year"] = str(rec.year)
+    elif name == "year" and (dated := _dated(item, pub, arx or best)).year:
+        fix.values["year"] = str(dated.year)
     elif name in ("booktitle", "journal") and pub and pub.venue:
         fix.values[name] = pub.venue
     elif name == "title" and best.title:
