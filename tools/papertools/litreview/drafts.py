@@ -79,8 +79,8 @@ def unknown_citations(citations: list[Citation], library: Library) -> list[str]:
 def check_drafts(drafts: list[Path], library: Library) -> list[Citation]:
     """All citations of ``drafts``; raise UserError listing every malformed citation and
     every unknown key."""
-    problems = [msg for d in drafts for msg in citation_syntax_errors(
-        d, d.read_text(encoding="utf-8"), display(d))]
+    problems = [msg for d in drafts
+                for msg in citation_syntax_errors(d, d.read_text(encoding="utf-8"))]
     citations = find_citations(drafts)
     problems += unknown_citations(citations, library)
     if problems:

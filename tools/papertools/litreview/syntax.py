@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from maaza_core.paths import display
+
 # A citation marker as pandoc reads one: '@' not after a word character, '.', '@' or '\'.
 _MARK = r"(?<![\w.@\\])-?@"
 _BARE = re.compile(_MARK + r"(?!\w|\{[^}\s]+\})")  # '@' with no key after it
@@ -21,10 +23,9 @@ _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 FIX = "fix: write [@key], [@key1; @key2] or @key"
 
 
-def citation_syntax_errors(path: Path, text: str, shown: str | None = None) -> list[str]:
+def citation_syntax_errors(path: Path, text: str) -> list[str]:
     """One "file:line: ..." message per malformed citation in a draft."""
-    name = shown or str(path)
-    return [f"{name}:{line}: malformed citation: {what} ({FIX})"
+    return [f"{display(path)}:{line}: malformed citation: {what} ({FIX})"
             for line, what in _problems(text)]
 
 
