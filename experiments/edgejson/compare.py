@@ -18,7 +18,7 @@ import numpy as np
 from maaza_core import metrics, paired
 from maaza_core.cli import setting
 from maaza_core.errors import UserError
-from maaza_core.intervals import PAIRED_BOOTSTRAP
+from maaza_core.intervals import DIGITS, PAIRED_BOOTSTRAP
 from maaza_core.paired import McNemar, PairedDoc, PairedMetric
 from maaza_core.paths import DATA_DIR
 
@@ -97,8 +97,8 @@ def paired_metric(a: list[float], b: list[float], yes_no: bool) -> PairedMetric:
     a yes/no metric also McNemar's test."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return PairedMetric(
-        a=round(float(x.mean()), 6), b=round(float(y.mean()), 6),
-        diff=round(float(y.mean() - x.mean()), 6),
+        a=round(float(x.mean()), DIGITS), b=round(float(y.mean()), DIGITS),
+        diff=round(float(y.mean() - x.mean()), DIGITS),
         ci95=bootstrap_interval(y - x, PAIRED_BOOTSTRAP),
         mcnemar=mcnemar_exact([v > 0 for v in a], [v > 0 for v in b]) if yes_no else None)
 
