@@ -221,9 +221,9 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> MetricsDoc:
 
 
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(
-        json.loads(RESULTS_SCHEMA.read_text(encoding="utf-8")))
+def schema_validator(schema: Path) -> jsonschema.Draft202012Validator:
+    """The validator of a schema file, built once per process (metrics and paired files)."""
+    return jsonschema.Draft202012Validator(json.loads(schema.read_text(encoding="utf-8")))
 
 
 def data_error(path: Path | str, steps: tuple[str, ...], message: str,
@@ -260,7 +260,7 @@ def validate(data: Any, path: Path, text: str | None = None,
     that data set and, as only a whole-split run may be rendered, its totals must equal
     the named split's sizes.
     """
-    errors = schema_errors(_validator(), data, path, text,
+    errors = schema_errors(schema_validator(RESULTS_SCHEMA), data, path, text,
                            f"fix the file; format: {FORMAT}, {RESULTS_SCHEMA.name}")
     if errors:
         raise DataErrors(errors, "the metrics file")

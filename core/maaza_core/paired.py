@@ -15,16 +15,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataErrors
 from maaza_core.intervals import Interval
-from maaza_core.metrics import FileDoc, data_error, read_json, schema_errors
+from maaza_core.metrics import (
+    FileDoc,
+    data_error,
+    read_json,
+    schema_errors,
+    schema_validator,
+)
 from maaza_core.paths import PAIRED_SCHEMA, display
 
 FORMAT = "edgejson-paired/1"
@@ -93,11 +96,6 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> PairedDoc:
                      metrics={k: metric(v) for k, v in data["metrics"].items()}, path=path)
 
 
-@cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
-
-
 def _problems(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
     """Values the schema lets through that no comparison can produce: (JSON path, why)."""
     n, out = data["examples"], []
@@ -122,7 +120,7 @@ def _problems(data: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
 def validate(data: Any, path: Path | str, text: str | None = None) -> None:
     """Raise DataErrors naming every schema violation or, for a schema-valid document,
     every impossible value. `text` is the file's content, for line numbers."""
-    errors = schema_errors(_validator(), data, path, text,
+    errors = schema_errors(schema_validator(SCHEMA), data, path, text,
                            f"{REGENERATE}; format: {FORMAT}, {display(SCHEMA)}")
     if not errors:
         errors = [data_error(path, steps, message, text) for steps, message in _problems(data)]
