@@ -17,10 +17,11 @@ from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.entrytype import is_software_or_web, software_findings
 from papertools.bib.findings import ERROR, WARNING, Finding, count
+from papertools.bib.latex import plain
 from papertools.bib.lookup import DOI
-from papertools.bib.records import Cache, Record
+from papertools.bib.records import Cache
 from papertools.bib.refresh import Asked, Refresher, RefreshReport, Wanted
-from papertools.bib.verify import Fix, Work, compare, ids_of, plain
+from papertools.bib.verify import Fix, Work, compare, ids_of
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,6 @@ class CheckReport:
     refresh: RefreshReport  # what had to be fetched
     bib: BibFile | None = None  # the parsed file (for --fix)
     fixes: dict[str, Fix | None] = field(default_factory=dict)  # key -> fix (None: unsafe)
-    records: dict[str, list[Record]] = field(default_factory=dict)  # key -> found records
     cache: Cache | None = None  # where the records came from (a re-check reads it offline)
 
     @property
@@ -80,7 +80,6 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
     refresh = Refresher(cfg, cache).run(want, offline=offline, strict=strict)
     findings: list[Finding] = list(refresh.findings)
     fixes: dict[str, Fix | None] = {}
-    found: dict[str, list[Record]] = {}
     for p in plans:
         where = f"{paths.display(Path(path))}:{p.item.line}: {p.item.key}"
         if p.software:
@@ -96,8 +95,6 @@ def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: boo
             continue
         more, fixes[p.item.key] = compare(Work(p.item, tuple(records), p.asked.describe(), where))
         findings += more
-        found[p.item.key] = [r for r in records if r.found]
     findings += duplicates([Identity.of(p.item, p.asked.arxiv, _doi(p.asked))
                             for p in plans if not p.software])
-    return CheckReport(Path(path), len(bib.items), tuple(findings), refresh, bib, fixes, found,
-                       cache)
+    return CheckReport(Path(path), len(bib.items), tuple(findings), refresh, bib, fixes, cache)

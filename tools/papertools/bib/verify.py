@@ -39,7 +39,7 @@ _ARXIV_ID = re.compile(
 )
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s{}\"',]+)", re.IGNORECASE)
 
-__all__ = ["Fix", "Work", "compare", "ids_of", "plain", "year_of"]
+__all__ = ["Fix", "Work", "compare", "ids_of", "year_of"]
 
 
 @dataclass
