@@ -42,8 +42,8 @@ def recheck(text: str, report: CheckReport, cfg: SourceConfig) -> CheckReport:
 
 
 def _guarded(report: CheckReport) -> list[str]:
-    with_findings = {f.where.rsplit(": ", 1)[-1] for f in report.findings}
-    return [key for key, fix in report.fixes.items() if fix is None and key in with_findings]
+    """The entries left alone: compare() gives no fix (None) only beside its finding."""
+    return [key for key, fix in report.fixes.items() if fix is None]
 
 
 def run_fix(report: CheckReport, args: argparse.Namespace, cfg: SourceConfig) -> int:
