@@ -18,6 +18,7 @@ from maaza_core.intervals import wilson
 
 RATES = ("json_exact", "valid_json", "schema_compliant", "truncated")
 MEANS = ("field_f1", "field_f1_nested")
+STOPS = ("json", "eos", "length")  # complete JSON value, end-of-sequence token, token limit
 # Means are rounded (reported ones to two or three decimals); a rate from counts is not.
 ROUNDING = 0.005
 
@@ -58,11 +59,22 @@ def metrics_problems(doc: dict[str, Any], split: dict[str, Any] | None = None) -
                                 exact=doc["provenance"] == "measured")
     if "by_schema" in metrics:
         problems += _parts_problems(metrics, "by_schema", exact=True)
+    if doc.get("performance"):
+        problems += _stop_problems(doc["performance"])
     if split is not None:
         problems += _split_problems(doc, split)
     if not problems:
         problems += [p for path, m in sets for p in _interval_problems(path, m)]
     return problems
+
+
+def _stop_problems(perf: dict[str, Any]) -> list[Problem]:
+    """How rows ended: each of the run's examples counted once, under a known reason."""
+    stops = perf["stop_reasons"]
+    if set(stops) <= set(STOPS) and sum(stops.values()) == perf["examples"]:
+        return []
+    return [Problem(("performance", "stop_reasons"), f"{stops} must count each of the "
+                    f"{perf['examples']} examples once as one of {', '.join(STOPS)}")]
 
 
 def _set_problems(path: tuple[str, ...], mset: dict[str, Any]) -> Iterator[Problem]:

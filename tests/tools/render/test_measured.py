@@ -70,9 +70,11 @@ def test_reported_runs_have_no_measured_macros() -> None:
 
 
 def test_stop_reasons_must_count_every_example(tmp_path: Path) -> None:
-    r = load_result(_measured(tmp_path, stop_reasons={"json": 100, "length": 8}))
+    """A rule about the file's numbers, so the one validator refuses it when it is read."""
     with pytest.raises(UserError, match=r"stop_reasons: .* must count each of the 158"):
-        measured_macros(r)
+        load_result(_measured(tmp_path, stop_reasons={"json": 100, "length": 8}))
+    with pytest.raises(UserError, match=r"stop_reasons: .* as one of json, eos, length"):
+        load_result(_measured(tmp_path, stop_reasons={"json": 150, "length": 4, "oom": 4}))
 
 
 def _paired(folder: Path, p: float, only_a: int = 3, only_b: int = 40, n: int = 158,

@@ -13,29 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from maaza_core import paired
-from maaza_core.errors import DataError, UserError
-from maaza_core.metrics import MetricsDoc, Performance
+from maaza_core.consistency import STOPS
+from maaza_core.errors import DataError
+from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from papertools.render import numbers as fmt
 from papertools.render.latex import latex_escape
 from papertools.render.macros import Macro
 from papertools.render.tables import f1_cell, interval_cell, sources
-
-STOPS = ("json", "eos", "length")  # complete JSON value, end-of-sequence token, token limit
-
-
-def _performance(r: MetricsDoc) -> Performance | None:
-    """Timings and stop reasons; None for a file `edgejson score` rescored (no timings)."""
-    perf = r.performance
-    if not perf:
-        return None
-    stops = dict(perf.stop_reasons)
-    unknown = set(stops) - set(STOPS)
-    if unknown or sum(stops.values()) != perf.examples:
-        raise UserError(f"{r.relpath}: performance/stop_reasons: {stops} must count each of "
-                        f"the {perf.examples} examples once as one of {', '.join(STOPS)}")
-    return perf
-
 
 # Rates a measured run adds to JSONExact: macro and table name -> metrics key.
 RATES = {"valid": "valid_json", "schema": "schema_compliant", "truncated": "truncated"}
@@ -46,7 +31,7 @@ def _measured_values(r: MetricsDoc) -> dict[str, tuple[str, str]]:
 
     A figure the file does not have (timings of rescored outputs) is simply absent.
     """
-    overall, perf = r.metrics.overall, _performance(r)
+    overall, perf = r.metrics.overall, r.performance
     out = {name: (fmt.percent(c.rate), f"{key}: {c.correct} of {c.total}")
            for name, key in RATES.items() for c in [getattr(overall, key)] if c is not None}
     if overall.field_f1_nested is not None:
