@@ -32,3 +32,13 @@ def with_exact_correct(text: str, correct: int) -> str:
     exact["correct"] = correct
     exact["ci95"] = wilson(correct, exact["total"]).to_dict()
     return json.dumps(doc, indent=2) + "\n"
+
+
+def planted_json(source: Path, folder: Path, change) -> Path:
+    """A copy of the JSON file `source` in `folder` (as bad.json) after `change(data)`: the
+    one way a test plants a mistake in a committed metrics or comparison file."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+    change(data)
+    path = folder / "bad.json"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path

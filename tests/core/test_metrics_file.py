@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from treecopy import planted_json
 
 from maaza_core import metrics
 from maaza_core.datastats import DatasetStats
@@ -47,11 +48,7 @@ def test_a_reported_file_is_typed() -> None:
 
 
 def _planted(tmp_path: Path, change) -> Path:
-    data = json.loads(REPORTED.read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    return path
+    return planted_json(REPORTED, tmp_path, change)
 
 
 def test_a_stale_interval_is_refused_with_the_consistent_value(tmp_path: Path) -> None:

@@ -4,11 +4,11 @@ command prints, and a damaged one is named by file, line and JSON path."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from treecopy import planted_json
 
 from edgejson.cli import main
 from maaza_core import metrics, paired
@@ -42,11 +42,7 @@ def test_the_committed_file_round_trips(tmp_path: Path) -> None:
 
 
 def _planted(tmp_path: Path, change) -> Path:
-    data = json.loads(COMMITTED.read_text(encoding="utf-8"))
-    change(data)
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    return path
+    return planted_json(COMMITTED, tmp_path, change)
 
 
 def _unknown_metric(d):
