@@ -116,8 +116,8 @@ def harness_method(loaded: Any, examples: list[Any], max_new: int, batch: int
     """The harness's own generation loop, exactly as `edgejson evaluate` runs it."""
     records: list[dict[str, Any]] = []
     start, cpu = time.perf_counter(), time.process_time()
-    run_generation(loaded, examples, batch_size=batch, max_new_tokens=max_new,
-                   on_batch=records.extend, progress=False)
+    run_generation(loaded, examples, slots=batch, max_new_tokens=max_new,
+                   on_rows=records.extend, progress=False)
     return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
             "tokens": sum(r["generated_tokens"] for r in records),
             "outputs": {r["id"]: r["output"] for r in records},

@@ -45,8 +45,8 @@ class EvalSettings:
     split: str = setting("test", help="split to evaluate, train or test")
     limit: int | None = setting(None, help="first N examples only (in file order), for "
                                 "smoke runs")
-    batch_size: int | None = setting(None, help="rows per generate call (default: 4 on CPU, "
-                                     "16 on a GPU)")
+    batch_size: int | None = setting(None, help="rows decoded together (default: 16 on CPU, "
+                                     "64 on a GPU)")
     max_new_tokens: int = setting(512, help="generation limit; hitting it counts as "
                                   "truncation")
     device: str = setting("auto", help="auto, cuda, mps or cpu")
@@ -124,8 +124,8 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     batch_size = settings.batch_size or auto_batch_size(loaded.device)
     with PredictionWriter(preds_path, settings.fingerprint()) as writer:
         run_generation(loaded, [e for e in examples if e.id in pending],
-                       batch_size=batch_size, max_new_tokens=settings.max_new_tokens,
-                       on_batch=writer.write_batch, progress=settings.progress)
+                       slots=batch_size, max_new_tokens=settings.max_new_tokens,
+                       on_rows=writer.write_batch, progress=settings.progress)
     preds = read_predictions(preds_path)
     records = [preds.records[e.id] for e in examples]
     sha = data_sha256(settings.data_dir)

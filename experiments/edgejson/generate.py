@@ -1,48 +1,45 @@
-"""Batched greedy generation that stops each row once its first JSON value is complete.
+"""Greedy generation with continuous batching: a row leaves as soon as its answer is final.
 
-Why this is faster than the original script without changing any score:
-- rows are batched with left padding and sorted by prompt length, so little compute
-  goes to padding;
-- a row stops as soon as more text could no longer change the JSON that scoring
-  extracts (`JsonWatcher`) or at EOS; base models and models trained without
-  EOS otherwise ramble on to the 512-token limit.
-Token counts are the real number of tokens each row generated, not an assumed 50.
-
-A finished row stays in its batch until the batch's last row ends: `generate` cannot
-drop rows. Swapping finished rows out by re-feeding the others in rounds of 32 tokens
-was measured and lost on CPU (re-reading long contexts cost more than it saved), so on
-CPU small batches (1-4) are fastest; on a GPU larger batches pay off.
+Why this is faster than the original script (one example at a time, to EOS or 512
+tokens) without changing any score:
+- each row stops once more text could no longer change the JSON that scoring extracts
+  (`JsonWatcher`), or at EOS; base models otherwise ramble on to the token limit;
+- up to `slots` rows decode together, one column per step written in place into a
+  `SlotCache`, and a finished row's slot is refilled at once by the next example, so
+  nobody waits for the slowest row of a fixed batch (what held `generate()` back);
+- each prompt is prefilled alone, exactly as the original script does it, so no
+  compute goes to padding prompts, and the first token comes from the same computation.
+Decoding a row inside a padded batch changes floating-point sums in the last bits only;
+`bench/harness_speed.py` counts the examples whose extracted JSON differs from the
+original method's (none in the runs in experiments/README.md).
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from tqdm.auto import tqdm
-from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
+from transformers import DynamicCache
+
+from maaza_core.errors import UserError
 
 from .extract import JsonWatcher
 from .modelload import LoadedModel
 from .prompt import format_prompt
+from .slotcache import SlotCache
 
 # A token can only complete a JSON value if it contains a closing bracket; checking the
 # text only after such tokens keeps the per-step cost near zero. "<0x7D>" and "<0x5D>"
 # are byte-fallback spellings of '}' and ']' in SentencePiece vocabularies.
 _CLOSERS = ("}", "]", "<0x7D>", "<0x5D>")
 
-
-@dataclass(frozen=True)
-class Generation:
-    """What one row produced."""
-
-    output: str  # decoded text after the prompt (special tokens removed)
-    generated_tokens: int  # tokens generated, including the one that stopped the row
-    stop: str  # "json" (first value complete), "eos", or "length" (hit the limit)
+# Trim shared left padding once it is this many columns: a trim copies the live cache,
+# a padded column costs a little on every step, so trimming small amounts would not pay.
+TRIM_COLUMNS = 64
 
 
 def closer_mask(tokenizer: Any) -> list[bool]:
@@ -51,109 +48,165 @@ def closer_mask(tokenizer: Any) -> list[bool]:
     return [bool(t) and any(c in t for c in _CLOSERS) for t in tokens]
 
 
-class FirstJsonStop(StoppingCriteria):
-    """Per-row stop: returns one bool per row, which transformers 5 honours row by row."""
+class StopRule:
+    """When a row is done: EOS, its first JSON value complete, or the token limit."""
 
-    def __init__(self, tokenizer: Any, prompt_len: int, closers: list[bool]) -> None:
+    def __init__(self, tokenizer: Any, max_new_tokens: int) -> None:
         self.tokenizer = tokenizer
-        self.prompt_len = prompt_len  # same for every row thanks to left padding
-        self.closers = closers
+        self.max_new_tokens = max_new_tokens
+        self.closers = closer_mask(tokenizer)
         eos = tokenizer.eos_token_id
         self.eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
-        self.finished: list[tuple[int, str] | None] = []  # per row: (tokens, reason)
-        self.watchers: list[JsonWatcher] = []  # per row: incremental completeness check
 
-    def _row_done(self, row: int, row_ids: torch.Tensor, token: int) -> str | None:
+    def check(self, ids: list[int], watcher: JsonWatcher) -> str | None:
+        """The reason `ids` (the row's generated tokens so far) end here, or None."""
+        token = ids[-1]
         if token in self.eos_ids:
             return "eos"
         if token < len(self.closers) and self.closers[token]:
-            text = self.tokenizer.decode(row_ids[self.prompt_len:], skip_special_tokens=True)
-            if self.watchers[row].complete(text):
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            if watcher.complete(text):
                 return "json"
+        if len(ids) >= self.max_new_tokens:
+            return "length"
         return None
 
-    def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
-        if not self.finished:
-            self.finished = [None] * input_ids.shape[0]
-            self.watchers = [JsonWatcher() for _ in self.finished]
-        step = input_ids.shape[1] - self.prompt_len
-        last = input_ids[:, -1].tolist()
-        for row, token in enumerate(last):
-            if self.finished[row] is None:
-                reason = self._row_done(row, input_ids[row], token)
-                if reason:
-                    self.finished[row] = (step, reason)
-        done = [f is not None for f in self.finished]
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+@dataclass
+class Row:
+    """One example while it decodes."""
+
+    index: int  # position in the caller's example list
+    prompt_len: int  # prompt tokens (no padding)
+    started: float  # perf_counter when its prefill began
+    ids: list[int] = field(default_factory=list)  # generated tokens so far
+    share_s: float = 0.0  # its prefill plus its share of every batched step
+    watcher: JsonWatcher = field(default_factory=JsonWatcher)
 
 
-def greedy_config(model: Any, tok: Any, max_new_tokens: int) -> GenerationConfig:
-    """The model's generation config with every knob that would alter greedy decoding reset.
+class Decoder:
+    """Continuous-batching greedy decoding over one model; see the module docstring."""
 
-    Starting from the model's own config (not a blank one) and overriding explicitly
-    means a repetition penalty or sampling default shipped with the weights cannot
-    sneak in, whichever way transformers merges defaults.
-    """
-    config = copy.deepcopy(model.generation_config)
-    config.update(do_sample=False, num_beams=1, temperature=None, top_p=None, top_k=None,
-                  repetition_penalty=1.0, no_repeat_ngram_size=0, max_new_tokens=max_new_tokens,
-                  pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                  bos_token_id=tok.bos_token_id)
-    return config
+    def __init__(self, loaded: LoadedModel, slots: int, rule: StopRule) -> None:
+        self.loaded, self.rule = loaded, rule
+        self.model = loaded.model
+        kinds = set(getattr(self.model.config, "layer_types", None) or ["full_attention"])
+        if kinds != {"full_attention"}:
+            raise UserError(f"{loaded.info.get('id')}: layers of type "
+                            f"{', '.join(sorted(kinds - {'full_attention'}))} are not "
+                            "supported by the harness's cache (full attention only)")
+        self.cache = SlotCache(self.model.config.num_hidden_layers, slots)
+        self.rows: list[Row] = []  # rows[i] decodes in slot i
+        self.mask = torch.zeros((slots, 0), dtype=torch.long, device=loaded.device)
+
+    def admit(self, index: int, input_ids: list[int]) -> tuple[Row, str | None]:
+        """Prefill one prompt alone, take its first token, and give it a slot."""
+        started = time.perf_counter()
+        ids = torch.tensor([input_ids], device=self.loaded.device)
+        prompt = DynamicCache(config=self.model.config)
+        out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), cache=prompt,
+                         use_cache=True, logits_to_keep=1)
+        row = Row(index=index, prompt_len=len(input_ids), started=started,
+                  ids=[int(out.logits[0, -1].argmax())])
+        reason = self.rule.check(row.ids, row.watcher)
+        if reason is None:
+            self.cache.admit(prompt)
+            self._grow_mask()
+            self.mask[len(self.rows), : self.cache.length - row.prompt_len] = 0
+            self.mask[len(self.rows), self.cache.length - row.prompt_len:] = 1
+            self.rows.append(row)
+        row.share_s += time.perf_counter() - started
+        return row, reason
+
+    def _grow_mask(self) -> None:
+        """Keep the mask as wide as the cache (a longer prompt shifted every row right)."""
+        extra = self.cache.length - self.mask.shape[1]
+        if extra > 0:
+            self.mask = torch.nn.functional.pad(self.mask, (extra, 0))
+
+    def step(self) -> list[tuple[Row, str]]:
+        """Decode one token for every live row; return the rows that ended, freed."""
+        started = time.perf_counter()
+        n = len(self.rows)
+        last = torch.tensor([[r.ids[-1]] for r in self.rows], device=self.loaded.device)
+        # The fed token's position: prompt tokens and earlier tokens precede it.
+        pos = torch.tensor([[r.prompt_len + len(r.ids) - 1] for r in self.rows],
+                           device=self.loaded.device)
+        self.mask = torch.nn.functional.pad(self.mask, (0, 1), value=1)
+        out = self.model(input_ids=last, attention_mask=self.mask[:n], position_ids=pos,
+                         cache=self.cache, use_cache=True, logits_to_keep=1)
+        tokens = out.logits[:, -1].argmax(-1).tolist()
+        share = (time.perf_counter() - started) / n
+        ended = []
+        for row, token in zip(self.rows, tokens, strict=True):
+            row.ids.append(token)
+            row.share_s += share
+            reason = self.rule.check(row.ids, row.watcher)
+            if reason:
+                ended.append((row, reason))
+        for row, _ in ended:
+            self._release(self.rows.index(row))
+        self._trim()
+        return ended
+
+    def _release(self, slot: int) -> None:
+        moved = self.cache.release(slot)
+        if moved is not None:
+            self.mask[slot] = self.mask[moved]
+            self.rows[slot] = self.rows[moved]
+        self.rows.pop()
+
+    def _trim(self) -> None:
+        n = len(self.rows)
+        if n == 0:
+            self.cache.trim(self.cache.length)
+            self.mask = self.mask[:, :0]
+            return
+        used = self.mask[:n].any(dim=0)
+        pad = int(used.long().argmax()) if bool(used.any()) else self.cache.length
+        if pad >= TRIM_COLUMNS:
+            self.cache.trim(pad)
+            self.mask = self.mask[:, pad:].contiguous()
 
 
-def generate_batch(loaded: LoadedModel, prompts: Sequence[str], max_new_tokens: int,
-                   closers: list[bool]) -> list[Generation]:
-    """Greedy-decode one left-padded batch of already formatted prompts."""
-    tok = loaded.tokenizer
-    enc = tok(list(prompts), return_tensors="pt", padding=True).to(loaded.device)
-    prompt_len = enc["input_ids"].shape[1]
-    stop = FirstJsonStop(tok, prompt_len, closers)
-    config = greedy_config(loaded.model, tok, max_new_tokens)
-    with torch.inference_mode():
-        out = loaded.model.generate(**enc, generation_config=config,
-                                    stopping_criteria=StoppingCriteriaList([stop]))
-    results = []
-    for row in range(len(prompts)):
-        done = stop.finished[row] if stop.finished else None
-        count, reason = done if done else (max_new_tokens, "length")
-        new_ids = out[row, prompt_len:prompt_len + count]
-        results.append(Generation(output=tok.decode(new_ids, skip_special_tokens=True),
-                                  generated_tokens=count, stop=reason))
-    return results
+def _record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[str, Any]:
+    return {"id": examples[row.index].id,
+            "output": tok.decode(row.ids, skip_special_tokens=True),
+            "generated_tokens": len(row.ids), "stop": reason, "truncated": reason == "length",
+            "latency_s": round(time.perf_counter() - row.started, 6),
+            "wall_s": round(row.share_s, 6)}
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def run_generation(loaded: LoadedModel, examples: Sequence[Any], *, batch_size: int,
-                   max_new_tokens: int, on_batch: Callable[[list[dict[str, Any]]], None],
+def run_generation(loaded: LoadedModel, examples: Sequence[Any], *, slots: int,
+                   max_new_tokens: int, on_rows: Callable[[list[dict[str, Any]]], None],
                    progress: bool = True) -> None:
-    """Generate for every example, longest prompts first, handing records to `on_batch`.
+    """Generate for every example, handing each step's finished records to `on_rows`.
 
-    Longest first: the first batch needs the most memory, so an out-of-memory error
-    shows at once, and neighbours in a batch have similar lengths (little padding).
+    Longest prompts first: the first rows need the most memory, so an out-of-memory
+    error shows at once, and later (shorter) prompts fit in the padding they leave.
     """
     if not examples:  # a resumed run with nothing left to generate
         return
-    prompts = [format_prompt(e.prompt) for e in examples]
-    lengths = [len(ids) for ids in loaded.tokenizer(prompts)["input_ids"]]
-    order = sorted(range(len(examples)), key=lambda i: (-lengths[i], examples[i].id))
-    closers = closer_mask(loaded.tokenizer)
+    tok = loaded.tokenizer
+    encoded = tok([format_prompt(e.prompt) for e in examples])["input_ids"]
+    order = sorted(range(len(examples)), key=lambda i: (-len(encoded[i]), examples[i].id))
+    decoder = Decoder(loaded, slots, StopRule(tok, max_new_tokens))
     bar = tqdm(total=len(order), desc="generate", unit="ex", disable=not progress)
-    for begin in range(0, len(order), batch_size):
-        idx = order[begin:begin + batch_size]
-        _sync(loaded.device)
-        t0 = time.perf_counter()
-        gens = generate_batch(loaded, [prompts[i] for i in idx], max_new_tokens, closers)
-        _sync(loaded.device)
-        wall = time.perf_counter() - t0
-        on_batch([{
-            "id": examples[i].id, "output": g.output, "generated_tokens": g.generated_tokens,
-            "stop": g.stop, "truncated": g.stop == "length", "batch_wall_s": round(wall, 6),
-            "batch_n": len(idx),
-        } for i, g in zip(idx, gens, strict=True)])
-        bar.update(len(idx))
+    pending = iter(order)
+    with torch.inference_mode():
+        while True:
+            ended = []
+            for index in pending if len(decoder.rows) < slots else ():
+                row, reason = decoder.admit(index, encoded[index])
+                if reason:
+                    ended.append((row, reason))
+                if len(decoder.rows) >= slots:
+                    break
+            if decoder.rows:
+                ended += decoder.step()
+            if ended:
+                on_rows([_record(examples, row, reason, tok) for row, reason in ended])
+                bar.update(len(ended))
+            elif not decoder.rows:
+                break
     bar.close()

@@ -64,17 +64,33 @@ def score_predictions(examples: Sequence[Example], preds: Predictions,
     return scores
 
 
+def _timing(record: dict[str, Any]) -> tuple[float, float] | None:
+    """(share of the total wall time, latency) of one generation record, None if absent.
+
+    Continuous batching writes both per row. Files from the fixed-batch harness that
+    preceded it hold the batch's wall time and size instead: every row of a batch waited
+    for the whole batch and shared it equally.
+    """
+    if "wall_s" in record and "latency_s" in record:
+        return float(record["wall_s"]), float(record["latency_s"])
+    if "batch_wall_s" in record and "batch_n" in record:
+        return record["batch_wall_s"] / record["batch_n"], float(record["batch_wall_s"])
+    return None
+
+
 def performance(records: Sequence[dict[str, Any]]) -> Performance | None:
     """Throughput from the generation records; None for outputs made elsewhere.
 
-    A row's latency is the wall time of its batch (what a caller of that batch waits);
-    total time is the sum over batches, counted once per batch (wall / rows per row).
+    Total time is the sum of the rows' shares (each decode step's wall time split among
+    the rows it advanced, plus a row's own prefill), so it adds up to the run's
+    generation time; a row's latency is from its prefill to its last token.
     """
-    if not records or any("batch_wall_s" not in r for r in records):
+    timings = [_timing(r) for r in records]
+    if not records or any(t is None for t in timings):
         return None
-    wall = sum(r["batch_wall_s"] / r["batch_n"] for r in records)
+    wall = sum(share for share, _ in timings)
     tokens = sum(int(r["generated_tokens"]) for r in records)
-    latency = np.asarray([r["batch_wall_s"] for r in records])
+    latency = np.asarray([lat for _, lat in timings])
     return Performance(
         examples=len(records),
         wall_s=round(wall, 3),

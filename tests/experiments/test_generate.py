@@ -51,6 +51,25 @@ def test_outputs_do_not_depend_on_batch_size(tiny_model: Path, reference: Path,
     assert len({o for o, _, _ in one.values()}) > LIMIT // 2
 
 
+def test_same_tokens_as_generate_one_example_at_a_time(tiny_model: Path, reference: Path
+                                                      ) -> None:
+    """The original method (transformers' generate, batch 1, no stop) as the reference."""
+    from edgejson.data import load_split
+    from edgejson.modelload import load_model
+    from edgejson.prompt import format_prompt
+
+    loaded = load_model(str(tiny_model), device="cpu")
+    tok, ours = loaded.tokenizer, _outputs(reference)
+    for ex in load_split("test")[:LIMIT]:
+        enc = tok(format_prompt(ex.prompt), return_tensors="pt")
+        with torch.inference_mode():
+            out = loaded.model.generate(**enc, do_sample=False, max_new_tokens=MAX_NEW,
+                                        pad_token_id=tok.pad_token_id)
+        text, count, _ = ours[ex.id]
+        new = out[0, enc["input_ids"].shape[1]:]
+        assert count <= len(new) and text == tok.decode(new[:count], skip_special_tokens=True)
+
+
 def test_measured_metrics_file_validates(reference: Path) -> None:
     doc = json.loads((reference / "metrics.json").read_text())
     jsonschema.Draft202012Validator(json.loads(RESULTS_SCHEMA.read_text())).validate(doc)
@@ -69,27 +88,27 @@ def test_measured_metrics_file_validates(reference: Path) -> None:
 
 def test_resume_after_interruption(tiny_model: Path, reference: Path, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    real, calls = generate.generate_batch, []
+    real, calls = generate.Decoder.admit, []
 
-    def dies_on_second_batch(*args, **kwargs):
+    def dies_on_eighth_prompt(self, *args, **kwargs):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == 8:  # 4 slots: rows have finished (and been written) by then
             raise KeyboardInterrupt
-        return real(*args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(generate, "generate_batch", dies_on_second_batch)
+    monkeypatch.setattr(generate.Decoder, "admit", dies_on_eighth_prompt)
     with pytest.raises(KeyboardInterrupt):
         evaluate(_settings(tiny_model, tmp_path, batch_size=4))
     preds = tmp_path / "predictions.jsonl"
     first = read_predictions(preds).records
-    assert len(first) == 4 and not (tmp_path / "metrics.json").exists()
+    assert 3 <= len(first) <= 7 and not (tmp_path / "metrics.json").exists()
     # Simulate a kill in the middle of a write, and mark a kept row to prove it is reused.
     kept_id = next(iter(first))
     lines = preds.read_text().splitlines()
     lines = [json.dumps({**json.loads(ln), "output": "KEPT"}) if kept_id in ln else ln
              for ln in lines]
     preds.write_text("\n".join(lines) + '\n{"id": "edgejson_half_writ')
-    monkeypatch.setattr(generate, "generate_batch", real)
+    monkeypatch.setattr(generate.Decoder, "admit", real)
     evaluate(_settings(tiny_model, tmp_path, batch_size=4))
     resumed, ref = _outputs(tmp_path), _outputs(reference)
     assert resumed[kept_id][0] == "KEPT"
@@ -127,23 +146,30 @@ def test_a_folder_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
         evaluate(_settings(tmp_path / "notes", tmp_path / "out", 1))
 
 
-def test_stop_criterion_stops_each_row_at_its_own_json_end(tiny_model: Path) -> None:
+def test_stop_rule_stops_each_row_at_its_own_json_end(tiny_model: Path) -> None:
     from transformers import AutoTokenizer
+
+    from edgejson.extract import JsonWatcher
 
     tok = AutoTokenizer.from_pretrained(tiny_model)
     texts = ['  {"a": [1, {"b": "x}"}]} and then more text', 'No JSON here at all, sorry',
-             ' [1, 2] {"c": 3}']
-    rows = [tok(t, add_special_tokens=False)["input_ids"] for t in texts]
-    width = max(map(len, rows))
-    prompt = [7, 8]
-    stop = generate.FirstJsonStop(tok, len(prompt), generate.closer_mask(tok))
-    for step in range(1, width + 1):
-        ids = torch.tensor([prompt + (r + [tok.eos_token_id] * width)[:step] for r in rows])
-        stop(ids, None)
-    (n0, why0), (n1, why1), (n2, why2) = stop.finished
-    assert why0 == "json" and tok.decode(rows[0][:n0]).rstrip().endswith('"x}"}]}')
-    assert why1 == "eos" and n1 == len(rows[1]) + 1
-    assert why2 == "json" and tok.decode(rows[2][:n2]).strip() == "[1, 2]"
+             ' [1, 2] {"c": 3}', ' {"open": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12']
+    rule, short = generate.StopRule(tok, max_new_tokens=500), generate.StopRule(tok, 5)
+    ends = []
+    for text in texts:
+        check = (short if text.startswith(' {"open"') else rule).check
+        ids = tok(text, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+        watcher = JsonWatcher()
+        ends.append(next((n, why) for n in range(1, len(ids) + 1)
+                         if (why := check(ids[:n], watcher))))
+    ids0 = tok(texts[0], add_special_tokens=False)["input_ids"]
+    (n0, why0), (n1, why1), (n2, why2), (n3, why3) = ends
+    assert why0 == "json" and tok.decode(ids0[:n0]).rstrip().endswith('"x}"}]}')
+    assert n0 < len(ids0)  # stopped before the trailing text
+    assert why1 == "eos" and n1 == len(tok(texts[1], add_special_tokens=False)["input_ids"]) + 1
+    ids2 = tok(texts[2], add_special_tokens=False)["input_ids"]
+    assert why2 == "json" and tok.decode(ids2[:n2]).strip() == "[1, 2]"
+    assert why3 == "length" and n3 == 5
 
 
 def test_device_and_dtype_selection() -> None:
@@ -158,3 +184,18 @@ def test_device_and_dtype_selection() -> None:
         assert select_device("auto").type in ("cpu", "mps")
         with pytest.raises(UserError, match="no CUDA device"):
             select_device("cuda")
+
+
+def test_sliding_window_layers_are_refused_clearly() -> None:
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    from edgejson.modelload import LoadedModel
+
+    config = Qwen2Config(vocab_size=64, hidden_size=16, intermediate_size=32,
+                         num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+                         use_sliding_window=True, sliding_window=4,
+                         layer_types=["full_attention", "sliding_attention"])
+    loaded = LoadedModel(model=Qwen2ForCausalLM(config), tokenizer=None,
+                         device=torch.device("cpu"), dtype=torch.float32, info={"id": "qwen-sw"})
+    with pytest.raises(UserError, match="qwen-sw: layers of type sliding_attention are not"):
+        generate.Decoder(loaded, slots=2, rule=None)

@@ -116,3 +116,23 @@ def test_reported_results_cannot_be_paired(tmp_path: Path) -> None:
 
     with pytest.raises(UserError, match="no per-example predictions"):
         load_side(RESULTS_DIR / "smollm2-135m.json", None)
+
+
+def _rows(**timing: float) -> list[dict]:
+    return [{"id": str(i), "output": "{}", "generated_tokens": 10, "stop": "json", **timing}
+            for i in range(4)]
+
+
+def test_performance_adds_up_each_rows_share_of_the_run() -> None:
+    from edgejson.scoring import performance
+
+    # Continuous batching: 4 rows, each 0.5 s of the run's time, each waited 2 s.
+    perf = performance(_rows(wall_s=0.5, latency_s=2.0))
+    assert perf.wall_s == 2.0 and perf.examples_per_s == 2.0 and perf.tokens_per_s == 20.0
+    assert perf.latency_s == {"p50": 2.0, "p90": 2.0, "p99": 2.0}
+    # The fixed-batch harness before it: one batch of 4 rows that took 2 s in all.
+    old = performance(_rows(batch_wall_s=2.0, batch_n=4))
+    assert (old.wall_s, old.latency_s) == (perf.wall_s, perf.latency_s)
+    # Outputs made elsewhere carry no timing, and a file mixing both kinds has no figure.
+    assert performance(_rows()) is None
+    assert performance(_rows(wall_s=0.5, latency_s=2.0)[:2] + _rows()[2:]) is None
