@@ -58,18 +58,6 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def auto_batch_size(device: torch.device) -> int:
-    """Rows decoded together when none is asked for (continuous batching, generate.py).
-
-    On this project's 2-core CPU (experiments/README.md, Speed) a decode step of the 135M
-    model took 38 ms for 1 row and 77 ms for 16 (at 100 columns of context): 16 rows make
-    each token 8x cheaper, and on 16 zero-shot test rows 16 and 32 slots took the same
-    time (56.7 s, 57.2 s). Finished rows are replaced at once, so a wide batch no longer
-    makes short answers wait for long ones. GPUs want wider batches still.
-    """
-    return 16 if device.type == "cpu" else 64
-
-
 def select_dtype(requested: str, device: torch.device) -> torch.dtype:
     """bf16 on GPUs that support it, fp16 on other accelerators, fp32 on CPU for "auto"."""
     if requested != "auto":
