@@ -23,7 +23,8 @@ bench-harness: | $(VENV_ML_STAMP) ## benchmark: original one-at-a-time method vs
 MEASURED_BASE := smollm2-135m-instruct-q4_1
 # bf16 on CPUs with AVX512-BF16/AMX; the dtype is recorded in each metrics file.
 MEASURED_DTYPE ?= bfloat16
-MEASURED_BATCH ?= 4
+# Rows decoded together (continuous batching; `edgejson evaluate --help`).
+MEASURED_BATCH ?= 32
 # Rows per forward pass in training; the effective batch stays the paper's 32 (16 x 2).
 # At 8 rows the 49,152-token logits of sequences up to 1,024 tokens took over 17 GB here.
 MEASURED_TRAIN_MICROBATCH ?= 2

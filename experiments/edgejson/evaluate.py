@@ -45,10 +45,11 @@ class EvalSettings:
     split: str = setting("test", help="split to evaluate, train or test")
     limit: int | None = setting(None, help="first N examples only (in file order), for "
                                 "smoke runs")
-    # 16: on the project's 2-core CPU a decode step of the 135M model took 38 ms for 1 row
-    # and 77 ms for 16, so 16 rows make a token 8x cheaper; 16 and 32 slots took the same
-    # time on 16 zero-shot rows (56.7 s, 57.2 s). Not measured on a GPU (none at hand).
-    batch_size: int = setting(16, help="rows decoded together; a finished row's slot is "
+    # 32: on the project's 2-core CPU (experiments/README.md, Speed), on 64 test rows, 32
+    # slots beat 16 for the zero-shot model (162 s against 180 s) and the fine-tuned one
+    # (107 s against 120 s); a decode step of the 135M model took 38 ms for 1 row and 77 ms
+    # for 16. Not measured on a GPU (none was at hand).
+    batch_size: int = setting(32, help="rows decoded together; a finished row's slot is "
                               "refilled at once")
     max_new_tokens: int = setting(512, help="generation limit; hitting it counts as "
                                   "truncation")
