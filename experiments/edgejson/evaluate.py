@@ -128,7 +128,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     with PredictionWriter(preds_path, settings.fingerprint()) as writer:
         run_generation(loaded, [e for e in examples if e.id in pending],
                        slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
-                       on_rows=writer.write_batch, progress=settings.progress)
+                       on_rows=writer.write_rows, progress=settings.progress)
     preds = read_predictions(preds_path)
     records = [preds.records[e.id] for e in examples]
     sha = data_sha256(settings.data_dir)

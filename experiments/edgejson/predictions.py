@@ -1,8 +1,8 @@
 """The predictions JSONL: one line per example, written as generation goes.
 
-Why append-only with a flush per batch: a run that is killed (Ctrl-C, out of memory,
-a preempted GPU) keeps every finished batch; the next run reads the ids already done and
-generates only the rest. A line cut short by the kill is detected and dropped.
+Why append-only with a flush whenever rows finish: a run that is killed (Ctrl-C, out of
+memory, a preempted GPU) keeps every finished row; the next run reads the ids already
+done and generates only the rest. A line cut short by the kill is detected and dropped.
 
 Format: an optional first line {"edgejson_predictions": 1, "settings": {...}} recording
 how the outputs were made, then {"id": ..., "output": "...", ...} per example. Files
@@ -78,7 +78,7 @@ def _drop_torn_tail(path: Path) -> None:
 
 
 class PredictionWriter:
-    """Appends records and makes each batch durable before generation moves on."""
+    """Appends records and makes them durable before generation moves on."""
 
     def __init__(self, path: Path, settings: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,8 +92,8 @@ class PredictionWriter:
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
-    def write_batch(self, records: list[dict[str, Any]]) -> None:
-        """Write one batch of records durably (flush + fsync)."""
+    def write_rows(self, records: list[dict[str, Any]]) -> None:
+        """Write the rows that just finished, durably (flush + fsync)."""
         self._write(records)
 
     def close(self) -> None:
