@@ -72,7 +72,7 @@ class StopRule:
         return None
 
 
-@dataclass
+@dataclass(eq=False)  # rows are found by identity (list.index), never compared by value
 class Row:
     """One example while it decodes."""
 
