@@ -45,6 +45,7 @@ from edgejson.generate import run_generation
 from edgejson.metrics import json_equal
 from edgejson.modelload import load_model, select_dtype
 from edgejson.prompt import format_answer, format_prompt
+from edgejson.results import hardware
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
 from maaza_core.paths import BUILD_DIR
@@ -157,6 +158,8 @@ def summarize(examples: list[Any], orig: dict[str, Any], harn: dict[str, Any],
     return {
         "examples": n, "max_new_tokens": max_new, "batch_size": batch,
         "threads": torch.get_num_threads(), "parameters": parameters,
+        # CPU model names are not enough: the same "AMD EPYC" ran 1.8x slower without AVX-512.
+        "hardware": hardware("cpu"),
         "original": side(orig, "a"), "harness": side(harn, "b"),
         "harness_stops": harn["stops"],
         "speedup_examples_per_s": round(orig["wall"] / harn["wall"], 2),
@@ -182,6 +185,10 @@ def report(figures: dict[str, Any]) -> None:
           f"same extracted JSON for {figures['same_extracted_json']}/{n} examples "
           f"({figures['threads']} threads, batch {figures['batch_size']}, "
           f"{figures['max_new_tokens']} new tokens max; harness stops {figures['harness_stops']})")
+    hw = figures["hardware"]
+    features = " ".join(hw["cpu_features"]) or "no AVX2/AVX-512"
+    print(f"machine: {hw['cpu_model']}, {hw['cpu_count']} cores, {features}, "
+          f"torch kernels {hw['torch_cpu_capability']}")
 
 
 def answer_tokens(tok: Any, examples: list[Any]) -> list[int]:

@@ -15,6 +15,7 @@ import torch
 from maaza_core.errors import UserError
 
 from .registry import sha256_files
+from .results import cpu_flags
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
@@ -51,11 +52,7 @@ def cpu_has_bf16() -> bool:
     Measured here (AMD EPYC, 2 threads): one LoRA forward+backward on 8 x 200 tokens took
     19-23 s in fp32 and 4.6-5.4 s under bf16 autocast, with the same loss to 3 decimals.
     """
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
 
 
 def select_dtype(requested: str, device: torch.device) -> torch.dtype:

@@ -17,7 +17,7 @@ from typing import Any
 
 from maaza_core.cli import setting
 from maaza_core.errors import UserError
-from maaza_core.paths import DATA_DIR
+from maaza_core.paths import DATA_DIR, display
 
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt
@@ -157,7 +157,19 @@ def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
     except ValueError as exc:
         raise UserError(f"LoRA target modules {list(s.target_modules)}: {exc} (fix: set "
                         "TrainSettings.target_modules to modules this model has)") from exc
+    _portable_adapter_config(model.peft_config["default"], s)
     return model, tokenizer, device
+
+
+def _portable_adapter_config(config: Any, s: TrainSettings) -> None:
+    """Make adapter_config.json the same file on every machine that trains the same run.
+
+    PEFT records the folder the base model was loaded from (for a registry name, this
+    machine's model cache) and writes target_modules in set order, which changes from one
+    process to the next; the committed adapter config should differ only when the run does.
+    """
+    config.base_model_name_or_path = s.model
+    config.target_modules = sorted(config.target_modules)
 
 
 def train(s: TrainSettings, callbacks: tuple[Any, ...] = ()) -> dict[str, Any]:
@@ -189,7 +201,7 @@ def train(s: TrainSettings, callbacks: tuple[Any, ...] = ()) -> dict[str, Any]:
     shutil.rmtree(s.out_dir / CHECKPOINT_DIR, ignore_errors=True)  # done: nothing to resume
     tokenizer.save_pretrained(s.out_dir)
     resolved = {
-        "method": "lora", **{k: (str(v) if isinstance(v, Path) else v)
+        "method": "lora", **{k: (display(v) if isinstance(v, Path) else v)
                              for k, v in asdict(s).items()},
         "target_modules": list(s.target_modules), "lr_schedule": "cosine",
         "trainable_parameters": trainable, "total_parameters": total,

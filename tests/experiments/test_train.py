@@ -51,8 +51,12 @@ def test_training_lowers_the_loss_and_saves_the_adapter(adapter: tuple[Path, dic
     assert (out / "adapter_model.safetensors").is_file()
     config = json.loads((out / "adapter_config.json").read_text())
     assert config["r"] == 16 and config["lora_alpha"] == 32
-    assert set(config["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj",
-                                             "gate_proj", "up_proj", "down_proj"}
+    # The same file on every machine: the model as named, modules in a fixed order, the
+    # data folder relative to the repository.
+    assert config["target_modules"] == ["down_proj", "gate_proj", "k_proj", "o_proj",
+                                        "q_proj", "up_proj", "v_proj"]
+    assert config["base_model_name_or_path"] == resolved["model"]
+    assert resolved["data_dir"] == "experiments/data/edgejson-v3"
     assert resolved["pad_token"] != resolved["eos_token"]
     assert 0 < resolved["trainable_parameters"] < resolved["total_parameters"]
 
