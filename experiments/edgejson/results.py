@@ -65,7 +65,8 @@ def hardware(device: str | None = None) -> dict[str, Any]:
                             "processor": platform.processor() or None,
                             "cpu_count": os.cpu_count(), "python": sys.version.split()[0]}
     info["cpu_model"] = cpuinfo_field("model name") or platform.processor() or None
-    info["cpu_features"] = [f for f in CPU_FEATURES if f in cpu_flags()]
+    flags = cpu_flags()
+    info["cpu_features"] = [f for f in CPU_FEATURES if f in flags]
     if device:
         import torch
 
