@@ -112,6 +112,10 @@ class RunConfig:
     max_new_tokens: int  # generation limit; hitting it counts as truncation
     batch_size: int | None = None  # rows per generate call (measured runs)
     training: Mapping[str, Any] | None = None  # resolved LoRA config (edgejson train)
+    # None: a file written before these existed (all bare, unconstrained); such a file
+    # has no key, so to_dict leaves the key out and the file reads back byte for byte.
+    prompt_format: str | None = None  # edgejson.prompt format name (evaluate --prompt)
+    constrain: str | None = None  # "schema": decoding kept the output valid against it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +175,9 @@ class MetricsDoc(FileDoc):
         # Under "metrics" an absent measure is an absent key (a reported file has no F1
         # interval, say); elsewhere the schema spells "unknown" as null.
         out["metrics"] = _without_none(out["metrics"])
+        for key in ("prompt_format", "constrain"):
+            if out["config"][key] is None:
+                del out["config"][key]
         return {"format": FORMAT, **out}
 
 

@@ -18,6 +18,7 @@ from maaza_core.paths import DATA_DIR, RUNS_DIR
 
 from .data import data_sha256, load_dataset, load_split
 from .predictions import PredictionWriter, read_predictions
+from .prompt import NAMES_HELP, encode_prompts, parse_format
 from .results import run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
 
@@ -59,6 +60,8 @@ class EvalSettings:
     trust_remote_code: bool = setting(False, help="allow code shipped with the weights "
                                       "(off: safer)")
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
+    prompt: str = setting("bare", help=f"prompt format: {NAMES_HELP} (edgejson/prompt.py "
+                          "describes each)")
     progress: bool = setting(True, help="show a progress bar")
 
     @property
@@ -77,7 +80,12 @@ class EvalSettings:
         """
         keys = ("model", "adapter", "revision", "split", "max_new_tokens", "dtype",
                 "trust_remote_code")
-        return {k: asdict(self)[k] for k in keys}
+        out = {k: asdict(self)[k] for k in keys}
+        # Recorded only when not the default, so that the headers of runs made before these
+        # settings existed (all bare, unconstrained) still match: a missing key means bare.
+        if self.prompt != "bare":
+            out["prompt"] = self.prompt
+        return out
 
 
 def _pending(settings: EvalSettings, preds_path: Path, ids: list[str]) -> set[str]:
@@ -119,6 +127,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     from .modelload import load_model
 
     started = utc_now()
+    fmt = parse_format(settings.prompt)
     dataset = load_dataset(settings.data_dir)
     examples = load_split(settings.split, settings.data_dir, dataset)[: settings.limit]
     preds_path = settings.out / PREDICTIONS_FILE
@@ -126,8 +135,12 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     loaded = load_model(settings.model, adapter=settings.adapter, revision=settings.revision,
                         device=settings.device, dtype=settings.dtype,
                         trust_remote_code=settings.trust_remote_code)
+    todo = [e for e in examples if e.id in pending]
+    encoded = encode_prompts(fmt, todo, loaded.tokenizer, dataset.schemas,
+                             load_split("train", settings.data_dir, dataset) if fmt.shots
+                             else [], settings.model)
     with PredictionWriter(preds_path, settings.fingerprint()) as writer:
-        run_generation(loaded, [e for e in examples if e.id in pending],
+        run_generation(loaded, todo, encoded,
                        slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
                        on_rows=writer.write_rows, progress=settings.progress)
     preds = read_predictions(preds_path)
@@ -137,6 +150,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
         model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
+        prompt_format=fmt,
         training=_training_config(settings.adapter), perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=str(loaded.dtype).split(".")[-1],
                            started=started, data_sha256=sha,

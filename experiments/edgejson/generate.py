@@ -29,7 +29,6 @@ from maaza_core.errors import UserError
 
 from .extract import JsonWatcher
 from .modelload import LoadedModel
-from .prompt import format_prompt
 from .slotcache import SlotCache
 
 # A token can only complete a JSON value if it contains a closing bracket; checking the
@@ -48,15 +47,29 @@ def closer_mask(tokenizer: Any) -> list[bool]:
     return [bool(t) and any(c in t for c in _CLOSERS) for t in tokens]
 
 
-class StopRule:
-    """When a row is done: EOS, its first JSON value complete, or the token limit."""
+def end_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Every id a row ends on: the model's `generation_config.eos_token_id` (an int or a
+    list, as `generate()` reads it) and the tokenizer's EOS.
 
-    def __init__(self, tokenizer: Any, max_new_tokens: int) -> None:
+    Why both: chat models end a turn with their own token (listed in the generation
+    config) besides the tokenizer's EOS; stopping on the tokenizer's alone let them run on.
+    """
+    config = getattr(model, "generation_config", None)
+    ids = [getattr(config, "eos_token_id", None), tokenizer.eos_token_id]
+    flat = [i for item in ids for i in (item if isinstance(item, list) else [item])]
+    return {int(i) for i in flat if i is not None}
+
+
+class StopRule:
+    """When a row is done: an end id, its first JSON value complete, or the token limit."""
+
+    def __init__(self, tokenizer: Any, max_new_tokens: int,
+                 eos_ids: set[int] | None = None) -> None:
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
         self.closers = closer_mask(tokenizer)
         eos = tokenizer.eos_token_id
-        self.eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
+        self.eos_ids = eos_ids if eos_ids is not None else {eos} - {None}
 
     def check(self, ids: list[int], watcher: JsonWatcher) -> str | None:
         """The reason `ids` (the row's generated tokens so far) end here, or None."""
@@ -177,10 +190,12 @@ def _record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[st
             "wall_s": round(row.share_s, 6)}
 
 
-def run_generation(loaded: LoadedModel, examples: Sequence[Any], *, slots: int,
-                   max_new_tokens: int, on_rows: Callable[[list[dict[str, Any]]], None],
+def run_generation(loaded: LoadedModel, examples: Sequence[Any], encoded: Sequence[list[int]],
+                   *, slots: int, max_new_tokens: int,
+                   on_rows: Callable[[list[dict[str, Any]]], None],
                    progress: bool = True) -> None:
-    """Generate for every example, handing each step's finished records to `on_rows`.
+    """Generate for every example from its prompt ids `encoded` (edgejson.prompt), handing
+    each step's finished records to `on_rows`.
 
     Longest prompts first: the first rows need the most memory, so an out-of-memory
     error shows at once, and later (shorter) prompts fit in the padding they leave.
@@ -188,9 +203,9 @@ def run_generation(loaded: LoadedModel, examples: Sequence[Any], *, slots: int,
     if not examples:  # a resumed run with nothing left to generate
         return
     tok = loaded.tokenizer
-    encoded = tok([format_prompt(e.prompt) for e in examples])["input_ids"]
     order = sorted(range(len(examples)), key=lambda i: (-len(encoded[i]), examples[i].id))
-    decoder = Decoder(loaded, slots, StopRule(tok, max_new_tokens))
+    rule = StopRule(tok, max_new_tokens, end_ids(loaded.model, tok))
+    decoder = Decoder(loaded, slots, rule)
     bar = tqdm(total=len(order), desc="generate", unit="ex", disable=not progress)
     pending = iter(order)
     with torch.inference_mode():

@@ -32,7 +32,7 @@ from .data import (
 )
 from .metrics import ExampleScore, score_example
 from .predictions import Predictions, read_predictions
-from .prompt import PROMPT_TEMPLATE
+from .prompt import BARE, PromptFormat, parse_format, prompt_template
 from .results import run_provenance, utc_now
 
 
@@ -106,6 +106,7 @@ def performance(records: Sequence[dict[str, Any]]) -> Performance | None:
 def metrics_document(*, model: ModelInfo, split: str, data_sha256: str,
                      scores: Sequence[ExampleScore], max_new_tokens: int,
                      batch_size: int | None = None, training: dict[str, Any] | None = None,
+                     prompt_format: PromptFormat = BARE, constrain: str = "none",
                      perf: Performance | None, run: dict[str, Any],
                      source: str) -> MetricsDoc:
     """A measured metrics document (validated when `maaza_core.metrics.dump` writes it)."""
@@ -115,9 +116,10 @@ def metrics_document(*, model: ModelInfo, split: str, data_sha256: str,
         model=model,
         dataset=DatasetRef(name=DATASET_NAME, version=DATASET_VERSION, split=split,
                            examples=len(scores), sha256=data_sha256),
-        config=RunConfig(prompt_template=PROMPT_TEMPLATE, decoding="greedy",
+        config=RunConfig(prompt_template=prompt_template(prompt_format), decoding="greedy",
                          max_new_tokens=max_new_tokens, batch_size=batch_size,
-                         training=training),
+                         training=training, prompt_format=prompt_format.name,
+                         constrain=constrain),
         metrics=aggregate(scores),
         performance=perf,
         run=run,
@@ -188,6 +190,8 @@ def score_file(s: ScoreSettings) -> MetricsDoc:
         model=_score_model(s), split=split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=(preds.settings or {}).get("max_new_tokens", 512),
+        prompt_format=parse_format((preds.settings or {}).get("prompt", "bare")),
+        constrain=(preds.settings or {}).get("constrain", "none"),
         perf=performance([preds.records[e.id] for e in examples]),
         run=run_provenance(device=None, dtype=None, started=started, data_sha256=sha,
                            extra={"predictions": str(s.predictions)}),

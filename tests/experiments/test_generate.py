@@ -199,3 +199,50 @@ def test_sliding_window_layers_are_refused_clearly() -> None:
                          device=torch.device("cpu"), dtype=torch.float32, info={"id": "qwen-sw"})
     with pytest.raises(UserError, match="qwen-sw: layers of type sliding_attention are not"):
         generate.Decoder(loaded, slots=2, rule=None)
+
+
+def test_end_ids_read_the_generation_config_as_generate_does() -> None:
+    from types import SimpleNamespace
+
+    tok = SimpleNamespace(eos_token_id=2)
+    for config_ids, want in (([2, 7], {2, 7}), (7, {2, 7}), (None, {2}), ([], {2})):
+        model = SimpleNamespace(generation_config=SimpleNamespace(eos_token_id=config_ids))
+        assert generate.end_ids(model, tok) == want
+
+
+def test_stops_on_every_end_id_like_generate(tiny_model: Path, tmp_path: Path) -> None:
+    """A model with two end ids (as chat models end turns with their own token): every row
+    must stop where transformers' generate() stops, on either id."""
+    from edgejson.data import load_split
+    from edgejson.modelload import load_model
+    from edgejson.prompt import format_prompt
+
+    loaded = load_model(str(tiny_model), device="cpu")
+    tok, rows = loaded.tokenizer, load_split("test")[:LIMIT]
+    encs = [tok(format_prompt(ex.prompt), return_tensors="pt") for ex in rows]
+
+    def greedy(model):
+        with torch.inference_mode():
+            return [model.generate(**enc, do_sample=False, max_new_tokens=MAX_NEW,
+                                   pad_token_id=tok.pad_token_id)[0, enc["input_ids"].shape[1]:]
+                    .tolist() for enc in encs]
+
+    # The second end id: a token the random model emits early, new in its row.
+    first = greedy(loaded.model)[0]
+    second = next(t for i, t in enumerate(first) if i >= 2 and t not in first[:i])
+    model_dir = tmp_path / "two-ends"
+    shutil.copytree(tiny_model, model_dir)
+    gen_config = json.loads((model_dir / "generation_config.json").read_text())
+    gen_config["eos_token_id"] = [tok.eos_token_id, second]
+    (model_dir / "generation_config.json").write_text(json.dumps(gen_config))
+    out = tmp_path / "run"
+    evaluate(_settings(model_dir, out, batch_size=4))
+    ours = _outputs(out)
+    reference = greedy(load_model(str(model_dir), device="cpu").model)
+    stopped_on_second = 0
+    for ex, new in zip(rows, reference, strict=True):
+        text, count, why = ours[ex.id]
+        assert count <= len(new) and text == tok.decode(new[:count], skip_special_tokens=True)
+        if why == "eos" and new[count - 1] == second:
+            stopped_on_second += 1
+    assert stopped_on_second >= 1
