@@ -17,6 +17,8 @@ itself (--harness-dtype auto), so the ratio is what a user gets without tuning f
 
     .venv/bin/python bench/harness_speed.py --limit 16
     .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 64
+    .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 16 \
+        --batch-size 16 --constrain     # + schema-constrained vs unconstrained tokens/s
 
 Use enough examples for the figure to describe an evaluation run: with a handful, the
 harness waits at the end for its longest row alone (512 tokens at batch-1 speed, about
@@ -39,12 +41,12 @@ from typing import Any
 
 import torch
 
-from edgejson.data import load_split
+from edgejson.data import load_dataset, load_split
 from edgejson.extract import extract_json
 from edgejson.generate import run_generation
 from edgejson.metrics import json_equal
 from edgejson.modelload import load_model, select_dtype
-from edgejson.prompt import format_answer, format_prompt
+from edgejson.prompt import BARE, encode_prompts, format_answer, format_prompt
 from edgejson.results import hardware
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
@@ -117,13 +119,15 @@ def original_method(loaded: Any, examples: list[Any], max_new: int) -> dict[str,
             "tokens": tokens, "outputs": outputs}
 
 
-def harness_method(loaded: Any, examples: list[Any], max_new: int, batch: int
-                   ) -> dict[str, Any]:
-    """The harness's own generation loop, exactly as `edgejson evaluate` runs it."""
+def harness_method(loaded: Any, examples: list[Any], max_new: int, batch: int,
+                   schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The harness's own generation loop, exactly as `edgejson evaluate` runs it (bare
+    prompt; with `schemas`, as `--constrain schema` runs it)."""
     records: list[dict[str, Any]] = []
+    encoded = encode_prompts(BARE, examples, loaded.tokenizer, {}, [], "bench")
     start, cpu = time.perf_counter(), time.process_time()
-    run_generation(loaded, examples, slots=batch, max_new_tokens=max_new,
-                   on_rows=records.extend, progress=False)
+    run_generation(loaded, examples, encoded, slots=batch, max_new_tokens=max_new,
+                   on_rows=records.extend, progress=False, schemas=schemas)
     return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
             "tokens": sum(r["generated_tokens"] for r in records),
             "outputs": {r["id"]: r["output"] for r in records},
@@ -168,6 +172,34 @@ def summarize(examples: list[Any], orig: dict[str, Any], harn: dict[str, Any],
         "generated_tokens_ratio": round(orig["tokens"] / max(harn["tokens"], 1), 2),
         "same_extracted_json": agree["same"],
     }
+
+
+def constraint_cost(examples: list[Any], free: dict[str, Any], bound: dict[str, Any],
+                    dataset: Any) -> dict[str, Any]:
+    """Unconstrained vs schema-constrained harness on the same rows: speed in generated
+    tokens per second of wall time, and how many outputs are schema-valid JSON."""
+    def side(run: dict[str, Any]) -> dict[str, Any]:
+        valid = 0
+        for ex in examples:
+            found = extract_json(run["outputs"][ex.id])
+            valid += found.ok and dataset.validator(ex.schema_id).is_valid(found.value)
+        return {"wall_s": round(run["wall"], 2), "cpu_s": round(run["cpu"], 2),
+                "generated_tokens": run["tokens"],
+                "tokens_per_s": round(run["tokens"] / run["wall"], 2),
+                "schema_valid": valid, "stops": run["stops"]}
+
+    out = {"unconstrained": side(free), "constrained": side(bound)}
+    out["tokens_per_s_ratio"] = round(out["constrained"]["tokens_per_s"]
+                                      / out["unconstrained"]["tokens_per_s"], 3)
+    return out
+
+
+def report_constraint(cost: dict[str, Any], n: int) -> None:
+    """Print the constrained vs unconstrained line of one batch size."""
+    free, bound = cost["unconstrained"], cost["constrained"]
+    print(f"constrain: unconstrained {free['tokens_per_s']} tok/s, schema-valid "
+          f"{free['schema_valid']}/{n}; constrained {bound['tokens_per_s']} tok/s, "
+          f"schema-valid {bound['schema_valid']}/{n} (ratio {cost['tokens_per_s_ratio']})")
 
 
 def report(figures: dict[str, Any]) -> None:
@@ -235,7 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adapter", help="LoRA adapter folder merged into --model")
     parser.add_argument("--harness-dtype", default="auto",
                         help="dtype of the harness side (auto: what edgejson evaluate picks)")
+    parser.add_argument("--constrain", action="store_true",
+                        help="also run the harness with --constrain schema on the same rows "
+                             "and compare tokens/s and schema-valid outputs")
     args = parser.parse_args(argv)
+    dataset = load_dataset()
     if args.vocab_sizes and args.model is None:
         vocab_table(args.vocab_sizes, args.max_new_tokens)
     model_id = args.model or str(
@@ -264,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         figures = summarize(examples, orig, harn, args.max_new_tokens, batch,
                             loaded.info["parameters"])
         report(figures)
+        if args.constrain:
+            bound = harness_method(fast, examples, args.max_new_tokens, batch, dataset.schemas)
+            figures["constraint"] = constraint_cost(examples, harn, bound, dataset)
+            report_constraint(figures["constraint"], len(examples))
         all_figures.append(figures)
     if args.json:
         tmp = args.json.with_name(args.json.name + ".tmp")

@@ -24,6 +24,7 @@ from .scoring import metrics_document, performance, score_predictions, summary_l
 
 PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
+CONSTRAINTS = ("none", "schema")  # --constrain; edgejson.constrain implements "schema"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class EvalSettings:
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
     prompt: str = setting("bare", help=f"prompt format: {NAMES_HELP} (edgejson/prompt.py "
                           "describes each)")
+    constrain: str = setting("none", choices=CONSTRAINTS, help="schema: every token keeps "
+                             "the output a prefix of a JSON value valid against the row's "
+                             "schema (llguidance); none: plain greedy decoding")
     progress: bool = setting(True, help="show a progress bar")
 
     @property
@@ -85,6 +89,8 @@ class EvalSettings:
         # settings existed (all bare, unconstrained) still match: a missing key means bare.
         if self.prompt != "bare":
             out["prompt"] = self.prompt
+        if self.constrain != "none":
+            out["constrain"] = self.constrain
         return out
 
 
@@ -142,7 +148,8 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     with PredictionWriter(preds_path, settings.fingerprint()) as writer:
         run_generation(loaded, todo, encoded,
                        slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
-                       on_rows=writer.write_rows, progress=settings.progress)
+                       on_rows=writer.write_rows, progress=settings.progress,
+                       schemas=dataset.schemas if settings.constrain == "schema" else None)
     preds = read_predictions(preds_path)
     records = [preds.records[e.id] for e in examples]
     sha = data_sha256(settings.data_dir)
@@ -150,7 +157,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
         model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
-        prompt_format=fmt,
+        prompt_format=fmt, constrain=settings.constrain,
         training=_training_config(settings.adapter), perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=str(loaded.dtype).split(".")[-1],
                            started=started, data_sha256=sha,

@@ -17,7 +17,7 @@ original method's (none in the runs in experiments/README.md).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from transformers import DynamicCache
 
 from maaza_core.errors import UserError
 
+from .constrain import RowMatcher, SchemaGrammars, mask_logits
 from .extract import JsonWatcher
 from .modelload import LoadedModel
 from .slotcache import SlotCache
@@ -71,11 +72,18 @@ class StopRule:
         eos = tokenizer.eos_token_id
         self.eos_ids = eos_ids if eos_ids is not None else {eos} - {None}
 
-    def check(self, ids: list[int], watcher: JsonWatcher) -> str | None:
-        """The reason `ids` (the row's generated tokens so far) end here, or None."""
+    def check(self, ids: list[int], watcher: JsonWatcher,
+              grammar_done: bool = False) -> str | None:
+        """The reason `ids` (the row's generated tokens so far) end here, or None.
+
+        `grammar_done`: a constrained row's matcher allows nothing but an end id, so its
+        value is complete (the JSON check would say so too, one closing token later at most).
+        """
         token = ids[-1]
         if token in self.eos_ids:
             return "eos"
+        if grammar_done:
+            return "json"
         if token < len(self.closers) and self.closers[token]:
             text = self.tokenizer.decode(ids, skip_special_tokens=True)
             if watcher.complete(text):
@@ -95,6 +103,15 @@ class Row:
     ids: list[int] = field(default_factory=list)  # generated tokens so far
     share_s: float = 0.0  # its prefill plus its share of every batched step
     watcher: JsonWatcher = field(default_factory=JsonWatcher)
+    matcher: RowMatcher | None = None  # --constrain schema: its place in the grammar
+
+    def take(self, token: int, rule: StopRule) -> str | None:
+        """Append the chosen token (advancing the matcher); the reason the row ends, or None."""
+        self.ids.append(token)
+        if self.matcher is not None:
+            self.matcher.advance(token)
+        return rule.check(self.ids, self.watcher,
+                          self.matcher is not None and self.matcher.done)
 
 
 class Decoder:
@@ -112,16 +129,18 @@ class Decoder:
         self.rows: list[Row] = []  # rows[i] decodes in slot i
         self.mask = torch.zeros((slots, 0), dtype=torch.long, device=loaded.device)
 
-    def admit(self, index: int, input_ids: list[int]) -> tuple[Row, str | None]:
+    def admit(self, index: int, input_ids: list[int],
+              matcher: RowMatcher | None = None) -> tuple[Row, str | None]:
         """Prefill one prompt alone, take its first token, and give it a slot."""
         started = time.perf_counter()
         ids = torch.tensor([input_ids], device=self.loaded.device)
         prompt = DynamicCache(config=self.model.config)
         out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), cache=prompt,
                          use_cache=True, logits_to_keep=1)
-        row = Row(index=index, prompt_len=len(input_ids), started=started,
-                  ids=[int(out.logits[0, -1].argmax())])
-        reason = self.rule.check(row.ids, row.watcher)
+        row = Row(index=index, prompt_len=len(input_ids), started=started, matcher=matcher)
+        logits = out.logits[:, -1]
+        mask_logits(logits, [matcher])
+        reason = row.take(int(logits[0].argmax()), self.rule)
         if reason is None:
             self.cache.admit(prompt)
             self._grow_mask()
@@ -148,13 +167,14 @@ class Decoder:
         self.mask = torch.nn.functional.pad(self.mask, (0, 1), value=1)
         out = self.model(input_ids=last, attention_mask=self.mask[:n], position_ids=pos,
                          cache=self.cache, use_cache=True, logits_to_keep=1)
-        tokens = out.logits[:, -1].argmax(-1).tolist()
+        logits = out.logits[:, -1]
+        mask_logits(logits, [r.matcher for r in self.rows])
+        tokens = logits.argmax(-1).tolist()
         share = (time.perf_counter() - started) / n
         ended = []
         for row, token in zip(self.rows, tokens, strict=True):
-            row.ids.append(token)
             row.share_s += share
-            reason = self.rule.check(row.ids, row.watcher)
+            reason = row.take(token, self.rule)
             if reason:
                 ended.append((row, reason))
         for row, _ in ended:
@@ -193,9 +213,11 @@ def _record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[st
 def run_generation(loaded: LoadedModel, examples: Sequence[Any], encoded: Sequence[list[int]],
                    *, slots: int, max_new_tokens: int,
                    on_rows: Callable[[list[dict[str, Any]]], None],
-                   progress: bool = True) -> None:
+                   progress: bool = True,
+                   schemas: Mapping[str, Any] | None = None) -> None:
     """Generate for every example from its prompt ids `encoded` (edgejson.prompt), handing
-    each step's finished records to `on_rows`.
+    each step's finished records to `on_rows`. With `schemas` (schema id -> JSON Schema),
+    every row decodes under its own schema's grammar (edgejson.constrain).
 
     Longest prompts first: the first rows need the most memory, so an out-of-memory
     error shows at once, and later (shorter) prompts fit in the padding they leave.
@@ -206,13 +228,19 @@ def run_generation(loaded: LoadedModel, examples: Sequence[Any], encoded: Sequen
     order = sorted(range(len(examples)), key=lambda i: (-len(encoded[i]), examples[i].id))
     rule = StopRule(tok, max_new_tokens, end_ids(loaded.model, tok))
     decoder = Decoder(loaded, slots, rule)
+    grammars = None
+    if schemas is not None:
+        grammars = SchemaGrammars(tok, loaded.model.get_output_embeddings().weight.shape[0],
+                                  rule.eos_ids, {e.schema_id: schemas[e.schema_id]
+                                                 for e in examples})
     bar = tqdm(total=len(order), desc="generate", unit="ex", disable=not progress)
     pending = iter(order)
     with torch.inference_mode():
         while True:
             ended = []
             for index in pending if len(decoder.rows) < slots else ():
-                row, reason = decoder.admit(index, encoded[index])
+                matcher = grammars.matcher(examples[index].schema_id) if grammars else None
+                row, reason = decoder.admit(index, encoded[index], matcher)
                 if reason:
                     ended.append((row, reason))
                 if len(decoder.rows) >= slots:
