@@ -37,6 +37,14 @@ from .slotcache import SlotCache
 # are byte-fallback spellings of '}' and ']' in SentencePiece vocabularies.
 _CLOSERS = ("}", "]", "<0x7D>", "<0x5D>")
 
+# Layer types the slot cache serves. It keeps every column of every layer; a
+# sliding-window layer then needs only its mask, which transformers builds per layer type
+# from `config.layer_types` in column coordinates. That is exact here because a row's
+# tokens fill contiguous columns (left padding, then prompt, then generated tokens), so
+# column distance is token distance: the window covers the same tokens as in generate(),
+# whose cache drops what falls out of the window instead.
+ATTENTION_KINDS = {"full_attention", "sliding_attention"}
+
 # Trim shared left padding once it is this many columns: a trim copies the live cache,
 # a padded column costs a little on every step, so trimming small amounts would not pay.
 TRIM_COLUMNS = 64
@@ -121,10 +129,11 @@ class Decoder:
         self.loaded, self.rule = loaded, rule
         self.model = loaded.model
         kinds = set(getattr(self.model.config, "layer_types", None) or ["full_attention"])
-        if kinds != {"full_attention"}:
+        if kinds - ATTENTION_KINDS:
             raise UserError(f"{loaded.info.get('id')}: layers of type "
-                            f"{', '.join(sorted(kinds - {'full_attention'}))} are not "
-                            "supported by the harness's cache (full attention only)")
+                            f"{', '.join(sorted(kinds - ATTENTION_KINDS))} are not "
+                            "supported by the harness's cache (full and sliding-window "
+                            "attention only)")
         self.cache = SlotCache(self.model.config.num_hidden_layers, slots)
         self.rows: list[Row] = []  # rows[i] decodes in slot i
         self.mask = torch.zeros((slots, 0), dtype=torch.long, device=loaded.device)
@@ -134,7 +143,7 @@ class Decoder:
         """Prefill one prompt alone, take its first token, and give it a slot."""
         started = time.perf_counter()
         ids = torch.tensor([input_ids], device=self.loaded.device)
-        prompt = DynamicCache(config=self.model.config)
+        prompt = DynamicCache()  # no config: every layer keeps every column (see above)
         out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), cache=prompt,
                          use_cache=True, logits_to_keep=1)
         row = Row(index=index, prompt_len=len(input_ids), started=started, matcher=matcher)

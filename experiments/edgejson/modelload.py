@@ -184,7 +184,9 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
             **describe_weights(model_id, revision, entry.sha256 if entry else None)}
     if entry is not None:
         info.update(registry_name=entry.name, upstream=entry.upstream, license=entry.license,
-                    quantization=entry.quantization, package=f"{entry.package}=={entry.version}")
+                    quantization=entry.quantization, package=entry.packages, kind=entry.kind)
+        if entry.license_url:
+            info["license_url"] = entry.license_url
     if info.get("format") == "gguf":
         info["dequantized_to"] = str(torch_dtype).split(".")[-1]
     if adapter:

