@@ -123,12 +123,13 @@ class Performance:
     """Throughput of a run of `edgejson evaluate` (see edgejson.scoring.performance)."""
 
     examples: int
-    wall_s: float  # generation wall time, each batch counted once
+    # Timing fields: results.schema.json's descriptions define each one.
+    wall_s: float  # generation time: the sum of the rows' shares, each step counted once
     examples_per_s: float | None
     generated_tokens: int
     generated_tokens_mean: float
     tokens_per_s: float | None
-    latency_s: Mapping[str, float]  # p50 | p90 | p99 of a row's batch wall time
+    latency_s: Mapping[str, float]  # p50 | p90 | p99 of prefill start -> last token
     stop_reasons: Mapping[str, int]  # json | eos | length -> rows
 
 

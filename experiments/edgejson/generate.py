@@ -110,6 +110,7 @@ class Row:
     started: float  # perf_counter when its prefill began
     ids: list[int] = field(default_factory=list)  # generated tokens so far
     share_s: float = 0.0  # its prefill plus its share of every batched step
+    finished: float | None = None  # perf_counter when its last token was chosen
     watcher: JsonWatcher = field(default_factory=JsonWatcher)
     matcher: RowMatcher | None = None  # --constrain schema: its place in the grammar
 
@@ -118,8 +119,11 @@ class Row:
         self.ids.append(token)
         if self.matcher is not None:
             self.matcher.advance(token)
-        return rule.check(self.ids, self.watcher,
-                          self.matcher is not None and self.matcher.done)
+        reason = rule.check(self.ids, self.watcher,
+                            self.matcher is not None and self.matcher.done)
+        if reason:
+            self.finished = time.perf_counter()
+        return reason
 
 
 class Decoder:
@@ -179,16 +183,20 @@ class Decoder:
         logits = out.logits[:, -1]
         mask_logits(logits, [r.matcher for r in self.rows])
         tokens = logits.argmax(-1).tolist()
-        share = (time.perf_counter() - started) / n
+        advanced = list(self.rows)
         ended = []
-        for row, token in zip(self.rows, tokens, strict=True):
-            row.share_s += share
+        for row, token in zip(advanced, tokens, strict=True):
             reason = row.take(token, self.rule)
             if reason:
                 ended.append((row, reason))
         for row, _ in ended:
             self._release(self.rows.index(row))
         self._trim()
+        # The whole step (forward pass, mask, stop checks, releases, trim), split equally
+        # among the rows it advanced, so the shares add up to the time spent generating.
+        share = (time.perf_counter() - started) / n
+        for row in advanced:
+            row.share_s += share
         return ended
 
     def _release(self, slot: int) -> None:
@@ -212,10 +220,13 @@ class Decoder:
 
 
 def _record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[str, Any]:
+    """One predictions line; latency_s and wall_s mean what results.schema.json's
+    `performance` says (from prefill start to the last token chosen; prefill plus an equal
+    share of each batched step the row took part in)."""
     return {"id": examples[row.index].id,
             "output": tok.decode(row.ids, skip_special_tokens=True),
             "generated_tokens": len(row.ids), "stop": reason, "truncated": reason == "length",
-            "latency_s": round(time.perf_counter() - row.started, 6),
+            "latency_s": round(row.finished - row.started, 6),
             "wall_s": round(row.share_s, 6)}
 
 

@@ -83,7 +83,8 @@ def performance(records: Sequence[dict[str, Any]]) -> Performance | None:
 
     Total time is the sum of the rows' shares (each decode step's wall time split among
     the rows it advanced, plus a row's own prefill), so it adds up to the run's
-    generation time; a row's latency is from its prefill to its last token.
+    generation time; a row's latency is from its prefill to its last token. The
+    schema's `performance` descriptions define every field.
     """
     timings = [_timing(r) for r in records]
     if not records or any(t is None for t in timings):

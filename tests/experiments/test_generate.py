@@ -246,3 +246,16 @@ def test_stops_on_every_end_id_like_generate(tiny_model: Path, tmp_path: Path) -
         if why == "eos" and new[count - 1] == second:
             stopped_on_second += 1
     assert stopped_on_second >= 1
+
+
+def test_latency_is_stamped_when_the_row_finishes(tiny_model: Path, tmp_path: Path) -> None:
+    """With one new token, every row ends at its own prefill: its latency is that prefill
+    alone, not the prefills of the rows admitted after it before the records were written."""
+    evaluate(EvalSettings(model=str(tiny_model), out_dir=tmp_path, limit=8, batch_size=4,
+                          max_new_tokens=1, device="cpu", progress=False))
+    recs = read_predictions(tmp_path / "predictions.jsonl").records.values()
+    assert len(recs) == 8 and {r["stop"] for r in recs} <= {"length", "eos"}
+    for r in recs:
+        # The share also counts the bookkeeping after the stamp (a few microseconds).
+        assert r["latency_s"] <= r["wall_s"] + 1e-6
+        assert r["wall_s"] - r["latency_s"] < 0.5 * r["wall_s"]

@@ -55,7 +55,7 @@ def test_macros_and_row_of_a_measured_run(tmp_path: Path) -> None:
     v = {m.key: m.value for m in measured_macros(r)}
     assert v["zs-run/valid"] == r"94.9\%"  # 150/158
     assert v["zs-run/truncated"] == r"5.1\%"  # 8/158
-    assert v["zs-run/latency"] == "2.00"  # 316 s / 158 examples
+    assert v["zs-run/s-per-example"] == "2.00"  # 316 s / 158 examples
     assert v["zs-run/tokens-mean"] == "180"
     assert (v["zs-run/stop-json"], v["zs-run/stop-eos"], v["zs-run/stop-length"]) == (
         "140", "10", "8")

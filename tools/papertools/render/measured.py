@@ -40,8 +40,9 @@ def _measured_values(r: MetricsDoc) -> dict[str, tuple[str, str]]:
     if perf:
         out["tokens-mean"] = (fmt.decimal(perf.generated_tokens_mean, 0),
                               "performance.generated_tokens_mean")
-        # Seconds per example = the run's generation wall time / examples (batched).
-        out["latency"] = (fmt.decimal(perf.wall_s / perf.examples, 2),
+        # Run time per example: the run's generation time / examples (rows decoded
+        # together), what results.schema.json calls performance.wall_s / examples.
+        out["s-per-example"] = (fmt.decimal(perf.wall_s / perf.examples, 2),
                           f"performance.wall_s {perf.wall_s} / {perf.examples} examples")
         for stop in STOPS:
             out[f"stop-{stop}"] = (fmt.integer(perf.stop_reasons.get(stop, 0)),
@@ -50,7 +51,8 @@ def _measured_values(r: MetricsDoc) -> dict[str, tuple[str, str]]:
 
 
 def measured_macros(r: MetricsDoc) -> list[Macro]:
-    """Validity, truncation, generated tokens, latency and stop reasons of one run."""
+    """Validity, truncation, generated tokens, run time per example and stop reasons of one
+    run."""
     if r.provenance != "measured":
         return []
     src, run = r.relpath, r.run or {}
@@ -142,7 +144,7 @@ def measured_table(results: list[MetricsDoc]) -> dict:
             "f1": f1_cell(r),
             "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
             "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
-            "latency": cell("latency"),
+            "s_per_example": cell("s-per-example"),
             # Three table cells: complete JSON value & end-of-sequence & token limit.
             "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
         })
