@@ -129,6 +129,9 @@ def _training_config(adapter: str | None) -> dict[str, Any] | None:
 
 def evaluate(settings: EvalSettings) -> MetricsDoc:
     """Run (or resume) one evaluation and return its metrics document."""
+    from .versions import check_ml_stack
+
+    check_ml_stack()  # before importing transformers: an old one fails obscurely
     from .generate import run_generation  # torch is imported only when generating
     from .modelload import load_model
 

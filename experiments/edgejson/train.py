@@ -178,6 +178,9 @@ def train(s: TrainSettings, callbacks: tuple[Any, ...] = ()) -> dict[str, Any]:
     A rerun with the same out_dir resumes from the newest checkpoint; `callbacks` are
     extra transformers TrainerCallbacks (progress hooks, tests that interrupt a run).
     """
+    from .versions import check_ml_stack
+
+    check_ml_stack()  # before importing transformers: an old one fails obscurely
     from transformers import DataCollatorForSeq2Seq, Trainer, set_seed
 
     from .trainlog import LossLog  # a transformers callback: imported with the model stack
