@@ -15,8 +15,8 @@ import json
 import time
 
 from edgejson.data import load_dataset, load_split
+from edgejson.examplescore import score_example
 from edgejson.extract import extract_json, first_value_complete
-from edgejson.metrics import score_example
 
 
 def shapes(size: int) -> dict[str, str]:

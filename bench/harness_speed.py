@@ -40,12 +40,12 @@ from typing import Any
 import torch
 
 from edgejson.data import load_split
+from edgejson.examplescore import json_equal
 from edgejson.extract import extract_json
 from edgejson.generate import run_generation
-from edgejson.metrics import json_equal
 from edgejson.modelload import load_model, select_dtype
 from edgejson.prompt import format_answer, format_prompt
-from edgejson.results import hardware
+from edgejson.provenance import hardware
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
 from maaza_core.paths import BUILD_DIR

@@ -1,8 +1,8 @@
 """Each LoRA fine-tuned model beside its zero-shot base: what fine-tuning adds."""
 
+from papertools.render.contexts import base_stem
 from papertools.render.figstyle import GROUP_LABELS, PALETTE, ci_errors, figure_main, group
 from papertools.render.results import by_stem
-from papertools.render.tables import base_stem
 
 
 def draw(results, ax):

@@ -18,7 +18,7 @@ from maaza_core.paths import DATA_DIR, RUNS_DIR
 
 from .data import data_sha256, load_dataset, load_split
 from .predictions import PredictionWriter, read_predictions
-from .results import run_provenance, utc_now
+from .provenance import run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
 
 PREDICTIONS_FILE = "predictions.jsonl"

@@ -14,8 +14,8 @@ import torch
 
 from maaza_core.errors import UserError
 
+from .provenance import cpu_flags
 from .registry import sha256_files
-from .results import cpu_flags
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 

@@ -30,10 +30,10 @@ from .data import (
     load_dataset,
     load_split,
 )
-from .metrics import ExampleScore, score_example
+from .examplescore import ExampleScore, score_example
 from .predictions import Predictions, read_predictions
 from .prompt import PROMPT_TEMPLATE
-from .results import run_provenance, utc_now
+from .provenance import run_provenance, utc_now
 
 
 def match_predictions(examples: Sequence[Example], preds: Predictions, where: str,

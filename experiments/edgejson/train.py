@@ -21,7 +21,7 @@ from maaza_core.paths import DATA_DIR, display
 
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt
-from .results import package_versions, utc_now, write_json_atomic
+from .provenance import package_versions, utc_now, write_json_atomic
 
 IGNORE_INDEX = -100  # label value the cross-entropy loss skips
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")

@@ -24,7 +24,7 @@ from maaza_core.yamlfile import YamlDoc, load_yaml
 from papertools.bib.cites import Library
 from papertools.litreview.drafts import FIX_UNKNOWN
 from papertools.render.jinja import render
-from papertools.render.latex import latex_escape
+from papertools.render.texescape import latex_escape
 
 Row = dict[str, Any]
 DATA_DIR = paths.LITREVIEW_DIR / "data"  # <name>.yaml rows and <name>.schema.json per table

@@ -18,7 +18,7 @@ from maaza_core.paths import (
     RESULTS_DIR,
     TEMPLATES_DIR,
 )
-from papertools.render import tables
+from papertools.render import contexts
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
@@ -44,9 +44,9 @@ def cmd_macros(args: argparse.Namespace) -> int:
 
 def cmd_table(args: argparse.Namespace) -> int:
     if args.name == "dataset":
-        context = tables.dataset_table(load_stats())
+        context = contexts.dataset_table(load_stats())
     else:
-        builder = {"results": tables.results_table, "complexity": tables.complexity_table,
+        builder = {"results": contexts.results_table, "complexity": contexts.complexity_table,
                    "measured": measured_table}
         context = builder[args.name](load_results(args.results))
     write_atomic(args.out, render(f"{args.name}-table.tex.j2", context))
@@ -58,7 +58,7 @@ DATA_TABLES = ("dataset",)
 
 
 def cmd_figure(args: argparse.Namespace) -> int:
-    context = tables.figure_context(args.name, load_results(args.results))
+    context = contexts.figure_context(args.name, load_results(args.results))
     write_atomic(args.out, render(f"fig-{args.name}.tex.j2", context))
     return 0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from maaza_core.paths import TEMPLATES_DIR
-from papertools.render.latex import latex_escape
+from papertools.render.texescape import latex_escape
 
 
 def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:

@@ -18,9 +18,9 @@ from maaza_core.errors import DataError
 from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from papertools.render import numbers as fmt
-from papertools.render.latex import latex_escape
+from papertools.render.contexts import f1_cell, interval_cell, sources
 from papertools.render.macros import Macro
-from papertools.render.tables import f1_cell, interval_cell, sources
+from papertools.render.texescape import latex_escape
 
 # Rates a measured run adds to JSONExact: macro and table name -> metrics key.
 RATES = {"valid": "valid_json", "schema": "schema_compliant", "truncated": "truncated"}

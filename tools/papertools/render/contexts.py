@@ -9,9 +9,9 @@ from __future__ import annotations
 from maaza_core.datastats import DatasetStats
 from maaza_core.metrics import COMPLEXITIES, Count, MetricsDoc
 from papertools.render import numbers as fmt
-from papertools.render.latex import latex_escape
 from papertools.render.macros import METHOD_LABEL
 from papertools.render.results import by_stem
+from papertools.render.texescape import latex_escape
 
 
 def sources(results: list[MetricsDoc]) -> str:
