@@ -1,7 +1,7 @@
 """JSONExact per schema complexity tier with 95% Wilson intervals: one bar group per tier,
 one bar per model (hatched: zero-shot; orange: measured in this repository)."""
 
-from maaza_core.metrics import COMPLEXITIES
+from maaza_core.datastats import COMPLEXITIES
 from papertools.render.figstyle import PALETTE, figure_main, group, interval_errors, legend_above
 
 

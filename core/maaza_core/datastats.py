@@ -19,6 +19,9 @@ from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataError
 from maaza_core.paths import DATASET_STATS, display
 
+# The data set's tiers, in the order tables and figures list them (the schema folders).
+COMPLEXITIES = ("simple", "medium", "complex")
+
 
 @dataclass(frozen=True)
 class TierStats:

@@ -33,7 +33,6 @@ from maaza_core.intervals import Interval, wilson
 from maaza_core.paths import RESULTS_SCHEMA, display
 
 FORMAT = "edgejson-metrics/2"
-COMPLEXITIES = ("simple", "medium", "complex")
 PROVENANCES = ("reported", "measured")  # copied from a publication | run by edgejson
 
 

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from maaza_core.datastats import COMPLEXITIES
 from maaza_core.intervals import BOOTSTRAP, DIGITS, Interval
 from maaza_core.metrics import Count, Mean, Metrics, MetricSet
 
-from .data import COMPLEXITIES
 from .examplescore import ExampleScore
 
 # 2000 resamples: the Monte Carlo error of a percentile bound is then about

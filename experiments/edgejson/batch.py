@@ -33,7 +33,8 @@ class BatchEntry:
 
     @property
     def name(self) -> str:
-        return self.settings.name or self.settings.model
+        """The run's name as its metrics file records it (what `--only` matches)."""
+        return self.settings.display_name
 
 
 def _settings(doc: YamlDoc, index: int, defaults: dict[str, Any],
@@ -48,7 +49,6 @@ def _settings(doc: YamlDoc, index: int, defaults: dict[str, Any],
     if "model" not in merged:
         raise doc.error(("models", index), "entry has no 'model' (fix: add a hub id or "
                         "folder)")
-    name = merged.get("name") or Path(str(merged["model"])).name
     if "data_dir" in merged:
         merged["data_dir"] = ROOT / merged["data_dir"]
     for key in ("model", "adapter"):
@@ -56,7 +56,9 @@ def _settings(doc: YamlDoc, index: int, defaults: dict[str, Any],
         # spelling, so that configs work from any working directory.
         if merged.get(key) and (ROOT / str(merged[key])).is_dir():
             merged[key] = str(ROOT / str(merged[key]))
-    return EvalSettings(out_dir=out_root / (out or name.lower()), **merged)
+    settings = EvalSettings(**merged)
+    return dataclasses.replace(settings,
+                               out_dir=out_root / (out or settings.display_name.lower()))
 
 
 def load_batch(path: Path) -> list[BatchEntry]:

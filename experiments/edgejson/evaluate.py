@@ -18,7 +18,7 @@ from maaza_core.paths import DATA_DIR, RUNS_DIR
 
 from .data import data_sha256, load_dataset, load_split
 from .predictions import PredictionWriter, read_predictions
-from .provenance import run_provenance, utc_now
+from .provenance import run_name, run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
 
 PREDICTIONS_FILE = "predictions.jsonl"
@@ -63,7 +63,7 @@ class EvalSettings:
 
     @property
     def display_name(self) -> str:
-        return self.name or Path(self.model.rstrip("/")).name
+        return run_name(self.name, self.model)
 
     @property
     def out(self) -> Path:

@@ -22,6 +22,15 @@ _PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsons
              "numpy", "scipy", "maaza-paper")
 
 
+def run_name(name: str | None, model: str) -> str:
+    """The name a run goes by: the metrics file's model.name, `batch --only`, the out folder.
+
+    One derivation, so that the name a user reads in a metrics file is the one the batch
+    config accepts: the given name, else the last part of the model id or path.
+    """
+    return name or Path(model.rstrip("/")).name
+
+
 def utc_now() -> str:
     """ISO 8601 timestamp in UTC, second precision."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -33,7 +33,7 @@ from .data import (
 from .examplescore import ExampleScore, score_example
 from .predictions import Predictions, read_predictions
 from .prompt import PROMPT_TEMPLATE
-from .provenance import run_provenance, utc_now
+from .provenance import run_name, run_provenance, utc_now
 
 
 def match_predictions(examples: Sequence[Example], preds: Predictions, where: str,
@@ -162,12 +162,18 @@ class ScoreSettings:
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
 
 
-def _score_model(s: ScoreSettings) -> ModelInfo:
-    """The model block of a rescored file; the format needs a parameter count to be saved."""
+def _score_model(s: ScoreSettings, header: dict[str, Any] | None) -> ModelInfo:
+    """The model block of a rescored file; the format needs a parameter count to be saved.
+
+    The name is the run's (`run_name`) when the predictions header names the model, else
+    the predictions' folder (a file written without a header).
+    """
     if s.parameters is None and s.out:
         raise UserError("--out needs --parameters (the metrics format requires the model's "
                         "parameter count; fix: e.g. --parameters 135000000)")
-    return ModelInfo(name=s.name or s.predictions.parent.name, id=s.model_id,
+    model = s.model_id or (header or {}).get("model")
+    name = run_name(s.name, model) if model else s.name or s.predictions.parent.name
+    return ModelInfo(name=name, id=s.model_id,
                      method=s.method, parameters=s.parameters or 0,
                      disk_size_bytes=s.disk_size)
 
@@ -185,7 +191,7 @@ def score_file(s: ScoreSettings) -> MetricsDoc:
                         "predictions.jsonl of a run that generated at least one row)")
     sha = data_sha256(s.data_dir)
     doc = metrics_document(
-        model=_score_model(s), split=split, data_sha256=sha,
+        model=_score_model(s, preds.settings), split=split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=(preds.settings or {}).get("max_new_tokens", 512),
         perf=performance([preds.records[e.id] for e in examples]),

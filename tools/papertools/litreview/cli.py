@@ -16,11 +16,11 @@ from tqdm import tqdm
 from maaza_core import paths
 from maaza_core.atomic import write_atomic
 from maaza_core.cli import add_command, add_settings, setting
-from maaza_core.paths import display
+from maaza_core.paths import LITREVIEW_DATA_DIR, display
 from papertools.bib.cites import load_library
 from papertools.litreview.assemble import fragment_name, related_work_tex, table_name
 from papertools.litreview.drafts import check_drafts, convert_draft, draft_paths, named_drafts
-from papertools.litreview.tables import DATA_DIR, TABLES, checked_rows, render_table, table_spec
+from papertools.litreview.tables import TABLES, checked_rows, render_table, table_spec
 
 OUT_DIR = paths.GENERATED_DIR / "litreview"  # what the paper inputs as generated/litreview/
 
@@ -32,7 +32,8 @@ class Sources:
 
     library: Path = setting(paths.LIBRARY_FILE, help="curated library whose keys are valid")
     drafts: Path = setting(paths.LITREVIEW_DIR, help="folder of the NN-*.md drafts")
-    data: Path = setting(DATA_DIR, help="folder of the table YAML files and their JSON Schemas")
+    data: Path = setting(LITREVIEW_DATA_DIR,
+                         help="folder of the table YAML files and their JSON Schemas")
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import jsonschema
 
 from maaza_core import paths
 from maaza_core.errors import DataError, DataErrors, UserError
-from maaza_core.paths import display
+from maaza_core.paths import LITREVIEW_DATA_DIR, display
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import YamlDoc, load_yaml
 from papertools.bib.cites import Library
@@ -27,7 +27,6 @@ from papertools.render.jinja import render
 from papertools.render.texescape import latex_escape
 
 Row = dict[str, Any]
-DATA_DIR = paths.LITREVIEW_DIR / "data"  # <name>.yaml rows and <name>.schema.json per table
 
 
 def _cite(row: Row) -> str:
@@ -79,10 +78,10 @@ class TableSpec:
     def template(self) -> str:
         return f"litreview/{self.name}.tex.j2"  # relative to paths.TEMPLATES_DIR
 
-    def data_file(self, data_dir: Path = DATA_DIR) -> Path:
+    def data_file(self, data_dir: Path = LITREVIEW_DATA_DIR) -> Path:
         return data_dir / f"{self.name}.yaml"
 
-    def schema_file(self, data_dir: Path = DATA_DIR) -> Path:
+    def schema_file(self, data_dir: Path = LITREVIEW_DATA_DIR) -> Path:
         return data_dir / f"{self.name}.schema.json"
 
 
@@ -137,7 +136,8 @@ def load_rows(path: Path, schema_path: Path) -> tuple[list[Row], list[int]]:
     return doc.data, [doc.line([index]) for index in range(len(doc.data))]
 
 
-def checked_rows(spec: TableSpec, library: Library, data_dir: Path = DATA_DIR) -> list[Row]:
+def checked_rows(spec: TableSpec, library: Library,
+                 data_dir: Path = LITREVIEW_DATA_DIR) -> list[Row]:
     """The rows of ``spec``'s data file, valid against its schema, citing library keys;
     every problem of the file (schema and keys) is reported in one DataErrors."""
     path = spec.data_file(data_dir)
@@ -151,7 +151,7 @@ def checked_rows(spec: TableSpec, library: Library, data_dir: Path = DATA_DIR) -
 def render_table(
     spec: TableSpec,
     library: Library,
-    data_dir: Path = DATA_DIR,
+    data_dir: Path = LITREVIEW_DATA_DIR,
     templates_dir: Path = paths.TEMPLATES_DIR,
 ) -> str:
     """The LaTeX float for ``spec`` from its checked data."""

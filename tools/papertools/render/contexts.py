@@ -6,8 +6,8 @@ templates in ``paper/templates/`` only lay out what they are given.
 
 from __future__ import annotations
 
-from maaza_core.datastats import DatasetStats
-from maaza_core.metrics import COMPLEXITIES, Count, MetricsDoc
+from maaza_core.datastats import COMPLEXITIES, DatasetStats
+from maaza_core.metrics import Count, MetricsDoc
 from papertools.render import numbers as fmt
 from papertools.render.macros import METHOD_LABEL
 from papertools.render.results import by_stem

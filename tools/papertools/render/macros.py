@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.datastats import DatasetStats
+from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.errors import UserError
-from maaza_core.metrics import COMPLEXITIES, MetricsDoc
+from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from maaza_core.paths import DATA_DIR, RESULTS_DIR, display
 from papertools.render import numbers as fmt
