@@ -26,7 +26,6 @@ harness waits at the end for its longest row alone (512 tokens at batch-1 speed,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -48,6 +47,7 @@ from edgejson.prompt import format_answer, format_prompt
 from edgejson.provenance import hardware
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
+from maaza_core.jsonfile import write_json
 from maaza_core.paths import BUILD_DIR
 
 # Vocabulary: the paper's models have 49,152 (SmolLM2) and 151,646 (Qwen2.5) tokens, so
@@ -266,9 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         report(figures)
         all_figures.append(figures)
     if args.json:
-        tmp = args.json.with_name(args.json.name + ".tmp")
-        tmp.write_text(json.dumps(all_figures, indent=2) + "\n")
-        os.replace(tmp, args.json)
+        write_json(args.json, all_figures)
     return 0
 
 

@@ -6,7 +6,6 @@ The metrics file itself (its model, validation and writing) is `maaza_core.metri
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 import subprocess
@@ -15,7 +14,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from maaza_core.atomic import write_atomic
 from maaza_core.paths import ROOT
 
 _PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsonschema",
@@ -118,10 +116,3 @@ def run_provenance(*, device: str | None, dtype: str | None, started: str,
         "data_sha256": data_sha256,
         **(extra or {}),
     }
-
-
-def write_json_atomic(path: Path, doc: Any) -> None:
-    """Pretty JSON, written atomically (a killed run never leaves half a file behind)."""
-    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-
-
