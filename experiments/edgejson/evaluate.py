@@ -20,6 +20,7 @@ from .data import data_sha256, load_dataset, load_split
 from .predictions import PredictionWriter, read_predictions
 from .provenance import run_name, run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
+from .train import read_train_config
 
 PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
@@ -106,8 +107,6 @@ def _model_info(settings: EvalSettings, info: dict[str, Any]) -> ModelInfo:
 
 def _training_config(adapter: str | None) -> dict[str, Any] | None:
     """The resolved config `edgejson train` saved next to a local adapter, if any."""
-    from .train import read_train_config
-
     if adapter and Path(adapter).is_dir():
         return read_train_config(Path(adapter))
     return None

@@ -15,7 +15,7 @@ import torch
 from maaza_core.errors import UserError
 
 from .provenance import cpu_flags
-from .registry import sha256_files
+from .registry import check_model_spec, resolve, sha256_files
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
@@ -137,7 +137,6 @@ def load_base(model_id: str, revision: str | None, dtype: torch.dtype,
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .registry import check_model_spec
 
     check_model_spec(model_id)
     source, extra = model_id, {}
@@ -172,7 +171,6 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
                device: str = "auto", dtype: str = "auto",
                trust_remote_code: bool = False) -> LoadedModel:
     """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
-    from .registry import resolve
 
     requested = model_id
     model_id, entry = resolve(model_id)

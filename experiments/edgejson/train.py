@@ -23,6 +23,7 @@ from maaza_core.paths import DATA_DIR, display
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt
 from .provenance import package_versions, utc_now
+from .registry import resolve
 
 IGNORE_INDEX = -100  # label value the cross-entropy loss skips
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -144,7 +145,6 @@ def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
     from peft import LoraConfig, get_peft_model
 
     from .modelload import load_base, select_device
-    from .registry import resolve
 
     device = select_device(s.device)
     model_path, _ = resolve(s.model)

@@ -11,8 +11,7 @@ import sys
 from maaza_core.paths import DATA_DIR, RESULTS_DIR
 from papertools.render import contexts
 from papertools.render.macros import all_macros
-from papertools.render.measured import load_paired
-from papertools.render.results import load_results
+from papertools.render.results import load_paired, load_results
 
 
 def test_scored_predictions_join_the_paper(tmp_path):

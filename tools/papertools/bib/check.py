@@ -16,12 +16,12 @@ from papertools.bib.bibfile import BibFile, BibItem, parse_bib
 from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.entrytype import is_software_or_web, software_findings
-from papertools.bib.findings import ERROR, WARNING, Finding, count
+from papertools.bib.findings import ERROR, WARNING, Finding, Fix, count
 from papertools.bib.latex import plain
 from papertools.bib.lookup import DOI
 from papertools.bib.records import Cache
 from papertools.bib.refresh import Asked, Refresher, RefreshReport, Wanted
-from papertools.bib.verify import Fix, Work, compare, ids_of
+from papertools.bib.verify import Work, compare, ids_of
 
 
 @dataclass(frozen=True)

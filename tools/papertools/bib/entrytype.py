@@ -12,18 +12,14 @@ the author (or the `key` field) and the year, so those are what such an entry ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from papertools.bib.bibfile import BibItem
-from papertools.bib.findings import ERROR, Finding
+from papertools.bib.findings import ERROR, Finding, Fix
 from papertools.bib.latex import plain
 from papertools.bib.matching import venues_agree
 from papertools.bib.records import ARXIV, Record
 from papertools.bib.venues import CONFERENCE, JOURNAL, WORKSHOP, identify, is_preprint_venue
-
-if TYPE_CHECKING:
-    from papertools.bib.verify import Fix
 
 _DATE = ("year", "date")
 # Entry type -> groups of alternatives, each group required (biblatex data model).

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from papertools.bib.bibfile import BibItem
+from papertools.bib.findings import Fix
 from papertools.bib.names import SAME, compare_name, file_name, source_name
-from papertools.bib.verify import Fix
 from papertools.bib.writer import bibtex_name, latex, protect_title
 
 _HEAD = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*[^,\s]+\s*,")

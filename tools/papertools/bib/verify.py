@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from papertools.bib.bibfile import BibItem
 from papertools.bib.entrytype import field_findings, is_preprint, venue_field
-from papertools.bib.findings import ERROR, WARNING, Finding
+from papertools.bib.findings import ERROR, WARNING, Finding, Fix
 from papertools.bib.latex import plain
 from papertools.bib.library import strip_arxiv_version
 from papertools.bib.matching import (
@@ -40,22 +40,6 @@ _ARXIV_ID = re.compile(
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s{}\"',]+)", re.IGNORECASE)
 
 __all__ = ["Fix", "Work", "compare", "ids_of", "year_of"]
-
-
-@dataclass
-class Fix:
-    """What `--fix` changes in one entry; empty when nothing (or nothing safely)."""
-
-    type: str | None = None  # new entry type
-    values: dict[str, str] = field(default_factory=dict)  # field -> new value (Unicode)
-    drop: set[str] = field(default_factory=set)  # fields to remove
-    rename: dict[str, str] = field(default_factory=dict)  # journal -> booktitle, value kept
-    names: tuple[str, ...] | None = None  # new author list (source spelling)
-    names_cut: bool = False  # the new list ends in "and others"
-
-    def __bool__(self) -> bool:
-        return bool(self.type or self.values or self.drop or self.rename
-                    or self.names is not None)
 
 
 def ids_of(item: BibItem) -> tuple[str | None, str | None]:

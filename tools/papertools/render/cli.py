@@ -22,9 +22,8 @@ from papertools.render import contexts
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
-from papertools.render.measured import load_paired, measured_table
 from papertools.render.pdf import build_pdf
-from papertools.render.results import load_results
+from papertools.render.results import load_paired, load_results
 
 # The names are the files, as in mk/paper.mk: a table per templates/<name>-table.tex.j2,
 # a figure per figures/<name>.py.
@@ -47,7 +46,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         context = contexts.dataset_table(load_stats())
     else:
         builder = {"results": contexts.results_table, "complexity": contexts.complexity_table,
-                   "measured": measured_table}
+                   "measured": contexts.measured_table}
         context = builder[args.name](load_results(args.results))
     write_atomic(args.out, render(f"{args.name}-table.tex.j2", context))
     return 0

@@ -6,10 +6,12 @@ templates in ``paper/templates/`` only lay out what they are given.
 
 from __future__ import annotations
 
+from maaza_core.consistency import STOPS
 from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.metrics import Count, MetricsDoc
 from papertools.render import numbers as fmt
 from papertools.render.macros import METHOD_LABEL
+from papertools.render.measured import measured_values
 from papertools.render.results import by_stem
 from papertools.render.texescape import latex_escape
 
@@ -139,3 +141,28 @@ def base_stem(tuned: MetricsDoc, results: list[MetricsDoc]) -> str | None:
         if r.model.method == "zero-shot" and r.model.id == tuned.model.base_model:
             return r.stem
     return None
+
+
+def measured_table(results: list[MetricsDoc]) -> dict:
+    """Rows of the measured-runs table; empty when nothing has been measured yet."""
+    measured = [r for r in results if r.provenance == "measured"]
+    rows = []
+    for r in measured:
+        values = measured_values(r)
+
+        def cell(name: str, values: dict = values) -> str:
+            return values[name][0] if name in values else "--"
+
+        rows.append({
+            "name": latex_escape(r.model.name),
+            "exact": fmt.percent(r.json_exact.rate),
+            "ci": interval_cell(r.json_exact),
+            "f1": f1_cell(r),
+            "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
+            "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
+            "latency": cell("latency"),
+            # Three table cells: complete JSON value & end-of-sequence & token limit.
+            "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
+        })
+    return {"rows": rows, "sources": sources(measured),
+            "n": measured[0].json_exact.total if measured else 0}

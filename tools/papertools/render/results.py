@@ -1,4 +1,4 @@
-"""The metrics files the paper renders and the comparisons its prose quotes.
+"""The files render reads: metrics files, the comparisons its prose quotes, paired tests.
 
 Each file is read through `maaza_core.metrics.load`, the one validator the harness uses
 too (schema, consistency rules, and here the data set's sizes), so only whole-split runs
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core import metrics
+from maaza_core import metrics, paired
 from maaza_core.datastats import DatasetStats, load_stats
 from maaza_core.errors import DataError, UserError
 from maaza_core.metrics import MetricsDoc
+from maaza_core.paired import PairedDoc
 from maaza_core.paths import RESULTS_DIR
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import YamlDoc, load_yaml
@@ -100,3 +101,17 @@ def _comparison(doc: YamlDoc, i: int, table: dict[str, MetricsDoc],
 def _split(r: MetricsDoc) -> tuple[str, str, str]:
     return r.dataset.name, r.dataset.version, r.dataset.split
 
+
+def load_paired(folder: Path) -> list[PairedDoc]:
+    """Every paired comparison in `folder` (RESULTS/paired) that the paper may quote:
+    valid (maaza_core.paired) and over the full split."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        doc = paired.load(path)
+        if any(doc.dropped.values()):
+            raise DataError(path, "the runs answered different examples; the paper only "
+                            "quotes paired tests on the full split (fix: "
+                            "score both runs on the whole split and compare again)",
+                            pointer="/dropped")
+        out.append(doc)
+    return out
