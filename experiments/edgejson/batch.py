@@ -9,16 +9,29 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from maaza_core.cli import setting
 from maaza_core.errors import DataError, UserError
-from maaza_core.paths import ROOT, RUNS_DIR, display
+from maaza_core.paths import CONFIGS_DIR, ROOT, RUNS_DIR, display
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import YamlDoc, load_yaml
 
 from .evaluate import METRICS_FILE, PREDICTIONS_FILE, EvalSettings, evaluate, print_summary
+
+DEFAULT_CONFIG = CONFIGS_DIR / "eval.yaml"
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchSettings:
+    """A batch run (`edgejson batch`); the help texts are its arguments."""
+
+    config: Path = setting(DEFAULT_CONFIG, flag="config", nargs="?",
+                           help=f"batch config (default: {display(DEFAULT_CONFIG)})")
+    only: tuple[str, ...] | None = setting(None, nargs="+", help="evaluate only these model "
+                                           "names (as the metrics files record them)")
+    force: bool = setting(False, action="store_true", help="re-run models already done")
 
 # Keys a model entry (or the defaults block) may set: the EvalSettings fields.
 _FIELDS = {f.name for f in dataclasses.fields(EvalSettings)} - {"out_dir", "progress"}
@@ -88,11 +101,12 @@ def up_to_date(settings: EvalSettings) -> bool:
             and metrics.stat().st_mtime >= preds.stat().st_mtime)
 
 
-def run_batch(config: Path, only: Sequence[str] = (), force: bool = False) -> list[str]:
+def run_batch(settings: BatchSettings) -> list[str]:
     """Evaluate the config's models (`only`: these names) that are not up to date.
 
     A model's own error is printed and the batch goes on; returns the names that failed.
     """
+    config, only, force = settings.config, settings.only or (), settings.force
     entries = load_batch(config)
     names = {e.name for e in entries}
     unknown = sorted(set(only) - names)

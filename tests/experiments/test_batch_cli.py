@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edgejson.batch import load_batch, run_batch
+from edgejson.batch import BatchSettings, load_batch, run_batch
 from edgejson.cli import build_parser, main
 from edgejson.data import dataset_stats
 from maaza_core.errors import UserError
@@ -38,7 +38,7 @@ def test_only_matches_the_name_the_metrics_file_records(tmp_path: Path) -> None:
     assert entry.name == entry.settings.display_name == "Some-Model"
     assert entry.settings.out.name == "some-model"
     with pytest.raises(UserError, match="no model named org/Some-Model"):
-        run_batch(config, only=["org/Some-Model"])
+        run_batch(BatchSettings(config, only=("org/Some-Model",)))
 
 
 def test_config_errors_name_the_line(tmp_path: Path) -> None:
