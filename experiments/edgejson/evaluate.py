@@ -46,11 +46,10 @@ class EvalSettings:
     split: str = setting("test", help="split to evaluate, train or test")
     limit: int | None = setting(None, help="first N examples only (in file order), for "
                                 "smoke runs")
-    # 64: on 2-core CPUs (experiments/README.md, Speed), on 64 test rows, 64 slots beat 32
-    # for the zero-shot model (353.7 s against 372.6 s in one run, AVX2 machine) and 32 beat
-    # 16 for both models (AVX-512 machine); the fine-tuned model took 85.9 s at 64 slots
-    # there, 107 s at 32 in an earlier run. A decode step of the 135M model took 38 ms for 1
-    # row and 77 ms for 16, so wider batches pay while rows are live. Not measured on a GPU.
+    # The one default batch size (make eval and batch configs inherit it): the most slots
+    # benchmarked, which beat every smaller count in the same run on 2-core CPUs
+    # (bench/results/harness-speed-*.json, tabulated in experiments/README.md, Speed).
+    # Not measured on a GPU.
     batch_size: int = setting(64, help="rows decoded together; a finished row's slot is "
                               "refilled at once")
     max_new_tokens: int = setting(512, help="generation limit; hitting it counts as "

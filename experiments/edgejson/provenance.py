@@ -61,7 +61,8 @@ def git_commit() -> dict[str, Any]:
 
 
 # Instruction-set extensions CPU matmul speed hinges on: two machines both named "AMD EPYC"
-# ran the same zero-shot benchmark in 1,314 s (AVX-512 with BF16) and 2,422 s (AVX2 only).
+# ran the same zero-shot benchmark at very different speeds, one with AVX-512 and BF16, one
+# with AVX2 only (bench/results/harness-speed-smollm2-135m-instruct-q4-zero-shot*.json).
 CPU_FEATURES = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
 CPUINFO = Path("/proc/cpuinfo")  # Linux; elsewhere the fields are None and no features
 

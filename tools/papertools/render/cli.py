@@ -21,6 +21,7 @@ from maaza_core.paths import (
     display,
 )
 from papertools.render import contexts
+from papertools.render.docblocks import update_docs
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
@@ -83,6 +84,14 @@ class LintSettings:
                            "integer values count as results (the file must exist)")
 
 
+@dataclass(frozen=True, kw_only=True)
+class DocsSettings:
+    """`render docs`: the generated blocks of the Markdown docs (bench figures)."""
+
+    check: bool = setting(False, action="store_true", help="change nothing; fail naming "
+                          "each stale block (the test and CI run this)")
+
+
 @dataclass(frozen=True)
 class PdfSettings:
     """`render pdf` takes no arguments: paper/main.tex into build/paper.pdf."""
@@ -136,6 +145,18 @@ def cmd_lint(s: LintSettings) -> int:
     return 0
 
 
+def cmd_docs(s: DocsSettings) -> int:
+    """Rewrite the docs' generated blocks from bench/results, or check them."""
+    stale = update_docs(check=s.check)
+    for line in stale:
+        print(line)
+    if s.check and stale:
+        raise UserError(f"{len(stale)} stale generated block(s) in the docs (fix: make docs)")
+    print("docs: every generated block is up to date" if not stale
+          else f"docs: rewrote {len(stale)} block(s)")
+    return 0
+
+
 def cmd_pdf(_settings: PdfSettings) -> int:
     """Run latexmk and say where the PDF is."""
     print(f"wrote {build_pdf()}")
@@ -169,5 +190,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_settings_command(sub, "lint", cmd_lint, "fail on result numbers typed into "
                          "paper/**/*.tex", "papertools render lint --macros "
                          "build/generated/macros.tex", LintSettings)
+    add_settings_command(sub, "docs", cmd_docs, "rewrite the Markdown docs' generated blocks "
+                         "(benchmark figures) from bench/results/*.json",
+                         "papertools render docs --check", DocsSettings)
     add_settings_command(sub, "pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors "
                          "and undefined citations", "papertools render pdf", PdfSettings)
