@@ -16,7 +16,7 @@ import time
 
 from edgejson.data import load_dataset, load_split
 from edgejson.examplescore import score_example
-from edgejson.extract import extract_json, first_value_complete
+from edgejson.extract import JsonWatcher, extract_json
 
 
 def shapes(size: int) -> dict[str, str]:
@@ -49,7 +49,7 @@ def main() -> None:
         t0 = time.perf_counter()
         found = extract_json(text)
         t1 = time.perf_counter()
-        first_value_complete(text)
+        JsonWatcher().complete(text)
         t2 = time.perf_counter()
         score_example(example, text, validator)  # every metric of one row, as `score` does
         t3 = time.perf_counter()

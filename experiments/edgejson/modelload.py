@@ -25,7 +25,7 @@ class LoadedModel:
     """A model ready for generation plus the facts the metrics file records."""
 
     model: Any  # the transformers model, merged, in eval mode
-    tokenizer: Any  # its tokenizer, padding on the left
+    tokenizer: Any  # its tokenizer, with a pad token
     device: torch.device  # where the model runs
     dtype: torch.dtype  # the weights' dtype
     info: dict[str, Any]  # parameters, disk size, revision / weight hashes, adapter
@@ -190,7 +190,6 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
         adapter_dir = Path(adapter) if Path(adapter).is_dir() else _weights_folder(adapter, None)
         info["adapter_sha256"] = sha256_files(weight_files(adapter_dir))
     info["parameters"] = sum(p.numel() for p in model.parameters())
-    tokenizer.padding_side = "left"  # generation appends on the right of every row
     if tokenizer.pad_token_id is None:
         # Generation masks padding through the attention mask, so any id works here.
         tokenizer.pad_token = tokenizer.eos_token

@@ -65,16 +65,11 @@ def score_predictions(examples: Sequence[Example], preds: Predictions,
 
 
 def _timing(record: dict[str, Any]) -> tuple[float, float] | None:
-    """(share of the total wall time, latency) of one generation record, None if absent.
-
-    Continuous batching writes both per row. Files from the fixed-batch harness that
-    preceded it hold the batch's wall time and size instead: every row of a batch waited
-    for the whole batch and shared it equally.
-    """
+    """(share of the total wall time, latency) of one generation record, None if absent
+    (outputs made elsewhere). The generator writes both per row; no committed file holds
+    the fixed-batch harness's batch_wall_s that preceded them."""
     if "wall_s" in record and "latency_s" in record:
         return float(record["wall_s"]), float(record["latency_s"])
-    if "batch_wall_s" in record and "batch_n" in record:
-        return record["batch_wall_s"] / record["batch_n"], float(record["batch_wall_s"])
     return None
 
 
