@@ -36,6 +36,8 @@ def shapes(size: int) -> dict[str, str]:
 
 
 def main() -> None:
+    """Time extraction, the stop check and scoring per row over real outputs, to show which one a
+    run pays for."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=1.0, help="output size in MB (default 1)")

@@ -217,6 +217,8 @@ def token_floor(tok: Any, examples: list[Any], max_new: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the original method and the harness on the same examples and print (or save with --json)
+    the figures of each slot count."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 32 --batch-size 1 4")

@@ -6,6 +6,7 @@ from papertools.render.figstyle import PALETTE, figure_main, group, interval_err
 
 
 def draw(results, ax):
+    """JSONExact per complexity tier, one bar group per model, with the stored intervals."""
     width = 0.84 / len(results)
     for i, r in enumerate(results):
         tiers = [c for c in COMPLEXITIES if c in r.metrics.by_complexity]

@@ -6,6 +6,7 @@ from papertools.render.results import by_stem
 
 
 def draw(results, ax):
+    """Each fine-tuned model beside its base model, with the stored intervals."""
     table = by_stem(results)
     pairs = [(table[b], r) for r in results if r.model.method == "lora"
              for b in [base_stem(r, results)] if b]

@@ -16,6 +16,8 @@ OPT_IN = "ALLOW_CUDA_TORCH"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 1 when the venv's torch is a CUDA build (unless ALLOW_CUDA_TORCH=1): a multi-GB download
+    nobody asked for."""
     parser = argparse.ArgumentParser(
         description="Fail unless the installed torch is a CPU build.",
         epilog=f"example: .venv/bin/python tools/check_torch_cpu.py   ({OPT_IN}=1 accepts CUDA)")

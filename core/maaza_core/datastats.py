@@ -61,6 +61,7 @@ class DatasetStats:
     splits: Mapping[str, SplitStats]  # split name -> statistics
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, field for field (what `dump` writes and `from_dict` reads)."""
         return dataclasses.asdict(self)
 
     @classmethod

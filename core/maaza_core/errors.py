@@ -32,6 +32,8 @@ class DataError(UserError):
 
     @property
     def location(self) -> str:
+        """"file:line", "file at /json/pointer" or the file alone: the prefix of the message, as
+        editors and CI logs link it."""
         where = display(Path(self.path))
         if self.line is not None:
             return f"{where}:{self.line}"

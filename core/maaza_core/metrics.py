@@ -49,6 +49,7 @@ class Count:
 
     @property
     def rate(self) -> float:
+        """The share of the examples, computed from the counts (the file stores no percentage)."""
         return self.correct / self.total
 
     @classmethod
@@ -80,6 +81,8 @@ class MetricSet:
 
 @dataclass(frozen=True)
 class Metrics:
+    """The metrics of one run: overall, per complexity tier and, for measured runs, per schema."""
+
     overall: MetricSet
     by_complexity: Mapping[str, MetricSet]  # tier -> metrics
     by_complexity_note: str | None = None  # which rows the tiers count
@@ -88,6 +91,8 @@ class Metrics:
 
 @dataclass(frozen=True, kw_only=True)
 class ModelInfo:
+    """Which model a result is for, and how it was made (zero-shot or LoRA)."""
+
     name: str  # display name in tables and figures
     id: str | None = None  # hub id, folder or registry name of the weights
     base_model: str | None = None  # for a fine-tuned model, what the adapter was trained on
@@ -100,6 +105,8 @@ class ModelInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class DatasetRef:
+    """Which data set and split a result was computed on, and on how many examples."""
+
     name: str  # "EdgeJSON"
     version: str  # "v3"
     split: str  # "train" or "test"
@@ -109,6 +116,8 @@ class DatasetRef:
 
 @dataclass(frozen=True, kw_only=True)
 class RunConfig:
+    """How the outputs were generated: prompt, decoding, limits (and training, for LoRA)."""
+
     prompt_template: str
     decoding: str  # "greedy"
     max_new_tokens: int  # generation limit; hitting it counts as truncation

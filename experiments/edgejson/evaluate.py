@@ -63,6 +63,8 @@ class EvalSettings:
 
     @property
     def display_name(self) -> str:
+        """The run's name (provenance.run_name): tables, metrics file and `batch --only` agree on
+        it."""
         return run_name(self.name, self.model)
 
     @property

@@ -171,7 +171,6 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
                device: str = "auto", dtype: str = "auto",
                trust_remote_code: bool = False) -> LoadedModel:
     """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
-
     requested = model_id
     model_id, entry = resolve(model_id)
     dev = select_device(device)

@@ -97,6 +97,7 @@ class PredictionWriter:
         self._write(records)
 
     def close(self) -> None:
+        """Flush and close the file; rows written so far stay valid for a resumed run."""
         self._fh.close()
 
     def __enter__(self) -> PredictionWriter:

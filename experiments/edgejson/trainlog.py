@@ -27,12 +27,14 @@ class LossLog(TrainerCallback):
         self.started = time.monotonic()
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Start the clock and the log file: a resumed run appends to the steps already logged."""
         # state.global_step is the resumed checkpoint's step (0 for a fresh run).
         kept = [r for r in read_loss_log(self.path) if r["step"] <= state.global_step]
         write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in kept))
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
                **kwargs: Any) -> None:
+        """Append one optimizer step (loss, learning rate, gradient norm, seconds) to the log."""
         if not logs or "loss" not in logs:
             return
         row = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4),

@@ -47,9 +47,11 @@ class CheckReport:
 
     @property
     def errors(self) -> int:
+        """Findings that fail bib-check."""
         return count(self.findings, ERROR)
 
     def to_json(self) -> dict[str, object]:
+        """The report as `--json` prints it, one object per finding."""
         return {
             "file": str(self.path), "entries": self.entries, "errors": self.errors,
             "warnings": count(self.findings, WARNING),
@@ -59,6 +61,8 @@ class CheckReport:
 
 
 def plan(item: BibItem) -> Planned:
+    """What one entry of a checked file is looked up by: its ids, nothing (software and web pages),
+    or its title."""
     arxiv, doi = ids_of(item)
     if arxiv or doi:
         return Planned(item, Asked.of(arxiv, doi), False)
@@ -73,6 +77,8 @@ def _doi(asked: Asked) -> str | None:
 
 def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: bool = False,
                cache: Cache | None = None) -> CheckReport:
+    """Check a .bib file against its sources: fetch what the cache lacks, compare every entry,
+    collect the fixes --fix may apply."""
     bib = parse_bib(path)
     cache = cache or Cache(CHECK_CACHE_DIR, extra_read=(paths.BIB_CACHE_DIR,))
     plans = [plan(item) for item in bib.items]

@@ -65,10 +65,13 @@ def venue_field(item: BibItem) -> tuple[str, str] | None:
 
 
 def is_preprint(item: BibItem) -> bool:
+    """An entry typed as a preprint with no venue field: a published version may exist."""
     return item.type in _PREPRINT_TYPES and venue_field(item) is None
 
 
 def is_paper_url(url: str) -> bool:
+    """A URL on a host that serves papers (arXiv, ACL Anthology, ...), so the entry is a paper, not
+    software or a web page."""
     host = (urlsplit(url.strip()).hostname or "").lower()
     return any(host == h or host.endswith("." + h) for h in PAPER_HOSTS)
 

@@ -28,10 +28,13 @@ class Finding:
         return f"{self.where}: {self.message}"
 
     def to_json(self) -> dict[str, str]:
+        """The finding as `--json` prints it."""
         return asdict(self)
 
 
 def count(findings: Iterable[Finding], severity: str) -> int:
+    """How many findings have `severity` (ERROR or WARNING): what the summary lines and exit codes
+    use."""
     return sum(1 for f in findings if f.severity == severity)
 
 

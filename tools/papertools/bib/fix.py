@@ -167,5 +167,6 @@ def fixed_text(text: str, items: tuple[BibItem, ...], fixes: dict[str, Fix | Non
 
 
 def unified_diff(old: str, new: str, before: str, after: str) -> str:
+    """The diff --fix prints: what would change, line by line, under the two file names."""
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
                                         new.splitlines(keepends=True), before, after))

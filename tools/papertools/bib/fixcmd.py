@@ -28,6 +28,7 @@ def backup_path(path: Path) -> Path:
 
 
 def corrected(report: CheckReport) -> str:
+    """The checked file's text with every safe fix applied."""
     assert report.bib is not None
     return fixed_text(report.bib.text, report.bib.items, report.fixes)
 

@@ -32,6 +32,7 @@ class Merged:
 
 
 def agree(a: Record, b: Record) -> bool:
+    """Two records describe the same work: titles and author lists agree."""
     return titles_agree(a.title, b.title) and authors_agree(a.authors, b.authors)
 
 

@@ -59,6 +59,8 @@ def ids_of(item: BibItem) -> tuple[str | None, str | None]:
 
 
 def year_of(value: str | None) -> int | None:
+    """The first four-digit year in a field value, None without one (BibTeX dates come in many
+    spellings)."""
     m = re.search(r"\d{4}", value or "")
     return int(m.group(0)) if m else None
 

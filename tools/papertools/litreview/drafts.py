@@ -99,6 +99,7 @@ def to_latex(markdown: str, config: PandocConfig = PandocConfig()) -> str:
 
 
 def fragment_header(draft: Path) -> str:
+    """The comment that opens a generated fragment: its source draft, and not to edit it."""
     return (
         f"% Generated from {display(draft)} by `papertools litreview convert`.\n"
         "% Edit the Markdown draft, not this file (see litreview/README.md).\n"

@@ -76,12 +76,15 @@ class TableSpec:
 
     @property
     def template(self) -> str:
+        """The Jinja template of the table (paper/templates/)."""
         return f"litreview/{self.name}.tex.j2"  # relative to paths.TEMPLATES_DIR
 
     def data_file(self, data_dir: Path = LITREVIEW_DATA_DIR) -> Path:
+        """The YAML rows of the table in `data_dir`."""
         return data_dir / f"{self.name}.yaml"
 
     def schema_file(self, data_dir: Path = LITREVIEW_DATA_DIR) -> Path:
+        """The JSON Schema the rows are checked against."""
         return data_dir / f"{self.name}.schema.json"
 
 
@@ -93,6 +96,7 @@ TABLES: tuple[TableSpec, ...] = (
 
 
 def table_spec(name: str) -> TableSpec:
+    """The table named `name`; an unknown name is a UserError with the closest one."""
     for spec in TABLES:
         if spec.name == name:
             return spec

@@ -45,11 +45,13 @@ def _display_name(r: MetricsDoc) -> str:
 
 
 def f1_cell(r: MetricsDoc) -> str:
+    """Overall Field F1 as a table cell; '--' for a file that reports none."""
     f1 = r.metrics.overall.field_f1
     return "--" if f1 is None else fmt.decimal(f1.mean)
 
 
 def results_table(results: list[MetricsDoc]) -> dict:
+    """Rows of the main results table, the best JSONExact marked."""
     best = max(r.json_exact.rate for r in results)
     rows = []
     for r in results:
@@ -70,6 +72,7 @@ def results_table(results: list[MetricsDoc]) -> dict:
 
 
 def complexity_table(results: list[MetricsDoc]) -> dict:
+    """JSONExact per complexity tier for every model, with the tiers' notes."""
     rows = []
     for r in results:
         cells = []
@@ -90,6 +93,7 @@ def complexity_table(results: list[MetricsDoc]) -> dict:
 
 
 def dataset_table(stats: DatasetStats) -> dict:
+    """The data set table: splits, tiers and schemas, from the statistics edgejson wrote."""
     splits = ("train", "test")
     s = {k: stats.splits[k] for k in splits}
 

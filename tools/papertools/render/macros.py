@@ -26,12 +26,16 @@ METHOD_LABEL = {"zero-shot": "zero-shot", "lora": "LoRA fine-tuned"}
 
 @dataclass(frozen=True)
 class Macro:
+    """One \\result{KEY}: its LaTeX value and the file (and detail) it is computed from."""
+
     key: str  # what prose passes to \result{...}
     value: str  # LaTeX text it expands to
     source: str  # file (and detail) the value is computed from, written as a comment
 
 
 def model_macros(r: MetricsDoc) -> list[Macro]:
+    """Name, size, method, JSONExact with its interval, Field F1 and disk size of one results
+    file."""
     src, model, exact = r.relpath, r.model, r.json_exact
     f1 = r.metrics.overall.field_f1
     ci = f"{src}: metrics.overall.json_exact.ci95 ({exact.ci95.method} 95% interval)"
@@ -61,6 +65,7 @@ def model_macros(r: MetricsDoc) -> list[Macro]:
 
 
 def training_macros(r: MetricsDoc) -> list[Macro]:
+    """The LoRA settings of a fine-tuned run, from its resolved training config."""
     t = r.config.training
     if not t:
         return []
@@ -79,6 +84,7 @@ def training_macros(r: MetricsDoc) -> list[Macro]:
 
 
 def comparison_macros(results: list[MetricsDoc], path: Path) -> list[Macro]:
+    """Ratios and gains of the pairs comparisons.yaml names."""
     out: list[Macro] = []
     rel = display(path)
     for cmp in load_comparisons(path, results):
@@ -96,6 +102,7 @@ def comparison_macros(results: list[MetricsDoc], path: Path) -> list[Macro]:
 
 
 def dataset_macros(stats: DatasetStats, data_dir: Path = DATA_DIR) -> list[Macro]:
+    """The data set's sizes the prose quotes (splits, tiers, schemas)."""
     src = display(data_dir)
     train, test = stats.splits["train"], stats.splits["test"]
     labelled = {c: test.by_complexity[c].labelled for c in COMPLEXITIES}

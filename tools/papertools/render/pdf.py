@@ -51,6 +51,8 @@ INCOMPLETE = ".incomplete"  # in LATEX_OUT_DIR while latexmk runs (see module do
 
 @dataclass(frozen=True)
 class Undefined:
+    """An undefined citation or reference, with where LaTeX met it."""
+
     kind: str  # "Citation" or "Reference"
     key: str  # the citation key or label
     uses: tuple[str, ...]  # file:line of each use in the sources
@@ -182,6 +184,7 @@ def _source_path(name: str) -> str:
 
 
 def undefined(log: Path) -> list[Undefined]:
+    """Every undefined citation and reference the final LaTeX log reports."""
     text = log.read_text(encoding="latin-1")
     found = {(m.group(1), m.group(2)) for m in _UNDEFINED.finditer(text)}
     return [Undefined(kind, key, tuple(find_uses(kind, key))) for kind, key in sorted(found)]
@@ -202,6 +205,8 @@ def find_uses(kind: str, key: str) -> list[str]:
 
 
 def build_pdf(out: Path = PAPER_PDF) -> Path:
+    """Run latexmk on paper/main.tex into build/; fail on the first LaTeX error and on anything
+    undefined."""
     with exclusive_build():
         return _build_pdf(out)
 

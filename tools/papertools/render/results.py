@@ -42,6 +42,7 @@ def load_results(results_dir: Path = RESULTS_DIR, stats: DatasetStats | None = N
 
 
 def by_stem(results: list[MetricsDoc]) -> dict[str, MetricsDoc]:
+    """The results keyed by file stem, the name macros and comparisons use."""
     return {r.stem: r for r in results}
 
 
