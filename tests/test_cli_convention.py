@@ -15,26 +15,15 @@ import json
 from pathlib import Path
 
 import pytest
+from clitree import TOOLS, leaves
 
-from edgejson.cli import build_parser as edgejson_parser
 from edgejson.cli import main as edgejson_main
 from maaza_core.cli import add_command, add_settings_command, setting
 from maaza_core.paths import ROOT
-from papertools.cli import build_parser as papertools_parser
 from papertools.cli import main as papertools_main
 
 PACKAGES = (ROOT / "core" / "maaza_core", ROOT / "experiments" / "edgejson",
             ROOT / "tools" / "papertools")
-
-
-def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
-    """(argv path, parser) of every command that runs something (no subcommands)."""
-    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    if not subs:
-        yield path, parser
-    for action in subs:
-        for name, sub in action.choices.items():
-            yield from _leaves(sub, (*path, name))
 
 
 def mismatches(parser: argparse.ArgumentParser) -> list[str]:
@@ -50,9 +39,7 @@ def mismatches(parser: argparse.ArgumentParser) -> list[str]:
                sorted(fields - dests)])
 
 
-CASES = [(tool, path, p) for tool, build in (("edgejson", edgejson_parser),
-                                              ("papertools", papertools_parser))
-         for path, p in _leaves(build())]
+CASES = [(tool, path, p) for tool, build in TOOLS for path, p in leaves(build())]
 
 
 @pytest.mark.parametrize(("tool", "path", "parser"), CASES,

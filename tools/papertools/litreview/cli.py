@@ -135,28 +135,29 @@ def cmd_build(s: BuildSettings) -> int:
     return 0
 
 
+# name, handler, help (also the description), a runnable example, the settings dataclass
+COMMANDS = (
+    ("convert", cmd_convert, "convert one Markdown draft to a LaTeX fragment",
+     "papertools litreview convert litreview/01-small-language-models.md "
+     "-o build/generated/litreview/01-small-language-models.tex", ConvertSettings),
+    ("table", cmd_table, "render one summary table from its YAML rows",
+     "papertools litreview table benchmarks -o build/generated/litreview/table-benchmarks.tex",
+     TableSettings),
+    ("index", cmd_index, "write the file that inputs the given drafts and every table",
+     "papertools litreview index litreview/[0-9][0-9]-*.md "
+     "-o build/generated/litreview/related-work.tex", IndexSettings),
+    ("check", cmd_check, "check every citation key of the drafts and tables",
+     "papertools litreview check", Sources),
+    ("build", cmd_build, "convert all drafts, render all tables, write the index",
+     "papertools litreview build --out-dir build/generated/litreview", BuildSettings),
+)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `litreview` and its subcommands to the `papertools` parser."""
     sub = add_group(subparsers, "litreview", "related work: check citations, convert drafts, "
                     "render tables (Markdown drafts in litreview/ to LaTeX with pandoc, keys "
                     "checked against bib/library.yaml first; summary tables from "
                     "litreview/data/)", "papertools litreview check", dest="litreview_command")
-    add_settings_command(sub, "convert", cmd_convert,
-                         "convert one Markdown draft to a LaTeX fragment",
-                         "papertools litreview convert litreview/01-small-language-models.md "
-                         "-o build/generated/litreview/01-small-language-models.tex",
-                         ConvertSettings)
-    add_settings_command(sub, "table", cmd_table, "render one summary table from its YAML rows",
-                         "papertools litreview table benchmarks "
-                         "-o build/generated/litreview/table-benchmarks.tex", TableSettings)
-    add_settings_command(sub, "index", cmd_index,
-                         "write the file that inputs the given drafts and every table",
-                         "papertools litreview index litreview/[0-9][0-9]-*.md "
-                         "-o build/generated/litreview/related-work.tex", IndexSettings)
-    add_settings_command(sub, "check", cmd_check,
-                         "check every citation key of the drafts and tables",
-                         "papertools litreview check", Sources)
-    add_settings_command(sub, "build", cmd_build,
-                         "convert all drafts, render all tables, write the index",
-                         "papertools litreview build --out-dir build/generated/litreview",
-                         BuildSettings)
+    for command in COMMANDS:
+        add_settings_command(sub, *command)

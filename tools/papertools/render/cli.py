@@ -163,6 +163,23 @@ def cmd_pdf(_settings: PdfSettings) -> int:
     return 0
 
 
+# name, handler, help (also the description), a runnable example, the settings dataclass;
+# `table` is a group of its own, one subcommand per template (see register).
+COMMANDS = (
+    ("macros", cmd_macros, r"write the \result{KEY} macros file",
+     "papertools render macros -o build/generated/macros.tex", MacrosSettings),
+    ("figure", cmd_figure, "write a figure's LaTeX snippet (caption with numbers)",
+     "papertools render figure finetuned-vs-base -o build/generated/fig-x.tex",
+     FigureSettings),
+    ("lint", cmd_lint, "fail on result numbers typed into paper/**/*.tex",
+     "papertools render lint --macros build/generated/macros.tex", LintSettings),
+    ("docs", cmd_docs, "rewrite the Markdown docs' generated blocks (benchmark figures) "
+     "from bench/results/*.json", "papertools render docs --check", DocsSettings),
+    ("pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors and undefined "
+     "citations", "papertools render pdf", PdfSettings),
+)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `render` and its subcommands to the `papertools` parser."""
     sub = add_group(subparsers, "render", "render LaTeX from data, lint the paper, build "
@@ -170,9 +187,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "data set; latexmk)",
                     "papertools render table results -o build/generated/results-table.tex",
                     dest="render_command")
-    add_settings_command(sub, "macros", cmd_macros, r"write the \result{KEY} macros file",
-                         "papertools render macros -o build/generated/macros.tex",
-                         MacrosSettings)
+    for command in COMMANDS:
+        add_settings_command(sub, *command)
     tables = add_group(sub, "table", "write one generated table",
                        "papertools render table dataset -o build/generated/dataset-table.tex",
                        dest="name")
@@ -183,15 +199,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              f"papertools render table {name} -o "
                              f"build/generated/{name}-table.tex",
                              TableSettings if data else ResultsTableSettings)
-    add_settings_command(sub, "figure", cmd_figure,
-                         "write a figure's LaTeX snippet (caption with numbers)",
-                         "papertools render figure finetuned-vs-base -o "
-                         "build/generated/fig-x.tex", FigureSettings)
-    add_settings_command(sub, "lint", cmd_lint, "fail on result numbers typed into "
-                         "paper/**/*.tex", "papertools render lint --macros "
-                         "build/generated/macros.tex", LintSettings)
-    add_settings_command(sub, "docs", cmd_docs, "rewrite the Markdown docs' generated blocks "
-                         "(benchmark figures) from bench/results/*.json",
-                         "papertools render docs --check", DocsSettings)
-    add_settings_command(sub, "pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors "
-                         "and undefined citations", "papertools render pdf", PdfSettings)
