@@ -61,8 +61,8 @@ def harness_speed_table(folder: Path = BENCH_RESULTS_DIR) -> str:
         o, h = r["original"], r["harness"]
         lines.append(
             f"| `{name}` | {r['batch_size']} | {r['examples']} "
-            f"| {o['examples_per_s']:.3f}, {o['wall_s']:,.1f} s, {o['generated_tokens']:,} "
-            f"| {h['wall_s']:,.1f} s, {h['generated_tokens']:,} "
+            f"| {o['examples_per_s']:.3f}, {o['wall_s']:,.2f} s, {o['generated_tokens']:,} "
+            f"| {h['wall_s']:,.2f} s, {h['generated_tokens']:,} "
             f"| {r['speedup_examples_per_s']:.2f}x ({r['speedup_cpu_time']:.2f}x) "
             f"| {r['same_extracted_json']} / {r['examples']} "
             f"| {o['json_exact']} / {h['json_exact']} | {_machine(r)} |")
