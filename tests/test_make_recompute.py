@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,60 @@ def test_a_failed_check_leaves_no_stamp(tree):
     done = run_make(tree, STAMP)
     assert done.returncode == 2 and not (tree / STAMP).exists()
     assert "edgejson: error:" in done.stderr and "maaza-135m-instruct-q4.json:" in done.stderr
+
+
+# --- make measured: what depends on the adapter follows it (mk/eval.mk) ----------------
+
+ADAPTER = "runs/train/maaza-135m-instruct-q4"
+FT_RUN = "runs/measured/maaza-135m-instruct-q4"
+
+
+def _fake_venv(tmp_path: Path) -> Path:
+    """A venv whose `edgejson` records its arguments instead of evaluating (no model
+    here), its stamps newer than the lock so Make installs nothing."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    script = venv / "bin" / "edgejson"
+    script.write_text('#!/bin/sh\necho "$@" >> "$(dirname "$0")/calls"\n')
+    script.chmod(0o755)
+    later = time.time() + 60
+    for name in ("bin/uv", ".stamp-base", ".stamp-ml"):
+        (venv / name).touch()
+        os.utime(venv / name, (later, later))
+    return venv
+
+
+def _files(tree: Path, ages: dict[str, int]) -> None:
+    """Create files with the given ages in seconds (older = larger)."""
+    now = time.time()
+    for name, age in ages.items():
+        path = tree / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        os.utime(path, (now - age, now - age))
+
+
+@pytest.mark.parametrize(("predictions_age", "restart"), [(50, True), (5, False)])
+def test_the_fine_tuned_run_restarts_after_retraining_and_resumes_otherwise(
+        tree, tmp_path, predictions_age, restart):
+    """Weights newer than the predictions: the adapter was retrained, the old rows are
+    another model's (--restart). Predictions newer: an interrupted run, resumed."""
+    venv = _fake_venv(tmp_path)
+    os.utime(tree / "experiments/configs/models.yaml", (time.time() - 100,) * 2)
+    _files(tree, {f"{ADAPTER}/edgejson_train.json": 20,
+                  f"{ADAPTER}/adapter_model.safetensors": 20,
+                  f"{FT_RUN}/predictions.jsonl": predictions_age})
+    built_ok(tree, f"VENV={venv}", f"{FT_RUN}/metrics.json")
+    (call,) = (venv / "bin" / "calls").read_text().splitlines()
+    assert call.startswith("evaluate smollm2-135m-instruct-q4_1 ")
+    assert call.endswith(" --restart") == restart
+
+
+def test_a_retrained_adapter_makes_the_fine_tuned_run_out_of_date(tree, tmp_path):
+    _files(tree, {"experiments/configs/models.yaml": 100,
+                  f"{ADAPTER}/edgejson_train.json": 50,
+                  f"{ADAPTER}/adapter_model.safetensors": 50,
+                  f"{FT_RUN}/predictions.jsonl": 40, f"{FT_RUN}/metrics.json": 30})
+    assert run_make(tree, "-q", f"{FT_RUN}/metrics.json").returncode == 0
+    os.utime(tree / ADAPTER / "adapter_model.safetensors")  # retrained in place
+    assert run_make(tree, "-q", f"{FT_RUN}/metrics.json").returncode == 1
