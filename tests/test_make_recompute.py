@@ -7,29 +7,15 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from test_make import built_ok, run_make  # Make in a copy of the tree, with our venv
 from treecopy import copy_tree
-
-from maaza_core.paths import ROOT
 
 STAMP = "build/generated/results-verified.json"
 FT = "experiments/results/maaza-135m-instruct-q4"
-
-
-def run_make(tree: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAAZA_ROOT")}
-    return subprocess.run(["make", "--no-print-directory", f"VENV={ROOT / '.venv'}", *args],
-                          cwd=tree, env=env, capture_output=True, text=True)
-
-
-def built_ok(tree: Path, *args: str) -> str:
-    proc = run_make(tree, *args)
-    assert proc.returncode == 0, f"make {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
 
 
 @pytest.fixture
