@@ -223,7 +223,13 @@ def verify_results(s: VerifySettings) -> dict[str, Any]:
 
 def summary_line(summary: Mapping[str, Any]) -> str:
     """The one line `make paper` prints."""
-    return (f"recomputed {len(summary['recomputed'])} measured runs and "
-            f"{len(summary['paired'])} paired tests from their committed outputs: all "
-            f"match; {len(summary['reported'])} reported runs (copied from publications) "
-            "have no outputs and cannot be recomputed")
+    runs, pairs = len(summary["recomputed"]), len(summary["paired"])
+    reported = len(summary["reported"])
+    return (f"recomputed {_count(runs, 'measured run')} and {_count(pairs, 'paired test')} "
+            f"from their committed outputs: all match; "
+            f"{_count(reported, 'reported run')} (copied from publications) "
+            f"{'has' if reported == 1 else 'have'} no outputs and cannot be recomputed")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

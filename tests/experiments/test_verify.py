@@ -182,4 +182,4 @@ def test_verify_results_needs_no_model_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.splitlines()[-1] == "0 []"
-    assert "recomputed 2 measured runs and 1 paired tests" in done.stdout
+    assert "recomputed 2 measured runs and 1 paired test" in done.stdout
