@@ -162,11 +162,13 @@ def test_a_paired_file_naming_an_unknown_run_is_refused(tmp_path) -> None:
 
 
 def test_a_run_on_other_data_is_refused(tmp_path) -> None:
-    """The data changed after the run (here the train split: the test rows score alike)."""
+    """The test split changed after the run (one row's input text: its scores stay)."""
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
-    with (data / "train.jsonl").open("a") as fh:
-        fh.write("\n")
+    rows = (data / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(rows[0])
+    rows[0] = json.dumps({**first, "prompt": first["prompt"] + " (edited)"})
+    (data / "test.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
     results = _results(tmp_path, keep_paired=False, runs=(FT,))
     ((name, pointer, message), *rest) = _refused(results, data)
     assert (name, pointer) == (f"{FT}.json", "/dataset/sha256")
