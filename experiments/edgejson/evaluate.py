@@ -12,6 +12,7 @@ can therefore never mix two models' rows under one metrics file.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -86,13 +87,11 @@ class EvalSettings:
         return self.out_dir or RUNS_DIR / f"{self.display_name.lower()}-{self.split}"
 
     def fingerprint(self) -> dict[str, Any]:
-        """The settings part of the resume fingerprint: every field but NOT_OUTPUT."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)
-                if f.name not in NOT_OUTPUT}
-
-
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Path) else value
+        """The settings part of the resume fingerprint: every field but NOT_OUTPUT, as it
+        reads back from the predictions file's header (a tuple as a list, a Path as text),
+        so an unchanged setting always compares equal."""
+        return json.loads(json.dumps({f.name: getattr(self, f.name) for f in fields(self)
+                                      if f.name not in NOT_OUTPUT}, default=str))
 
 
 def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,

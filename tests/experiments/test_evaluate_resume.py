@@ -26,12 +26,14 @@ def test_the_fingerprint_is_every_output_affecting_setting() -> None:
     engine) is in it without an edit here; where and how fast a run goes are not."""
     wider = dataclasses.make_dataclass(
         "Wider", [("prompt", str, setting("chat", help="prompt format")),
-                  ("constrain", bool, setting(False, help="constrained decoding"))],
+                  ("constrain", bool, setting(False, help="constrained decoding")),
+                  ("stops", tuple, setting(("}",), help="a tuple-valued setting"))],
         bases=(EvalSettings,), frozen=True)
     base = wider(model="m").fingerprint()
     assert {"model", "adapter", "revision", "split", "max_new_tokens", "dtype", "prompt",
             "constrain"} <= set(base)
     assert not NOT_OUTPUT & set(base)
+    assert json.loads(json.dumps(base)) == base  # as it reads back from the header
     assert wider(model="m", batch_size=3, progress=False, limit=2, out_dir=Path("x"),
                  restart=True).fingerprint() == base
     assert wider(model="m", prompt="plain").fingerprint() != base
