@@ -12,7 +12,8 @@ import re
 
 from maaza_core.paths import ROOT
 
-NAME = re.compile(r"\b(?:papertools|edgejson|maaza_core)(?:\.[A-Za-z_]\w*)+")
+# Not inside a file name or path (`.edgejson.lock`, `tools/papertools/x.py`).
+NAME = re.compile(r"(?<![\w./-])(?:papertools|edgejson|maaza_core)(?:\.[A-Za-z_]\w*)+")
 
 
 def missing_names(text: str) -> list[str]:
@@ -46,5 +47,5 @@ def test_the_docs_name_only_what_exists() -> None:
 
 def test_a_planted_name_is_found() -> None:
     text = "uses `papertools.bib.mirror` and `maaza_core.errors.UserError`, " \
-           "`maaza_core.paths.NO_SUCH` and `edgejson.cli`"
+           "`maaza_core.paths.NO_SUCH`, `edgejson.cli` and the file `.edgejson.lock`"
     assert missing_names(text) == ["maaza_core.paths.NO_SUCH", "papertools.bib.mirror"]

