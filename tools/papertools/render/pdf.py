@@ -40,7 +40,10 @@ from maaza_core.paths import (
 )
 from papertools.render.bibtex_log import check_bibliography
 
-LATEXMK_FLAGS = ["-pdf", "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
+# -norc first (latexmk reads rc files as it meets this flag): no system, user
+# (~/.latexmkrc) or project rc file can change the commands, e.g. add -shell-escape.
+LATEXMK_FLAGS = ["-norc", "-pdf", "-pdflatex=pdflatex -no-shell-escape %O %S",
+                 "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
 
 _UNDEFINED = re.compile(
     r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
@@ -56,13 +59,27 @@ class Undefined:
     uses: tuple[str, ...]  # file:line of each use in the sources
 
 
+# What TeX may do, whatever the user's environment, texmf.cnf or ~/.latexmkrc says:
+# kpathsea takes a variable from the environment before texmf.cnf, so these win.
+#   shell_escape=f: no \write18 (pdflatex also gets -no-shell-escape, latexmk -norc);
+#   openin_any/openout_any=p ("paranoid"): no absolute path outside TEXMFOUTPUT (the
+#   output folder), no "..", no dot files, for reading and writing alike.
+TEX_SAFETY = {"shell_escape": "f", "openin_any": "p", "openout_any": "p"}
+# Variables through which the environment would widen what TeX reads or how latexmk
+# runs; the build sets its own search paths below.
+_DROPPED = ("TEXINPUTS", "BIBINPUTS", "BSTINPUTS", "LATEXMKRCSYS", "shell_escape_commands")
+
+
 def latex_env() -> dict[str, str]:
     """generated/ and figures/ resolve to build/, bibliography files to bib/, and log
-    lines are not wrapped."""
-    env = dict(os.environ)
+    lines are not wrapped; TeX's safety settings (TEX_SAFETY) override the user's."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     sep = os.pathsep
-    env["TEXINPUTS"] = f"{PAPER_DIR}{sep}{BUILD_DIR}{sep}{env.get('TEXINPUTS', '')}"
-    env["BIBINPUTS"] = f"{BIB_DIR}{sep}{env.get('BIBINPUTS', '')}"
+    # The trailing separator keeps TeX Live's own trees after ours.
+    env["TEXINPUTS"] = f"{PAPER_DIR}{sep}{BUILD_DIR}{sep}"
+    env["BIBINPUTS"] = f"{BIB_DIR}{sep}"
+    env["TEXMFOUTPUT"] = str(LATEX_OUT_DIR)
+    env.update(TEX_SAFETY)
     # TeX wraps log lines at 79 characters, which splits the warnings we parse in two;
     # kpathsea reads these texmf.cnf settings from the environment.
     env["max_print_line"] = "10000"
