@@ -42,11 +42,14 @@ from papertools.render.bibtex_log import check_bibliography
 
 # -norc first (latexmk reads rc files as it meets this flag): no system, user
 # (~/.latexmkrc) or project rc file can change the commands, e.g. add -shell-escape.
-LATEXMK_FLAGS = ["-norc", "-pdf", "-pdflatex=pdflatex -no-shell-escape %O %S",
+# -g: Make runs this only when an input changed, and latexmk 4.79 takes a *deleted* input
+# (a removed figure's snippet) for no change, handing back the old PDF with the figure.
+LATEXMK_FLAGS = ["-norc", "-g", "-pdf", "-pdflatex=pdflatex -no-shell-escape %O %S",
                  "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
 
 _UNDEFINED = re.compile(
     r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
+_MISSING_FILE = re.compile(r"File `([^']+)' not found")
 _FILE_LINE_ERROR = re.compile(r"^(\S+\.(?:tex|sty|cls|bbl|aux)):(\d+): (.*)$")
 LOCK_FILE = BUILD_DIR / ".latex.lock"
 INCOMPLETE = ".incomplete"  # in LATEX_OUT_DIR while latexmk runs (see module docstring)
@@ -149,9 +152,27 @@ def first_error(log: Path, output: str) -> str:
                 if start:
                     where = f"{start}: "
                     message += " (the argument that starts here is never closed)"
+            if (missing := _MISSING_FILE.search(message)) and (use := input_use(missing[1])):
+                where, message = f"{use}: ", message.removeprefix("! ")
             return f"LaTeX error: {where}{message} [{context}] (full log: {log})"
     tail = "\n".join(output.strip().splitlines()[-15:])
     return f"latexmk failed (full log: {log}):\n{tail}"
+
+
+def input_use(name: str) -> str | None:
+    """file:line of the one place the sources (paper/, build/generated) name the file TeX
+    did not find, as an \\input/\\include/\\includegraphics argument; None otherwise.
+
+    Why: LaTeX reports a missing file without the line that asked for it."""
+    stem = re.escape(name.removesuffix(".tex"))
+    pattern = re.compile(r"\\(?:input|include|includegraphics)(?:\[[^\]]*\])?\{" + stem
+                         + r"(?:\.tex)?\}")
+    found = [f"{_source_path(str(path))}:{n}"
+             for root in (PAPER_DIR, BUILD_DIR / "generated")
+             for path in sorted(root.rglob("*.tex"))
+             for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
+                                      .splitlines(), start=1) if pattern.search(line)]
+    return found[0] if len(found) == 1 else None
 
 
 def _normal(text: str) -> tuple[str, list[int]]:
