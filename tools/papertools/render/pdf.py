@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.atomic import replacing
+from maaza_core.atomic import os_errors_of, replacing
 from maaza_core.errors import UserError
 from maaza_core.paths import (
     BIB_DIR,
@@ -101,8 +101,10 @@ def tex_install_command(packages: Path = TEX_PACKAGES) -> str:
 @contextmanager
 def exclusive_build(lock: Path = LOCK_FILE) -> Iterator[None]:
     """Hold the build lock; a second build waits (the kernel frees it if we die)."""
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a", encoding="utf-8") as handle:
+    with os_errors_of(lock, *lock.parents):
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a", encoding="utf-8")  # closed by the with below
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
