@@ -71,10 +71,10 @@ def test_a_renamed_figure_builds_with_only_the_new_name(built):
     """Silent case: a rename done everywhere (script, template, \\input) builds, and only
     the new figure is left in build/."""
     figures, templates = built / "figures", built / "paper" / "templates"
-    section = built / "paper" / "sections" / "experiments.tex"
     (figures / "finetuned-vs-base.py").rename(figures / "tuned-vs-base.py")
     (templates / "fig-finetuned-vs-base.tex.j2").rename(templates / "fig-tuned-vs-base.tex.j2")
-    section.write_text(section.read_text().replace("fig-finetuned-vs-base", "fig-tuned-vs-base"))
+    for section in (built / "paper" / "sections").glob("*.tex"):  # \input and \ref{fig:..}
+        section.write_text(section.read_text().replace("finetuned-vs-base", "tuned-vs-base"))
     proc = run_make(built, "paper")
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (built / "build" / "figures").iterdir())
