@@ -120,8 +120,10 @@ def test_merge_steps_are_pure_and_pinned_fields_win_last():
 @pytest.mark.parametrize(("name", "value", "written"), [
     ("note", "see \\input{/etc/passwd} 100% #1", "see {\\textbackslash}input{/etc/passwd} "
      "100{\\%} {\\#}1"),
-    ("howpublished", "\\url{x}\\write18{rm}", "{\\textbackslash}url{x}{\\textbackslash}"
-     "write18{rm}"),
+    ("howpublished", "\\url{x}\\write18{rm}", "\\url{x}{\\textbackslash}write18{rm}"),
+    ("howpublished", "\\url{a}b}\\url{x y}", "\\url{a}b{\\}}{\\textbackslash}url{x y}"),
+    ("howpublished", "{NuMind} blog, \\url{https://x.org/a_b%20c}",  # silent: a kept \\url
+     "{NuMind} blog, \\url{https://x.org/a_b%20c}"),
     ("publisher", "A & B_C $x$", "A {\\&} B{\\_}C {\\$}x{\\$}"),
     ("pages", "1--35", "1--35"),  # silent: ordinary values keep their bytes
     ("key", "ONNX Runtime", "ONNX Runtime"),

@@ -55,8 +55,18 @@ def pinned_latex(value: str) -> str:
     kept as groups, their text escaped), without the title's word braces.
 
     Why: library.yaml is text people edit, and a pinned `\\input{...}`, `%` or `#` would
-    otherwise reach LaTeX as code through the .bbl."""
-    return _keeping_groups(value, latex)
+    otherwise reach LaTeX as code through the .bbl. The one command kept is `\\url{...}`
+    around a plain address (no brace, backslash or space), which only prints it: blog
+    posts pin `howpublished: 'Blog, \\url{https://...}'`."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL_COMMAND.finditer(value):
+        parts += [_keeping_groups(value[last : match.start()], latex), match.group(0)]
+        last = match.end()
+    return "".join([*parts, _keeping_groups(value[last:], latex)])
+
+
+_URL_COMMAND = re.compile(r"\\url\{[^{}\\\s]+\}")
 
 
 def _keeping_groups(text: str, outside: Callable[[str], str]) -> str:
