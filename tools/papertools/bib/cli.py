@@ -117,13 +117,10 @@ def _readable_bib(path: Path) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from papertools.bib.check import check_file
-
-    if (args.output or args.in_place) and not args.fix:
-        from maaza_core.errors import UserError
-
-        raise UserError("-o/--in-place write a fixed copy: add --fix (fix: papertools bib "
-                        "check refs.bib --fix -o fixed.bib)")
+    from papertools.bib.fixcmd import check_fix_args
     from papertools.bib.records import Cache
+
+    check_fix_args(args.file, args.fix, args.output, args.in_place)
 
     # Records fetched for this file go to --cache (build/bib-check-cache/ by default);
     # the committed cache is read as well.
