@@ -91,6 +91,14 @@ test: $(VENV_ML_STAMP) ## run the test suite (pytest) and the linter (ruff)
 lint: $(VENV_STAMP) ## ruff only
 	$(BIN)/ruff check .
 
+# `make -j4 clean paper` would remove build/ while the paper is being built into it: when
+# clean comes with other goals, this run is serial, and the goals run in the order given.
+ifneq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifneq ($(filter-out clean distclean,$(MAKECMDGOALS)),)
+.NOTPARALLEL:
+endif
+endif
+
 .PHONY: clean distclean help
 clean: ## remove generated files (build/)
 	rm -rf build

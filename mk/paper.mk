@@ -12,6 +12,19 @@ FIGOUT := build/figures
 PAPER_PDF := build/paper.pdf
 PAPERTOOLS := $(BIN)/papertools
 
+# Results and figure file names become Make targets, macro keys and TeX file names: one
+# that Make would split or expand (a space, $, #, %, :) is refused before anything runs,
+# with the rule papertools applies too (render/results.py SAFE_NAME).
+UNSAFE_NAMES := $(shell find experiments/results experiments/results/paired figures \
+  -maxdepth 1 -type f \( -name '*.json' -o -name '*.py' \) 2>/dev/null \
+  | grep -v '^[A-Za-z0-9/._-]*$$')
+ifneq ($(UNSAFE_NAMES),)
+ifneq ($(filter-out clean distclean help,$(or $(MAKECMDGOALS),help)),)
+$(error unsafe file name(s): $(UNSAFE_NAMES) (a results or figure file name may hold only \
+  letters, digits, '.', '-' and '_'; fix: rename it))
+endif
+endif
+
 RESULTS := $(wildcard experiments/results/*.json)
 RESULTS_INPUTS := $(RESULTS) $(wildcard experiments/results/paired/*.json) \
                   experiments/results.schema.json experiments/paired.schema.json \
@@ -81,10 +94,18 @@ $(GEN)/fig-%.tex: $(RESULTS_INPUTS) $(TEMPLATES)/fig-%.tex.j2 $(TEMPLATES)/_figu
 $(FIGOUT)/%.pdf: figures/%.py $(RESULTS_INPUTS) $(RENDER_CODE) | $(VENV_STAMP)
 	$(BIN)/python -m papertools.render.figrun $< -o $@
 
+# A figure whose script was removed or renamed leaves its drawing and snippet in build/;
+# LaTeX would still find them there. They are deleted before latexmk (with the PDF that
+# showed them), so a section that still \input's one fails naming its line. figures/.
+# (its time changes when a script is added, removed or renamed) makes that a rebuild.
+STALE_FIGURES = $(filter-out $(FIGURE_TEX) $(FIGURE_PDFS),\
+                  $(wildcard $(GEN)/fig-*.tex $(FIGOUT)/*.pdf))
+
 # The PDF: lint the prose, make sure TeX is there, then latexmk (which reruns BibTeX and
 # pdflatex as often as needed); undefined citations/references fail the build.
 $(PAPER_PDF): $(PAPER_TEX) $(MACROS_TEX) $(TABLE_TEX) $(FIGURE_TEX) $(FIGURE_PDFS) \
-              $(LITREVIEW_TEX) bib/references.bib | $(VENV_STAMP)
+              $(LITREVIEW_TEX) bib/references.bib figures/. | $(VENV_STAMP)
+	$(if $(STALE_FIGURES),rm -f $(STALE_FIGURES) $@)
 	@$(PAPERTOOLS) render lint --macros $(MACROS_TEX)
 	@command -v latexmk >/dev/null || tools/install-tex.sh
 	@$(PAPERTOOLS) render pdf

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterable
@@ -53,16 +54,22 @@ def add_command(sub: argparse._SubParsersAction, name: str, func: Callable[..., 
     return parser
 
 
+Check = Callable[[Any], str | None]  # a value -> what is wrong with it (None: fine)
+
+
 def setting(default: Any = dataclasses.MISSING, *, help: str, flag: str | None = None,
-            **argparse_kwargs: Any) -> Any:
+            check: Check | None = None, **argparse_kwargs: Any) -> Any:
     """A config dataclass field whose help (and default) also make its command-line flag.
 
     Why: the default then lives once, in the dataclass; `add_settings` reads it from there.
     `flag` overrides the derived --field-name ("-o/--out": both spellings; a name
     without a leading dash: a positional argument shown by that name); argparse_kwargs
-    (choices, type, metavar, nargs, required) pass through.
+    (choices, type, metavar, nargs, required) pass through. `check` is the field's one
+    rule for a valid value (see `at_least`, `one_of`, `plain_name`): the flag, a YAML
+    config (`setting_value`) and a settings object built in code (`check_settings`) all
+    apply it, so they cannot disagree.
     """
-    meta = {"help": help, "flag": flag, "argparse": argparse_kwargs}
+    meta = {"help": help, "flag": flag, "argparse": argparse_kwargs, "check": check}
     if isinstance(default, list | dict | set):
         raise TypeError("mutable defaults: use a tuple")
     return dataclasses.field(default=default, metadata=meta)
@@ -86,7 +93,7 @@ def add_settings(parser: argparse.ArgumentParser, cls: type, names: Iterable[str
         if hints[name] is bool:
             kwargs.setdefault("action", argparse.BooleanOptionalAction)
         else:
-            kwargs.setdefault("type", _scalar_type(hints[name]))
+            kwargs.setdefault("type", _flag_type(_scalar_type(hints[name]), meta.get("check")))
         help_ = meta.get("help", "")
         if default is not None and "%(default)" not in help_:
             help_ += " (default: %(default)s)"
@@ -98,6 +105,95 @@ def settings_from(cls: type, args: argparse.Namespace, **values: Any) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     given = {k: v for k, v in vars(args).items() if k in names}
     return cls(**{**given, **values})
+
+
+def _flag_type(kind: Callable[[str], Any] | None, check: Check | None
+               ) -> Callable[[str], Any] | None:
+    """argparse's `type` for a flag: the conversion, then the field's check, so a bad value
+    is a usage error (exit 2) naming the flag, before any work starts."""
+    if check is None:
+        return kind
+
+    def convert(text: str) -> Any:
+        value = kind(text) if kind else text
+        problem = check(value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    convert.__name__ = getattr(kind, "__name__", "value")  # argparse names it in messages
+    return convert
+
+
+def setting_value(cls: type, name: str, value: Any) -> Any:
+    """`value` (from a YAML config) for field `name` of `cls`, typed as the flag would be.
+
+    Raises ValueError saying what is wrong: YAML already gives ints, floats and bools, so
+    a value of another type than the field's (`batch_size: eight`) is refused, not
+    converted; a string becomes a Path where the field is one. Then the field's check.
+    """
+    field = next(f for f in dataclasses.fields(cls) if f.name == name)
+    hint = typing.get_type_hints(cls)[name]
+    options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    if value is None and type(None) in typing.get_args(hint):
+        return None
+    kind = options[0] if len(options) == 1 else None
+    if kind is Path and isinstance(value, str):
+        value = Path(value)
+    elif kind in _YAML_TYPES and not _is_a(value, kind):
+        raise ValueError(f"expected {_YAML_TYPES[kind]}, got {value!r}")
+    problem = (field.metadata.get("check") or (lambda _: None))(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+_YAML_TYPES = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+
+
+def _is_a(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def check_settings(settings: Any) -> None:
+    """Apply every field's check to a settings object however it was built (flags, YAML,
+    code); the first problem is a UserError naming the flag."""
+    for field in dataclasses.fields(settings):
+        check = field.metadata.get("check")
+        value = getattr(settings, field.name)
+        problem = check(value) if check and value is not None else None
+        if problem:
+            flag = field.metadata.get("flag") or "--" + field.name.replace("_", "-")
+            raise UserError(f"{flag} {value}: {problem}")
+
+
+def at_least(low: int) -> Check:
+    """Check: an integer of at least `low` (a count, a size, a limit)."""
+    def check(value: Any) -> str | None:
+        return None if value >= low else f"must be at least {low} (got {value})"
+    return check
+
+
+def one_of(*allowed: str, pattern: str | None = None) -> Check:
+    """Check: one of `allowed` (or a full match of the regex `pattern`, e.g. cuda:1)."""
+    def check(value: Any) -> str | None:
+        if value in allowed or pattern and re.fullmatch(pattern, str(value)):
+            return None
+        return f"unknown value {value!r} (fix: one of {', '.join(allowed)})"
+    return check
+
+
+def plain_name(value: Any) -> str | None:
+    """Check: a name that becomes part of one folder name, never a path (no separator, no
+    NUL), so it cannot lead out of the folder it is put in."""
+    text = str(value)
+    if not text.strip() or any(c in text for c in ("/", "\\", "\0")) or text in (".", ".."):
+        return f"{text!r} is not a plain name (fix: letters, digits, '.', '-', '_'; no '/')"
+    return None
 
 
 def _scalar_type(hint: Any) -> Callable[[str], Any] | None:
@@ -153,7 +249,8 @@ def _required(field: dataclasses.Field) -> bool:
 def _add_positional(parser: argparse.ArgumentParser, cls: type,
                     field: dataclasses.Field) -> None:
     kwargs = dict(field.metadata.get("argparse") or {})
-    kwargs.setdefault("type", _scalar_type(typing.get_type_hints(cls)[field.name]))
+    kind = _scalar_type(typing.get_type_hints(cls)[field.name])
+    kwargs.setdefault("type", _flag_type(kind, field.metadata.get("check")))
     if not _required(field):
         kwargs["default"] = field.default
     if field.metadata.get("flag") and field.metadata["flag"] != field.name:

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from maaza_core import metrics
-from maaza_core.cli import setting
+from maaza_core.cli import at_least, check_settings, one_of, plain_name, setting
 from maaza_core.errors import UserError
 from maaza_core.metrics import MetricsDoc, ModelInfo
 from maaza_core.paths import DATA_DIR, RUNS_DIR
 
-from .data import data_sha256, load_dataset, load_split
+from .data import SPLITS, data_sha256, load_dataset, load_split
 from .predictions import Predictions, PredictionWriter, locked, read_predictions
 from .provenance import run_name, run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
@@ -51,24 +51,27 @@ class EvalSettings:
     out_dir: Path | None = setting(None, flag="--out", help="folder for predictions.jsonl "
                                    "and metrics.json (default: runs/<name>-<split>)")
     name: str | None = setting(None, help="display name in tables (default: last part of "
-                               "the model id)")
+                               "the model id)", check=plain_name)
     adapter: str | None = setting(None, help="LoRA adapter folder or hub id (merged before "
                                   "timing)")
     revision: str | None = setting(None, help="hub revision of the model (branch, tag, "
                                    "commit)")
-    split: str = setting("test", help="split to evaluate, train or test")
+    split: str = setting("test", help="split to evaluate, train or test",
+                         check=one_of(*SPLITS))
     limit: int | None = setting(None, help="first N examples only (in file order), for "
-                                "smoke runs")
+                                "smoke runs", check=at_least(1))
     # The one default batch size (make eval and batch configs inherit it): the most slots
     # benchmarked, which beat every smaller count in the same run on 2-core CPUs
     # (bench/results/harness-speed-*.json, tabulated in experiments/README.md, Speed).
     # Not measured on a GPU.
     batch_size: int = setting(64, help="rows decoded together; a finished row's slot is "
-                              "refilled at once")
+                              "refilled at once", check=at_least(1))
     max_new_tokens: int = setting(512, help="generation limit; hitting it counts as "
-                                  "truncation")
-    device: str = setting("auto", help="auto, cuda, mps or cpu")
-    dtype: str = setting("auto", help="auto, float32, bfloat16 or float16")
+                                  "truncation", check=at_least(1))
+    device: str = setting("auto", help="auto, cuda (or cuda:N), mps or cpu",
+                          check=one_of("auto", "cuda", "mps", "cpu", pattern=r"cuda:\d+"))
+    dtype: str = setting("auto", help="auto, float32, bfloat16 or float16",
+                         check=one_of("auto", "float32", "bfloat16", "float16"))
     trust_remote_code: bool = setting(False, help="allow code shipped with the weights "
                                       "(off: safer)")
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
@@ -162,6 +165,7 @@ def _training_config(adapter: str | None) -> dict[str, Any] | None:
 
 def evaluate(settings: EvalSettings) -> MetricsDoc:
     """Run (or resume) one evaluation and return its metrics document."""
+    check_settings(settings)  # a settings object from code or YAML meets the flags' rules
     from .generate import run_generation  # torch is imported only when generating
     from .modelload import load_model
 

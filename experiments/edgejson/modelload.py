@@ -139,19 +139,20 @@ def load_base(model_id: str, revision: str | None, dtype: torch.dtype,
 
 
     check_model_spec(model_id)
-    source, extra = model_id, {}
+    source, gguf = model_id, {}
     if _is_gguf(model_id):
-        source, extra = str(Path(model_id).parent), {"gguf_file": Path(model_id).name}
+        source, gguf = str(Path(model_id).parent), {"gguf_file": Path(model_id).name}
     try:
         tokenizer = AutoTokenizer.from_pretrained(
-            source, revision=revision, trust_remote_code=trust_remote_code, **extra)
+            source, revision=revision, trust_remote_code=trust_remote_code, **gguf)
+        # Never unpickle weights (a pickle can carry code): safetensors, or the GGUF.
         model = AutoModelForCausalLM.from_pretrained(
             source, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code,
-            **extra)
+            use_safetensors=None if gguf else True, **gguf)
     except (OSError, ValueError) as exc:
         raise UserError(f"model {model_id!r}: cannot load ({exc}) (fix: check the id or path, "
                         "and the network or HF_HOME cache for hub ids)") from exc
-    if extra:
+    if gguf:
         model = _dequantized(model, dtype)
     return model, tokenizer
 

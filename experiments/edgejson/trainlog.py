@@ -15,7 +15,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from maaza_core.atomic import write_atomic
+from maaza_core.atomic import os_errors_of, write_atomic
 from maaza_core.jsonl import iter_jsonl
 
 
@@ -41,7 +41,7 @@ class LossLog(TrainerCallback):
                "loss": logs["loss"], "learning_rate": logs.get("learning_rate"),
                "grad_norm": logs.get("grad_norm"),
                "seconds": round(time.monotonic() - self.started, 1)}
-        with self.path.open("a", encoding="utf-8") as fh:
+        with os_errors_of(self.path), self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(row) + "\n")
             fh.flush()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from maaza_core import paths
 from maaza_core.cli import add_group, add_settings_command, setting
-from maaza_core.errors import DataError, UserError
+from maaza_core.errors import DataError
 from papertools.bib.cites import check_library
 from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.findings import ERROR, WARNING, Finding, count
@@ -223,11 +223,9 @@ def _readable_bib(path: Path) -> None:
 def cmd_check(s: CheckSettings) -> int:
     """bib-check: findings of any .bib file; with --fix, the corrected copy."""
     from papertools.bib.check import check_file
-    from papertools.bib.fixcmd import run_fix
+    from papertools.bib.fixcmd import check_fix_args, run_fix
 
-    if (s.output or s.in_place) and not s.fix:
-        raise UserError("-o/--in-place write a fixed copy: add --fix (fix: papertools bib "
-                        "check refs.bib --fix -o fixed.bib)")
+    check_fix_args(s.file, s.fix, s.output, s.in_place)
     # Records fetched for this file go to --cache (build/bib-check-cache/ by default);
     # the committed cache is read as well.
     cache = Cache(s.cache, extra_read=(paths.BIB_CACHE_DIR,))

@@ -118,7 +118,8 @@ def fix_entry(raw: str, item: BibItem, fix: Fix) -> str:
     if fix.type and head:
         edits.append((head.start(1), head.end(1), fix.type))
     fields = spans(raw)
-    present = {s.name.lower() for s in fields}
+    # A field dropped here frees its name for a rename (journal -> booktitle).
+    present = {s.name.lower() for s in fields} - (fix.drop - set(values))
     for s in fields:
         low = s.name.lower()
         if low in fix.drop and low not in values:

@@ -140,6 +140,17 @@ class Cache:
         """Every record file of the writable folder."""
         return sorted(self.root.glob("*/*.json"))
 
+    def staged(self, root: Path) -> Cache:
+        """A cache that writes to `root` and reads it before this one's folders: records
+        fetched for a change that may still fail (`bib add`) stay out of this cache until
+        `commit` puts them here."""
+        return Cache(root, extra_read=self._dirs)
+
+    def commit(self, staged: Cache) -> None:
+        """Put every record `staged` wrote into this cache."""
+        for file in staged.files():
+            self.put(Record.from_json(file.read_bytes()))
+
 
 def _same_data(a: Record, b: Record) -> bool:
     """Equal except for when and where from: a refresh with no news changes no file."""

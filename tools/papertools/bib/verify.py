@@ -178,8 +178,8 @@ def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
         if year == pub.year or pub.venue_type == WORKSHOP and year in {y for y, _ in known}:
             return []
         fix.values["year"] = str(pub.year)
-        return [Finding(ERROR, key, f'year: in file "{year}" / source "{pub.year}" '
-                        f"(published at {_label(pub)})")]
+        return [Finding(ERROR, key, f'year{_from(item, "year")}: in file "{year}" / source '
+                        f'"{pub.year}" (published at {_label(pub)})')]
     if year in {y for y, _ in known}:
         return []
     fix.values["year"] = str(known[0][0])
@@ -187,7 +187,15 @@ def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
     for y, label in known:
         labels.setdefault(y, []).append(label)
     shown = ", ".join(f"{y} ({', '.join(names)})" for y, names in labels.items())
-    return [Finding(ERROR, key, f'year: in file "{year}" / source "{shown}"')]
+    return [Finding(ERROR, key, f'year{_from(item, "year")}: in file "{year}" / source '
+                    f'"{shown}"')]
+
+
+def _from(item: BibItem, name: str) -> str:
+    """" (inherited through crossref 'p')" when the field came from the parent entry."""
+    if name not in item.inherited:
+        return ""
+    return f" (inherited through crossref '{item.fields.get('crossref', '').strip()}')"
 
 
 def _upgrade(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Finding]:
@@ -243,4 +251,36 @@ def compare(work: Work) -> tuple[list[Finding], Fix | None]:
     if "year" not in skip:
         out += _year(key, item, found, pub, fix)
     out += _venue(key, item, pub, fix) + _upgrade(key, item, pub, fix)
+    _one_venue(item, fix)
     return out, (fix if not fix or _guarded(item, best) else None)
+
+
+_VENUES = ("journal", "booktitle")
+
+
+def _one_venue(item: BibItem, fix: Fix) -> None:
+    """Make the fixed entry carry one venue field, the one its type reads (journal for
+    @article, booktitle otherwise).
+
+    Why: the rules fix one field each (a type moves journal to booktitle, an upgrade sets
+    booktitle), and an entry that had both, or a rename onto a field already there, would
+    come out with journal and booktitle together, which styles print twice or not at
+    all. A renamed field carries the value a finding named, so it wins over the one it
+    lands on."""
+    if not (fix.type or fix.rename or set(fix.values) & set(_VENUES)):
+        return  # the fix leaves type and venue alone: so does this rule
+    keep = "journal" if (fix.type or item.type) == "article" else "booktitle"
+    other = "booktitle" if keep == "journal" else "journal"
+    if keep in fix.rename.values() and keep in item.fields:
+        fix.drop.add(keep)  # the renamed field replaces it (fix_entry drops it first)
+    result = set(item.fields) - fix.drop
+    for old, new in fix.rename.items():
+        result = (result - {old}) | {new}
+    result |= set(fix.values)
+    if not set(_VENUES) <= result:
+        return
+    fix.values.pop(other, None)
+    fix.drop.add(other)
+    for old in [old for old, new in fix.rename.items() if new == other]:
+        del fix.rename[old]
+        fix.drop.add(old)

@@ -8,6 +8,7 @@ formats them and never recomputes a statistic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from maaza_core.datastats import DatasetStats, load_stats
 from maaza_core.errors import DataError, UserError
 from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
-from maaza_core.paths import RESULTS_DIR
+from maaza_core.paths import RESULTS_DIR, display
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import YamlDoc, load_yaml
 
@@ -24,6 +25,21 @@ from maaza_core.yamlfile import YamlDoc, load_yaml
 def load_result(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:
     """One results file; with `stats`, totals must match the data set's split sizes."""
     return metrics.load(path, stats)
+
+
+# A results file's stem becomes a macro key (\result{STEM/exact}, inside \csname), a
+# Make prerequisite and a file name in messages: no TeX special (# % { } \ ~ ^ $ &), no
+# Make special (space : % $ # ;), nothing a shell would read.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_names(paths: list[Path]) -> None:
+    """Refuse, before reading any, a results file whose name could not be a key."""
+    for path in paths:
+        if not SAFE_NAME.fullmatch(path.stem):
+            raise UserError(f"{display(path)}: a results file name may hold only letters, "
+                            "digits, '.', '-' and '_' (it becomes \\result{NAME/...} and a "
+                            "Make prerequisite; fix: rename the file)")
 
 
 def load_results(results_dir: Path = RESULTS_DIR, stats: DatasetStats | None = None,
@@ -35,6 +51,7 @@ def load_results(results_dir: Path = RESULTS_DIR, stats: DatasetStats | None = N
     paths = sorted(results_dir.glob("*.json"))
     if not paths:
         raise UserError(f"{results_dir}: no results files (*.json); see README 'Add a model'")
+    check_names(paths)
     stats = load_stats() if stats is None else stats
     results = [load_result(p, stats) for p in paths]
     return sorted(results, key=lambda r: (r.model.parameters, r.model.method != "zero-shot",
