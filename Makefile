@@ -33,8 +33,17 @@ LOCK_BASE := requirements/base.txt
 LOCK_ML := requirements/ml.txt
 # The pin that keeps torch a CPU build (see the file).
 TORCH_CPU := requirements/torch-cpu.txt
-# Where the CPU torch wheel lies (this machine kind has it on disk); a folder or an HTML page.
+# Where the torch wheel comes from: TORCH_WHEELS, a folder or an HTML page of wheels (our
+# machines keep the CPU wheel in /opt/wheels); where that folder does not exist, PyTorch's
+# own page of the variant's wheels, which --find-links reads. The lock holds the sha256 of
+# the wheel file, the same file from either place: uv refuses any other.
 TORCH_WHEELS ?= /opt/wheels
+# cpu (the lock's torch==2.13.0+cpu), or a CUDA variant of PyTorch's index such as cu128 for
+# a GPU user: that torch is not in the lock, so it comes unhashed, with a warning.
+TORCH_VARIANT ?= cpu
+TORCH_INDEX = https://download.pytorch.org/whl/$(TORCH_VARIANT)/torch/
+TORCH_FIND_LINKS = $(if $(findstring ://,$(TORCH_WHEELS))$(wildcard $(TORCH_WHEELS)),$(TORCH_WHEELS),$(TORCH_INDEX))
+TORCH_VERSION = $(patsubst torch==%+cpu,%,$(shell grep -m1 '^torch==' $(TORCH_CPU)))
 UV_PIP := $(UV) pip install --quiet --python $(BIN)/python
 
 # The venv starts without pip: uv, installed from its hashed pin, does the rest, several
@@ -57,22 +66,36 @@ $(VENV_STAMP): $(LOCK_BASE) pyproject.toml | $(UV)
 	$(UV_PIP) --no-deps --no-build-isolation -e .
 	@touch $@
 
+ifeq ($(TORCH_VARIANT),cpu)
 $(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
-	@$(UV_PIP) --require-hashes --find-links $(TORCH_WHEELS) -r $(LOCK_ML) || { \
+	$(UV_PIP) --require-hashes --find-links $(TORCH_FIND_LINKS) -r $(LOCK_ML) || { \
 	  echo "error: installing $(LOCK_ML) failed. If torch is the package not found: the CPU" \
-	       "build pinned in $(TORCH_CPU) is not in TORCH_WHEELS=$(TORCH_WHEELS); set" \
-	       "TORCH_WHEELS to a folder or page that has it (never take PyPI's CUDA torch)" >&2; exit 1; }
+	       "build pinned in $(TORCH_CPU) is not on $(TORCH_FIND_LINKS); set TORCH_WHEELS" \
+	       "to a folder or page that has it (never take PyPI's CUDA torch)" >&2; exit 1; }
 	$(BIN)/python tools/check_torch_cpu.py
 	@touch $@
+else
+# A CUDA torch first (its own pin, no hash: the lock knows only the CPU wheel), then the
+# rest of the lock with hashes, less its torch entry (the pin line and its hash lines).
+$(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
+	@echo "warning: TORCH_VARIANT=$(TORCH_VARIANT): installing torch==$(TORCH_VERSION)+$(TORCH_VARIANT)" \
+	      "from $(TORCH_FIND_LINKS), outside the lock (no hash check)" >&2
+	$(UV_PIP) --find-links $(TORCH_FIND_LINKS) "torch==$(TORCH_VERSION)+$(TORCH_VARIANT)"
+	awk '/^torch==/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' $(LOCK_ML) \
+	  > $(VENV)/ml-without-torch.txt
+	$(UV_PIP) --require-hashes -r $(VENV)/ml-without-torch.txt
+	TORCH_VARIANT=$(TORCH_VARIANT) $(BIN)/python tools/check_torch_cpu.py
+	@touch $@
+endif
 
 .PHONY: venv venv-ml lock
 venv: $(VENV_STAMP) ## create or update the project virtual environment from the lock (no torch)
-venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) from the lock
+venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) from the lock (TORCH_VARIANT=cu128: CUDA torch)
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
               --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 lock: | $(UV) ## rewrite the lock (requirements/*.txt) after editing pyproject.toml (UPGRADE=1: newest versions)
 	$(UV) pip compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) pyproject.toml --extra dev \
-	  --extra ml -c $(TORCH_CPU) --find-links $(TORCH_WHEELS) -o $(LOCK_ML)
+	  --extra ml -c $(TORCH_CPU) --find-links $(TORCH_FIND_LINKS) -o $(LOCK_ML)
 	$(UV) pip compile $(LOCK_FLAGS) pyproject.toml --extra dev -c $(LOCK_ML) -o $(LOCK_BASE)
 	echo uv | $(UV) pip compile $(LOCK_FLAGS) - -c $(LOCK_BASE) -o $(LOCK_UV)
 
