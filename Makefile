@@ -105,6 +105,7 @@ include mk/bib.mk
 include mk/litreview.mk
 include mk/eval.mk
 include mk/paper.mk
+include mk/release.mk
 
 .PHONY: test lint
 test: $(VENV_ML_STAMP) ## run the test suite (pytest) and the linter (ruff)
