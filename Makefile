@@ -1,11 +1,12 @@
 # The Maaza paper: one command from data to PDF.
 #
 #   make paper      build build/paper.pdf (venv, generated LaTeX, figures, latexmk)
-#   make test       pytest + ruff
+#   make check      the quick offline check before pushing (ruff, paper lint, spelling, fast tests)
+#   make test       every test (slow, ml, network), ruff and spelling: what CI runs
 #   make help       every target
 #
 # Each area has its own rules in mk/: paper.mk (render + LaTeX), bib.mk (literature),
-# litreview.mk (related-work drafts), eval.mk (EdgeJSON harness).
+# litreview.mk (related-work drafts), eval.mk (EdgeJSON harness), release.mk (arXiv, diff).
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
@@ -107,13 +108,37 @@ include mk/eval.mk
 include mk/paper.mk
 include mk/release.mk
 
-.PHONY: test lint
-test: $(VENV_ML_STAMP) ## run the test suite (pytest) and the linter (ruff)
+# Spelling: American English, over the prose people write (drafts, sections, templates,
+# docs); codespell's own lists plus British-to-American, and the project's words.
+SPELLING_WORDS := tools/spelling-words.txt
+SPELLING_FILES := $(wildcard litreview/*.md paper/*.tex paper/sections/*.tex \
+                    paper/templates/*.j2 *.md */README.md)
+CODESPELL := $(BIN)/codespell --builtin clear,rare,informal,usage,en-GB_to_en-US \
+             --ignore-words $(SPELLING_WORDS)
+
+.PHONY: test check lint spelling
+# Every test, every marker (pyproject.toml): slow, ml, network, the end-to-end builds.
+test: $(VENV_ML_STAMP) ## run every test (pytest -m "": slow, ml, network too), ruff and the spelling check (what CI runs)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(CODESPELL) $(SPELLING_FILES)
+	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+
+# The co-author's check before pushing: offline, no torch, well under a minute. Its tests
+# are the unit tests of the paper's path (core, render, litreview, release) in pytest's
+# default selection (not slow, ml or network); `pytest` alone runs every fast test
+# (harness and bibliography too), `make check CHECK_TESTS=tests` the same inside check.
+CHECK_TESTS ?= tests/core tests/tools/render tests/tools/litreview tests/tools/release
+# The clock starts when Make reads this file, so the time covers every step.
+CHECK_START := $(if $(filter check,$(MAKECMDGOALS)),$(shell date +%s.%N))
+check: lint lint-paper spelling | $(VENV_STAMP) ## ruff, the paper lint, the spelling check and the fast unit tests, offline, timed
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(CHECK_TESTS) $(PYTEST_ARGS)
+	@awk 'BEGIN {printf "make check: passed in %.1f s\n", '"$$EPOCHREALTIME"' - $(CHECK_START)}'
 
 lint: $(VENV_STAMP) ## ruff only
 	$(BIN)/ruff check .
+
+spelling: $(VENV_STAMP) ## codespell over the drafts, sections, templates and docs (words: tools/spelling-words.txt)
+	$(CODESPELL) $(SPELLING_FILES)
 
 .PHONY: clean distclean help
 clean: ## remove generated files (build/)
