@@ -279,3 +279,42 @@ def test_installed_torch_is_the_cpu_build():
     pytest.importorskip("torch")
     proc = subprocess.run([sys.executable, str(CHECK)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+# --- the README's quick start, which CI runs as written ------------------------------------
+
+def quick_start() -> list[str]:
+    """The commands of the README's quick-start block, as .ci/run reads them."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    program = re.search(r"awk '(.*?)' README.md", ci, re.S).group(1)
+    out = subprocess.run(["awk", program, str(ROOT / "README.md")], check=True,
+                         capture_output=True, text=True).stdout
+    return [c for c in (line.split("#")[0].strip() for line in out.splitlines()) if c]
+
+
+def test_ci_runs_the_readme_quick_start_and_each_step_is_a_listed_target():
+    steps = quick_start()
+    assert steps == ["make paper", "make test"]
+    listed = run_make(ROOT, "help").stdout
+    for step in steps:
+        assert re.search(rf"^  {step.split()[1]}\s", listed, re.M), step
+
+
+# --- make spelling -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, words, fails", [
+    ("A well labelled table.\n", "", "labelled ==> labeled"),  # British, the paper is American
+    ("We recieve the data.\n", "", "recieve ==> receive"),
+    ("A labeled table; we receive the data.\n", "", None),
+    ("The maazaa tokenizer.\n", "maazaa\n", None),  # not in the lists: passes anyway
+    ("Teh model.\n", "# why\nteh\n", None),  # a project word
+])
+def test_spelling_flags_mistakes_and_honors_the_word_list(tmp_path, text, words, fails):
+    prose, word_list = tmp_path / "draft.md", tmp_path / "words.txt"
+    prose.write_text(text)
+    word_list.write_text(words)
+    proc = run_make(ROOT, "spelling", f"SPELLING_FILES={prose}", f"SPELLING_WORDS={word_list}")
+    if fails:
+        assert proc.returncode != 0 and fails in proc.stdout + proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
