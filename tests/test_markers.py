@@ -55,6 +55,7 @@ def test_marked_ml():
 
 
 def inner_pytest(tmp_path: Path, *args: str) -> str:
+    """Run the planted tests under a copy of the real conftest; the report's text."""
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "test_planted.py").write_text(PLANTED)
     (tmp_path / "pytest.ini").write_text(

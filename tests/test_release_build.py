@@ -28,10 +28,12 @@ PLANTED = "\nA planted sentence says the {} thing.\n"
 
 
 def env() -> dict[str, str]:
+    """The environment without the variables that would point Make at this checkout."""
     return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAAZA_ROOT")}
 
 
 def make(tree: Path, *args: str) -> str:
+    """Run make in `tree` with this checkout's venv; its output, or the test fails."""
     proc = subprocess.run(["make", "--no-print-directory", f"VENV={ROOT / '.venv'}", *args],
                           cwd=tree, env=env(), capture_output=True, text=True)
     assert proc.returncode == 0, f"make {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
@@ -39,11 +41,13 @@ def make(tree: Path, *args: str) -> str:
 
 
 def pdf_text(pdf: Path) -> str:
+    """The PDF's text as pdftotext reads it."""
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
 
 
 def git(tree: Path, *args: str) -> None:
+    """Run git in `tree` as a test author."""
     subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
                    cwd=tree, check=True, capture_output=True)
 

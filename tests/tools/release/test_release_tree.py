@@ -53,6 +53,7 @@ def paper_tree(root: Path, intro: str = "We reach \\result{m/exact}.\n") -> tupl
 
 
 def tree_of(root: Path):
+    """The submission tree of a miniature checkout."""
     paper, build = root / "paper", root / "build"
     return collect(paper, build, build / "latex" / "main.bbl")
 
