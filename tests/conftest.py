@@ -13,35 +13,19 @@ are outside these guards (DEVELOPERS.md says how the whole run was checked offli
 from __future__ import annotations
 
 import ipaddress
-import itertools
-import re
 import socket
 import sys
 from collections.abc import Iterator
 
 import pytest
+from markexpr import selects
 
 from maaza_core.paths import DATASET_STATS
 
 ML_MODULES = ("torch", "transformers", "peft")
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "")
-_NAME = r"[A-Za-z_][\w-]*"
 _ml_attempts: list[str] = []  # ML imports refused while the current test ran
 _net_attempts: list[str] = []  # non-local addresses the current test reached for
-
-
-def selects(markexpr: str, marker: str) -> bool:
-    """Whether `-m markexpr` can keep a test carrying `marker` (with any other markers):
-    pytest's grammar is names, and, or, not and parentheses; empty keeps everything."""
-    if not markexpr.strip():
-        return True
-    names = sorted(set(re.findall(_NAME, markexpr)) - {"and", "or", "not", marker})
-    for values in itertools.product((True, False), repeat=len(names)):
-        truth = dict(zip(names, values, strict=True), **{marker: True})
-        words = re.sub(_NAME, lambda m, t=truth: str(t.get(m.group(), m.group())), markexpr)
-        if eval(words, {"__builtins__": {}}):  # only True/False/and/or/not/() are left
-            return True
-    return False
 
 
 class _RefuseML:

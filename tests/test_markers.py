@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import selects
+from markexpr import selects
 
 from maaza_core.paths import ROOT
 
@@ -56,7 +56,8 @@ def test_marked_ml():
 
 def inner_pytest(tmp_path: Path, *args: str) -> str:
     """Run the planted tests under a copy of the real conftest; the report's text."""
-    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    for helper in ("conftest.py", "markexpr.py"):
+        shutil.copy(ROOT / "tests" / helper, tmp_path / helper)
     (tmp_path / "test_planted.py").write_text(PLANTED)
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nmarkers =\n  slow: s\n  ml: m\n  network: n\n")
