@@ -72,10 +72,17 @@ $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | 
 	$(BIN)/edgejson models $(MEASURED_BASE)
 	$(EVAL_MEASURED) --name "SmolLM2-135M-Instruct" --out $(@D)
 
-$(MEASURED_ADAPTER)/edgejson_train.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
+# The adapter's weights are a target of the training run too: an adapter retrained in
+# place is newer than the fine-tuned run's predictions, which are then regenerated from
+# scratch (--restart); a run merely interrupted has newer predictions and resumes.
+MEASURED_ADAPTER_WEIGHTS := $(MEASURED_ADAPTER)/adapter_model.safetensors
+
+$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experiments/configs/models.yaml | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(MEASURED_BASE)
 	$(BIN)/edgejson train $(MEASURED_BASE) --out $(@D) --device-batch-size $(MEASURED_TRAIN_MICROBATCH) \
 	  --epochs $(MEASURED_EPOCHS) --no-progress
 
-$(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json
-	$(EVAL_MEASURED) --adapter $(MEASURED_ADAPTER) --name "Maaza-135M-Instruct" --out $(@D)
+$(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json \
+                                              $(MEASURED_ADAPTER_WEIGHTS)
+	$(EVAL_MEASURED) --adapter $(MEASURED_ADAPTER) --name "Maaza-135M-Instruct" --out $(@D) \
+	  $$(test $(@D)/predictions.jsonl -ot $(MEASURED_ADAPTER_WEIGHTS) && echo --restart)

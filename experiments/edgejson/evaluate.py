@@ -1,12 +1,19 @@
 """`edgejson evaluate`: generate (resumably), score, write the metrics file.
 
 Layout of an output folder: predictions.jsonl (grows as batches finish) and
-metrics.json (written at the end, atomically).
+metrics.json (written at the end, atomically); .edgejson.lock while a run writes.
+
+A run is one model on one dataset: an existing predictions file is resumed only when its
+fingerprint (what was evaluated: the settings that change outputs, the hashes of the
+weights, adapter and data) is this run's; otherwise the run stops and says so (--restart
+starts the folder over). Retraining an adapter in place or changing the weights at a path
+can therefore never mix two models' rows under one metrics file.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +24,18 @@ from maaza_core.metrics import MetricsDoc, ModelInfo
 from maaza_core.paths import DATA_DIR, RUNS_DIR
 
 from .data import data_sha256, load_dataset, load_split
-from .predictions import PredictionWriter, read_predictions
+from .predictions import Predictions, PredictionWriter, locked, read_predictions
 from .results import run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
 
 PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
+# EvalSettings fields that decide where and how fast a run goes, not what it generates;
+# every other field (and a field added later) is part of the resume fingerprint. The
+# data folder enters as the data's sha256. Greedy outputs do not depend on the batch
+# size in float32 (experiments/README.md, Speed), nor on which rows a run covers.
+NOT_OUTPUT = frozenset({"out_dir", "name", "limit", "batch_size", "device", "progress",
+                        "restart", "data_dir"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,9 @@ class EvalSettings:
                                       "(off: safer)")
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
     progress: bool = setting(True, help="show a progress bar")
+    restart: bool = setting(False, help="delete the output folder's predictions and "
+                            "metrics and start over (needed when they were made with "
+                            "other weights, adapter, data or settings)")
 
     @property
     def display_name(self) -> str:
@@ -71,24 +87,55 @@ class EvalSettings:
         return self.out_dir or RUNS_DIR / f"{self.display_name.lower()}-{self.split}"
 
     def fingerprint(self) -> dict[str, Any]:
-        """What must match for a resumed run to continue an existing predictions file.
-
-        batch_size and limit may change between runs: outputs do not depend on them.
-        """
-        keys = ("model", "adapter", "revision", "split", "max_new_tokens", "dtype",
-                "trust_remote_code")
-        return {k: asdict(self)[k] for k in keys}
+        """The settings part of the resume fingerprint: every field but NOT_OUTPUT, as it
+        reads back from the predictions file's header (a tuple as a list, a Path as text),
+        so an unchanged setting always compares equal."""
+        return json.loads(json.dumps({f.name: getattr(self, f.name) for f in fields(self)
+                                      if f.name not in NOT_OUTPUT}, default=str))
 
 
-def _pending(settings: EvalSettings, preds_path: Path, ids: list[str]) -> set[str]:
-    """Ids still to generate; checks that an existing file was made the same way."""
-    if not preds_path.exists():
-        return set(ids)
-    existing = read_predictions(preds_path, repair=True)
-    if existing.settings is not None and existing.settings != settings.fingerprint():
-        raise UserError(f"{preds_path}: made with other settings {existing.settings} "
-                        "(fix: choose another --out folder or delete the file)")
-    return set(ids) - set(existing.records)
+def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,
+                    data_sha: str) -> dict[str, Any]:
+    """What was evaluated: the settings part, the weights and adapter the model loaded
+    (their sha256, or the hub commit), the dtype "auto" resolved to, the data's sha256."""
+    return {**settings.fingerprint(), "dtype_loaded": dtype,
+            "weights_sha256": info.get("weights_sha256"), "weights_revision":
+            info.get("revision"), "adapter_sha256": info.get("adapter_sha256"),
+            "data_sha256": data_sha}
+
+
+def _existing(settings: EvalSettings, preds_path: Path) -> Predictions | None:
+    """The predictions a run would resume (a torn last line cut), after --restart none."""
+    if settings.restart:
+        for name in (PREDICTIONS_FILE, METRICS_FILE):
+            (settings.out / name).unlink(missing_ok=True)
+    if not preds_path.exists() or preds_path.stat().st_size == 0:
+        return None
+    return read_predictions(preds_path, repair=True)
+
+
+def _check_resume(existing: Predictions | None, wanted: dict[str, Any],
+                  preds_path: Path) -> None:
+    """Refuse to resume a file whose fingerprint differs in any key of `wanted`."""
+    if existing is None:
+        return
+    recorded = existing.settings or {}
+    changed = [f"{k}: {_short(recorded.get(k, '(not recorded)'))} there, {_short(v)} now"
+               for k, v in wanted.items() if recorded.get(k, "(not recorded)") != v]
+    if changed:
+        raise UserError(f"{preds_path}: made by another run ({'; '.join(changed)}); a run "
+                        "is one model on one dataset (fix: choose another --out, or pass "
+                        "--restart to delete its predictions and start over)")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:24] + "..."
+
+
+def _pending(existing: Predictions | None, ids: list[str]) -> set[str]:
+    """Ids still to generate."""
+    return set(ids) - set(existing.records if existing else ())
 
 
 def _model_info(settings: EvalSettings, info: dict[str, Any]) -> ModelInfo:
@@ -121,31 +168,44 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     started = utc_now()
     dataset = load_dataset(settings.data_dir)
     examples = load_split(settings.split, settings.data_dir, dataset)[: settings.limit]
-    preds_path = settings.out / PREDICTIONS_FILE
-    pending = _pending(settings, preds_path, [e.id for e in examples])
-    loaded = load_model(settings.model, adapter=settings.adapter, revision=settings.revision,
-                        device=settings.device, dtype=settings.dtype,
-                        trust_remote_code=settings.trust_remote_code)
-    with PredictionWriter(preds_path, settings.fingerprint()) as writer:
-        run_generation(loaded, [e for e in examples if e.id in pending],
-                       slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
-                       on_rows=writer.write_rows, progress=settings.progress)
-    preds = read_predictions(preds_path)
-    records = [preds.records[e.id] for e in examples]
     sha = data_sha256(settings.data_dir)
-    doc = metrics_document(
+    preds_path = settings.out / PREDICTIONS_FILE
+    with locked(settings.out):
+        existing = _existing(settings, preds_path)
+        _check_resume(existing, settings.fingerprint(), preds_path)  # before the slow load
+        loaded = load_model(settings.model, adapter=settings.adapter,
+                            revision=settings.revision, device=settings.device,
+                            dtype=settings.dtype, trust_remote_code=settings.trust_remote_code)
+        dtype = str(loaded.dtype).split(".")[-1]
+        fingerprint = run_fingerprint(settings, loaded.info, dtype, sha)
+        _check_resume(existing, fingerprint, preds_path)
+        pending = _pending(existing, [e.id for e in examples])
+        with PredictionWriter(preds_path, fingerprint) as writer:
+            run_generation(loaded, [e for e in examples if e.id in pending],
+                           slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
+                           on_rows=writer.write_rows, progress=settings.progress)
+        doc = _document(settings, examples, dataset, loaded, sha, started, dtype,
+                        resumed=len(pending) < len(examples))
+        metrics.dump(doc, settings.out / METRICS_FILE)
+    return doc
+
+
+def _document(settings: EvalSettings, examples: list[Any], dataset: Any, loaded: Any,
+              sha: str, started: str, dtype: str, resumed: bool) -> MetricsDoc:
+    """The metrics document of the finished predictions file."""
+    preds = read_predictions(settings.out / PREDICTIONS_FILE)
+    records = [preds.records[e.id] for e in examples]
+    return metrics_document(
         model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
         training=_training_config(settings.adapter), perf=performance(records),
-        run=run_provenance(device=str(loaded.device), dtype=str(loaded.dtype).split(".")[-1],
-                           started=started, data_sha256=sha,
-                           extra={"weights": loaded.info, "resumed": len(pending) < len(examples),
+        run=run_provenance(device=str(loaded.device), dtype=dtype, started=started,
+                           data_sha256=sha,
+                           extra={"weights": loaded.info, "resumed": resumed,
                                   "trust_remote_code": settings.trust_remote_code}),
         source="Measured by `edgejson evaluate` in this repository (see run.command).",
     )
-    metrics.dump(doc, settings.out / METRICS_FILE)
-    return doc
 
 
 def print_summary(doc: MetricsDoc) -> None:
