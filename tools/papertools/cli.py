@@ -17,6 +17,7 @@ _AREAS = (
     "papertools.render.cli",
     "papertools.bib.cli",
     "papertools.litreview.cli",
+    "papertools.release.cli",
 )
 
 
