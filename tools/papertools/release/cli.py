@@ -4,49 +4,61 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.cli import add_command
+from maaza_core.cli import add_group, add_settings_command, setting
 from maaza_core.paths import BUILD_DIR, display
 from papertools.release.arxiv import write_tarball
 from papertools.release.diff import write_diff
 
 
-def cmd_arxiv(args: argparse.Namespace) -> int:
+@dataclass(frozen=True, kw_only=True)
+class ArxivSettings:
+    """`release arxiv`: where the submission tarball goes."""
+
+    out: Path = setting(BUILD_DIR / "arxiv.tar.gz", flag="-o/--out",
+                        help="the tarball to write")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiffSettings:
+    """`release diff OLD`: the revision to compare with, and where the PDF goes."""
+
+    old: str = setting(flag="OLD", help="the old git revision (HEAD~1, a tag, a hash)")
+    out: Path = setting(BUILD_DIR / "diff.pdf", flag="-o/--out", help="the PDF to write")
+    venv: Path = setting(Path(sys.prefix), help="the venv the old revision's build shares "
+                         "when its lock is the same (this Python's by default)")
+
+
+def cmd_arxiv(s: ArxivSettings) -> int:
     """Write the submission tarball and list what it holds."""
-    tree = write_tarball(args.out)
-    print(f"wrote {display(args.out)}: {len(tree.files)} files "
-          f"({', '.join(tree.files)})")
+    tree = write_tarball(s.out)
+    print(f"wrote {display(s.out)}: {len(tree.files)} files ({', '.join(tree.files)})")
     return 0
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
+def cmd_diff(s: DiffSettings) -> int:
     """Write the PDF with the changes since the old revision marked."""
-    out = write_diff(args.old, args.out, args.venv)
-    print(f"wrote {display(out)} (changes since {args.old})")
+    out = write_diff(s.old, s.out, s.venv)
+    print(f"wrote {display(out)} (changes since {s.old})")
     return 0
+
+
+# name, handler, help (also the description), a runnable example, the settings dataclass
+COMMANDS = (
+    ("arxiv", cmd_arxiv, "write the arXiv submission (sources, generated LaTeX, figures, "
+     ".bbl)", "papertools release arxiv -o build/arxiv.tar.gz", ArxivSettings),
+    ("diff", cmd_diff, "write the paper with the changes since OLD marked (latexdiff)",
+     "papertools release diff HEAD~1 -o build/diff.pdf", DiffSettings),
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `papertools release arxiv|diff`."""
-    p = subparsers.add_parser(
-        "release", help="the arXiv tarball and the diff against an older revision",
-        description="Package the built paper for arXiv, or mark the changes since an "
-        "older git revision with latexdiff. Both read what `make paper` built.",
-        epilog="example: papertools release arxiv -o build/arxiv.tar.gz",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="release_command", required=True, metavar="WHAT")
-    q = add_command(sub, "arxiv", cmd_arxiv,
-                    "write the arXiv submission (sources, generated LaTeX, figures, .bbl)",
-                    "papertools release arxiv -o build/arxiv.tar.gz")
-    q.add_argument("-o", "--out", type=Path, default=BUILD_DIR / "arxiv.tar.gz",
-                   help="the tarball to write (default: %(default)s)")
-    q = add_command(sub, "diff", cmd_diff,
-                    "write the paper with the changes since OLD marked (latexdiff)",
-                    "papertools release diff HEAD~1 -o build/diff.pdf")
-    q.add_argument("old", metavar="OLD", help="the old git revision (HEAD~1, a tag, a hash)")
-    q.add_argument("-o", "--out", type=Path, default=BUILD_DIR / "diff.pdf",
-                   help="the PDF to write (default: %(default)s)")
-    q.add_argument("--venv", type=Path, default=Path(sys.prefix),
-                   help="the venv the old revision's build shares when its lock is the "
-                   "same (default: this Python's, %(default)s)")
+    sub = add_group(subparsers, "release", "the arXiv tarball and the diff against an older "
+                    "revision (both read what `make paper` built; the diff marks changes "
+                    "with latexdiff)", "papertools release arxiv -o build/arxiv.tar.gz",
+                    dest="release_command")
+    for command in COMMANDS:
+        add_settings_command(sub, *command)
