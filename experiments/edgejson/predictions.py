@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maaza_core.atomic import os_errors_of
 from maaza_core.errors import UserError
 from maaza_core.jsonl import iter_jsonl
 
@@ -90,16 +91,21 @@ class PredictionWriter:
     """Appends records and makes them durable before generation moves on."""
 
     def __init__(self, path: Path, settings: dict[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not path.exists() or path.stat().st_size == 0
-        self._fh = path.open("a", encoding="utf-8")
+        self.path = path
+        with os_errors_of(path, *path.parents):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = not path.exists() or path.stat().st_size == 0
+            self._fh = path.open("a", encoding="utf-8")
         if fresh:
             self._write([{HEADER_KEY: FORMAT_VERSION, "settings": settings}])
 
     def _write(self, objs: list[dict[str, Any]]) -> None:
-        self._fh.write("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        # A refused append (disk full, file-size limit) is one line; the rows already
+        # written stay, and a torn last line is cut when the run resumes (repair=True).
+        with os_errors_of(self.path):
+            self._fh.write("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs))
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
 
     def write_rows(self, records: list[dict[str, Any]]) -> None:
         """Write the rows that just finished, durably (flush + fsync)."""

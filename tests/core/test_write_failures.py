@@ -81,3 +81,22 @@ def test_an_error_reading_another_file_keeps_its_own_message(tmp_path):
         (tmp_path / "missing.json").read_text()
     write_atomic(out, "ok")
     assert out.read_text() == "ok" and _only(tmp_path) == ["fig.pdf"]
+
+
+def test_a_refused_predictions_append_is_one_line_and_keeps_the_rows(tmp_path):
+    """The predictions file is appended to, not replaced: a refused append names the file,
+    and the rows written before it stay readable (a torn tail is cut on resume)."""
+    out = tmp_path / "predictions.jsonl"
+    code = ("import sys; from pathlib import Path; from edgejson.predictions import "
+            "PredictionWriter\n"
+            "from maaza_core.errors import UserError\n"
+            f"w = PredictionWriter(Path({str(out)!r}), {{'model': 'm'}})\n"
+            "w.write_rows([{'id': 'a', 'output': 'x' * 100}])\n"
+            "try:\n    w.write_rows([{'id': 'b', 'output': 'y' * 5000}])\n"
+            "except UserError as e:\n    print(e); sys.exit(3)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, preexec_fn=_limited(1000))
+    assert proc.returncode == 3, proc.stderr
+    assert f"{out}: cannot write: File too large" in proc.stdout
+    from edgejson.predictions import read_predictions
+    assert list(read_predictions(out, repair=True).records) == ["a"]
