@@ -1,11 +1,12 @@
 # The Maaza paper: one command from data to PDF.
 #
 #   make paper      build build/paper.pdf (venv, generated LaTeX, figures, latexmk)
-#   make test       pytest + ruff
+#   make check      the quick offline check before pushing (ruff, paper lint, spelling, fast tests)
+#   make test       every test (slow, ml, network), ruff and spelling: what CI runs
 #   make help       every target
 #
 # Each area has its own rules in mk/: paper.mk (render + LaTeX), bib.mk (literature),
-# litreview.mk (related-work drafts), eval.mk (EdgeJSON harness).
+# litreview.mk (related-work drafts), eval.mk (EdgeJSON harness), release.mk (arXiv, diff).
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
@@ -33,8 +34,17 @@ LOCK_BASE := requirements/base.txt
 LOCK_ML := requirements/ml.txt
 # The pin that keeps torch a CPU build (see the file).
 TORCH_CPU := requirements/torch-cpu.txt
-# Where the CPU torch wheel lies (this machine kind has it on disk); a folder or an HTML page.
+# Where the torch wheel comes from: TORCH_WHEELS, a folder or an HTML page of wheels (our
+# machines keep the CPU wheel in /opt/wheels); where that folder does not exist, PyTorch's
+# own page of the variant's wheels, which --find-links reads. The lock holds the sha256 of
+# the wheel file, the same file from either place: uv refuses any other.
 TORCH_WHEELS ?= /opt/wheels
+# cpu (the lock's torch==2.13.0+cpu), or a CUDA variant of PyTorch's index such as cu128 for
+# a GPU user: that torch is not in the lock, so it comes unhashed, with a warning.
+TORCH_VARIANT ?= cpu
+TORCH_INDEX = https://download.pytorch.org/whl/$(TORCH_VARIANT)/torch/
+TORCH_FIND_LINKS = $(if $(findstring ://,$(TORCH_WHEELS))$(wildcard $(TORCH_WHEELS)),$(TORCH_WHEELS),$(TORCH_INDEX))
+TORCH_VERSION = $(patsubst torch==%+cpu,%,$(shell grep -m1 '^torch==' $(TORCH_CPU)))
 UV_PIP := $(UV) pip install --quiet --python $(BIN)/python
 
 # The venv starts without pip: uv, installed from its hashed pin, does the rest, several
@@ -57,22 +67,36 @@ $(VENV_STAMP): $(LOCK_BASE) pyproject.toml | $(UV)
 	$(UV_PIP) --no-deps --no-build-isolation -e .
 	@touch $@
 
+ifeq ($(TORCH_VARIANT),cpu)
 $(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
-	@$(UV_PIP) --require-hashes --find-links $(TORCH_WHEELS) -r $(LOCK_ML) || { \
+	$(UV_PIP) --require-hashes --find-links $(TORCH_FIND_LINKS) -r $(LOCK_ML) || { \
 	  echo "error: installing $(LOCK_ML) failed. If torch is the package not found: the CPU" \
-	       "build pinned in $(TORCH_CPU) is not in TORCH_WHEELS=$(TORCH_WHEELS); set" \
-	       "TORCH_WHEELS to a folder or page that has it (never take PyPI's CUDA torch)" >&2; exit 1; }
+	       "build pinned in $(TORCH_CPU) is not on $(TORCH_FIND_LINKS); set TORCH_WHEELS" \
+	       "to a folder or page that has it (never take PyPI's CUDA torch)" >&2; exit 1; }
 	$(BIN)/python tools/check_torch_cpu.py
 	@touch $@
+else
+# A CUDA torch first (its own pin, no hash: the lock knows only the CPU wheel), then the
+# rest of the lock with hashes, less its torch entry (the pin line and its hash lines).
+$(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
+	@echo "warning: TORCH_VARIANT=$(TORCH_VARIANT): installing torch==$(TORCH_VERSION)+$(TORCH_VARIANT)" \
+	      "from $(TORCH_FIND_LINKS), outside the lock (no hash check)" >&2
+	$(UV_PIP) --find-links $(TORCH_FIND_LINKS) "torch==$(TORCH_VERSION)+$(TORCH_VARIANT)"
+	awk '/^torch==/ {skip = 1; next} skip && /^ / {next} {skip = 0; print}' $(LOCK_ML) \
+	  > $(VENV)/ml-without-torch.txt
+	$(UV_PIP) --require-hashes -r $(VENV)/ml-without-torch.txt
+	TORCH_VARIANT=$(TORCH_VARIANT) $(BIN)/python tools/check_torch_cpu.py
+	@touch $@
+endif
 
 .PHONY: venv venv-ml lock
 venv: $(VENV_STAMP) ## create or update the project virtual environment from the lock (no torch)
-venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) from the lock
+venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) from the lock (TORCH_VARIANT=cu128: CUDA torch)
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
               --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 lock: | $(UV) ## rewrite the lock (requirements/*.txt) after editing pyproject.toml (UPGRADE=1: newest versions)
 	$(UV) pip compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) pyproject.toml --extra dev \
-	  --extra ml -c $(TORCH_CPU) --find-links $(TORCH_WHEELS) -o $(LOCK_ML)
+	  --extra ml -c $(TORCH_CPU) --find-links $(TORCH_FIND_LINKS) -o $(LOCK_ML)
 	$(UV) pip compile $(LOCK_FLAGS) pyproject.toml --extra dev -c $(LOCK_ML) -o $(LOCK_BASE)
 	echo uv | $(UV) pip compile $(LOCK_FLAGS) - -c $(LOCK_BASE) -o $(LOCK_UV)
 
@@ -82,14 +106,47 @@ include mk/bib.mk
 include mk/litreview.mk
 include mk/eval.mk
 include mk/paper.mk
+include mk/release.mk
 
-.PHONY: test lint
-test: $(VENV_ML_STAMP) ## run the test suite (pytest) and the linter (ruff)
+# Spelling: American English, over the prose people write (drafts, sections, templates,
+# docs); codespell's own lists plus British-to-American, and the project's words.
+SPELLING_WORDS := tools/spelling-words.txt
+SPELLING_FILES := $(wildcard litreview/*.md paper/*.tex paper/sections/*.tex \
+                    paper/templates/*.j2 *.md */README.md)
+CODESPELL := $(BIN)/codespell --builtin clear,rare,informal,usage,en-GB_to_en-US \
+             --ignore-words $(SPELLING_WORDS)
+
+.PHONY: test check lint spelling
+# Every test, every marker (pyproject.toml): slow, ml, network, the end-to-end builds.
+test: $(VENV_ML_STAMP) ## run every test (pytest -m "": slow, ml, network too), ruff and the spelling check (what CI runs)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(CODESPELL) $(SPELLING_FILES)
+	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+
+# The co-author's check before pushing: offline, no torch, well under a minute. Its tests
+# are the unit tests of the paper's path (core, render, litreview, release) in pytest's
+# default selection (not slow, ml or network); `pytest` alone runs every fast test
+# (harness and bibliography too), `make check CHECK_TESTS=tests` the same inside check.
+CHECK_TESTS ?= tests/core tests/tools/render tests/tools/litreview tests/tools/release
+# The clock starts when Make reads this file, so the time covers every step.
+CHECK_START := $(if $(filter check,$(MAKECMDGOALS)),$(shell date +%s.%N))
+check: lint lint-paper spelling | $(VENV_STAMP) ## ruff, the paper lint, the spelling check and the fast unit tests, offline, timed
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(CHECK_TESTS) $(PYTEST_ARGS)
+	@awk 'BEGIN {printf "make check: passed in %.1f s\n", '"$$EPOCHREALTIME"' - $(CHECK_START)}'
 
 lint: $(VENV_STAMP) ## ruff only
 	$(BIN)/ruff check .
+
+spelling: $(VENV_STAMP) ## codespell over the drafts, sections, templates and docs (words: tools/spelling-words.txt)
+	$(CODESPELL) $(SPELLING_FILES)
+
+# `make -j4 clean paper` would remove build/ while the paper is being built into it: when
+# clean comes with other goals, this run is serial, and the goals run in the order given.
+ifneq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifneq ($(filter-out clean distclean,$(MAKECMDGOALS)),)
+.NOTPARALLEL:
+endif
+endif
 
 .PHONY: clean distclean help
 clean: ## remove generated files (build/)

@@ -100,6 +100,8 @@ def generate(n: int, folder: Path) -> tuple[Path, Cache]:
 
 
 def main() -> None:
+    """Time a bib-check of the generated file and print the figures (no assertion: speed is measured
+    here, never in tests)."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example: python bench/bib_check.py --entries 10000 --profile 15")

@@ -67,6 +67,8 @@ def library_requests(delay: float) -> None:
 
 
 def main() -> None:
+    """Refresh the same works batched and one request at a time against the local mirror, and print
+    requests and seconds of each."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example: python bench/bib_refresh.py --works 50 --per-work 10")

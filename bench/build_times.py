@@ -25,6 +25,8 @@ IGNORE = shutil.ignore_patterns(".git", ".venv", "build", "runs", "__pycache__",
 
 
 def timed_make(tree: Path, *args: str) -> float:
+    """Seconds of one `make` in `tree`, reusing this checkout's venv (a copy builds no venv of its
+    own)."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAAZA_ROOT")}
     start = time.perf_counter()
     subprocess.run(["make", "--no-print-directory", f"VENV={ROOT / '.venv'}", *args], cwd=tree,
@@ -33,6 +35,7 @@ def timed_make(tree: Path, *args: str) -> float:
 
 
 def main() -> None:
+    """Time a cold, a no-op and a one-file rebuild of `make paper` in a copied tree."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="example: python bench/build_times.py --repeat 3")
     parser.add_argument("--repeat", type=int, default=1, help="runs of the warm cases")

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def children_cpu() -> float:
+    """CPU seconds of finished child processes so far: a difference of two calls is a build's CPU
+    time, less noisy than its wall time on a shared machine."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -58,6 +60,7 @@ def one_run(rev: str, warm_cache: Path | None) -> tuple[tuple[float, float], ...
 
 
 def main() -> None:
+    """Time `make paper` in fresh clones of each revision, venv included, and print medians."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="example: python bench/cold_paper.py --rev 4deb615 --rev HEAD --rounds 2")

@@ -28,7 +28,6 @@ harness waits at the end for its longest row alone (512 tokens at batch-1 speed,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -42,14 +41,15 @@ from typing import Any
 import torch
 
 from edgejson.data import load_dataset, load_split
+from edgejson.examplescore import json_equal
 from edgejson.extract import extract_json
 from edgejson.generate import run_generation
-from edgejson.metrics import json_equal
 from edgejson.modelload import load_model, select_dtype
 from edgejson.prompt import BARE, encode_prompts, format_answer, format_prompt
-from edgejson.results import hardware
+from edgejson.provenance import hardware
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
+from maaza_core.jsonfile import write_json
 from maaza_core.paths import BUILD_DIR
 
 # Vocabulary: the paper's models have 49,152 (SmolLM2) and 151,646 (Qwen2.5) tokens, so
@@ -249,6 +249,8 @@ def token_floor(tok: Any, examples: list[Any], max_new: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the original method and the harness on the same examples and print (or save with --json)
+    the figures of each slot count."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 32 --batch-size 1 4")
@@ -306,9 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             report_constraint(figures["constraint"], len(examples))
         all_figures.append(figures)
     if args.json:
-        tmp = args.json.with_name(args.json.name + ".tmp")
-        tmp.write_text(json.dumps(all_figures, indent=2) + "\n")
-        os.replace(tmp, args.json)
+        write_json(args.json, all_figures)
     return 0
 
 

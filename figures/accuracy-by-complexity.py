@@ -1,11 +1,12 @@
 """JSONExact per schema complexity tier with 95% Wilson intervals: one bar group per tier,
 one bar per model (hatched: zero-shot; orange: measured in this repository)."""
 
-from maaza_core.metrics import COMPLEXITIES
+from maaza_core.datastats import COMPLEXITIES
 from papertools.render.figstyle import PALETTE, figure_main, group, interval_errors, legend_above
 
 
 def draw(results, ax):
+    """JSONExact per complexity tier, one bar group per model, with the stored intervals."""
     width = 0.84 / len(results)
     for i, r in enumerate(results):
         tiers = [c for c in COMPLEXITIES if c in r.metrics.by_complexity]

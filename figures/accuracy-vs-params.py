@@ -37,6 +37,8 @@ def _label(ax, r, results, x, y, placed):
 
 
 def draw(results, ax):
+    """JSONExact against parameter count (log scale), zero-shot and fine-tuned models marked
+    apart."""
     placed = []  # (left?, x, y) of labels drawn so far
     for key in PALETTE:
         runs = [r for r in results if group(r) == key]

@@ -1,11 +1,12 @@
 """Each LoRA fine-tuned model beside its zero-shot base: what fine-tuning adds."""
 
+from papertools.render.contexts import base_stem
 from papertools.render.figstyle import GROUP_LABELS, PALETTE, ci_errors, figure_main, group
 from papertools.render.results import by_stem
-from papertools.render.tables import base_stem
 
 
 def draw(results, ax):
+    """Each fine-tuned model beside its base model, with the stored intervals."""
     table = by_stem(results)
     pairs = [(table[b], r) for r in results if r.model.method == "lora"
              for b in [base_stem(r, results)] if b]

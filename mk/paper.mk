@@ -12,6 +12,19 @@ FIGOUT := build/figures
 PAPER_PDF := build/paper.pdf
 PAPERTOOLS := $(BIN)/papertools
 
+# Results and figure file names become Make targets, macro keys and TeX file names: one
+# that Make would split or expand (a space, $, #, %, :) is refused before anything runs,
+# with the rule papertools applies too (render/results.py SAFE_NAME).
+UNSAFE_NAMES := $(shell find experiments/results experiments/results/paired figures \
+  -maxdepth 1 -type f \( -name '*.json' -o -name '*.py' \) 2>/dev/null \
+  | grep -v '^[A-Za-z0-9/._-]*$$')
+ifneq ($(UNSAFE_NAMES),)
+ifneq ($(filter-out clean distclean help,$(or $(MAKECMDGOALS),help)),)
+$(error unsafe file name(s): $(UNSAFE_NAMES) (a results or figure file name may hold only \
+  letters, digits, '.', '-' and '_'; fix: rename it))
+endif
+endif
+
 RESULTS := $(wildcard experiments/results/*.json)
 RESULTS_INPUTS := $(RESULTS) $(wildcard experiments/results/paired/*.json) \
                   experiments/results.schema.json experiments/paired.schema.json \
@@ -24,6 +37,14 @@ DATA_INPUTS := $(wildcard experiments/data/edgejson-v3/*.jsonl) \
 DATASET_STATS := $(GEN)/dataset-stats.json
 # Results are checked against the split sizes of the data set (maaza_core/consistency.py).
 RESULTS_INPUTS += $(DATASET_STATS)
+# Every measured result and paired test recomputed from the committed outputs (edgejson
+# verify-results, which may import the scorer; render may not). A measured run's
+# predictions are prerequisites: an edited or deleted outputs file re-runs the check.
+MEASURED_RESULTS := $(shell grep -l '"provenance": *"measured"' $(RESULTS) /dev/null)
+PREDICTIONS := $(MEASURED_RESULTS:.json=.predictions.jsonl)
+RESULTS_VERIFIED := $(GEN)/results-verified.json
+SCORER_CODE := $(wildcard experiments/edgejson/*.py) $(wildcard core/maaza_core/*.py)
+RESULTS_INPUTS += $(RESULTS_VERIFIED)
 RENDER_CODE := $(wildcard tools/papertools/render/*.py) $(wildcard core/maaza_core/*.py)
 TEMPLATES := paper/templates
 
@@ -47,6 +68,17 @@ lint-paper: $(MACROS_TEX) ## fail on result numbers typed into paper/*.tex
 $(DATASET_STATS): $(DATA_INPUTS) | $(VENV_STAMP)
 	$(BIN)/edgejson stats -o $@
 
+$(RESULTS_VERIFIED): $(RESULTS) $(PREDICTIONS) $(wildcard experiments/results/paired/*.json) \
+                     experiments/results.schema.json experiments/paired.schema.json \
+                     $(DATA_INPUTS) $(SCORER_CODE) | $(VENV_STAMP)
+	$(BIN)/edgejson verify-results --out $@
+
+# Reached only when a measured run's outputs are missing (Make has no rule to write them).
+experiments/results/%.predictions.jsonl:
+	@echo "error: experiments/results/$*.json is measured but its outputs $@ are missing," \
+	  "so its numbers cannot be recomputed (fix: commit the predictions file of that run," \
+	  "as make measured publishes it)" >&2; exit 1
+
 $(MACROS_TEX): $(RESULTS_INPUTS) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render macros -o $@
 
@@ -62,10 +94,18 @@ $(GEN)/fig-%.tex: $(RESULTS_INPUTS) $(TEMPLATES)/fig-%.tex.j2 $(TEMPLATES)/_figu
 $(FIGOUT)/%.pdf: figures/%.py $(RESULTS_INPUTS) $(RENDER_CODE) | $(VENV_STAMP)
 	$(BIN)/python -m papertools.render.figrun $< -o $@
 
+# A figure whose script was removed or renamed leaves its drawing and snippet in build/;
+# LaTeX would still find them there. They are deleted before latexmk (with the PDF that
+# showed them), so a section that still \input's one fails naming its line. figures/.
+# (its time changes when a script is added, removed or renamed) makes that a rebuild.
+STALE_FIGURES = $(filter-out $(FIGURE_TEX) $(FIGURE_PDFS),\
+                  $(wildcard $(GEN)/fig-*.tex $(FIGOUT)/*.pdf))
+
 # The PDF: lint the prose, make sure TeX is there, then latexmk (which reruns BibTeX and
 # pdflatex as often as needed); undefined citations/references fail the build.
 $(PAPER_PDF): $(PAPER_TEX) $(MACROS_TEX) $(TABLE_TEX) $(FIGURE_TEX) $(FIGURE_PDFS) \
-              $(LITREVIEW_TEX) bib/references.bib | $(VENV_STAMP)
+              $(LITREVIEW_TEX) bib/references.bib figures/. | $(VENV_STAMP)
+	$(if $(STALE_FIGURES),rm -f $(STALE_FIGURES) $@)
 	@$(PAPERTOOLS) render lint --macros $(MACROS_TEX)
 	@command -v latexmk >/dev/null || tools/install-tex.sh
 	@$(PAPERTOOLS) render pdf

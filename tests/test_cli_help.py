@@ -9,23 +9,9 @@ from __future__ import annotations
 import argparse
 
 import pytest
+from clitree import TOOLS, commands
 
-from edgejson.cli import build_parser as edgejson_parser
-from papertools.cli import build_parser as papertools_parser
-
-
-def _commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
-    """(argv path, parser) for the tool and every nested subcommand."""
-    yield path, parser
-    for action in parser._actions:  # argparse exposes subparsers only through _actions
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                yield from _commands(sub, (*path, name))
-
-
-CASES = [(tool, path, p) for tool, build in (("edgejson", edgejson_parser),
-                                              ("papertools", papertools_parser))
-         for path, p in _commands(build())]
+CASES = [(tool, path, p) for tool, build in TOOLS for path, p in commands(build())]
 
 
 @pytest.mark.parametrize(("tool", "path", "parser"), CASES,

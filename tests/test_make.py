@@ -182,6 +182,55 @@ def test_lock_covers_pyproject_fix_make_lock():
     assert pins(ROOT / "requirements/uv.txt")["uv"] == base["uv"]
 
 
+# --- where torch comes from (make -n: the command, never an install) ----------------------
+
+def venv_ml_plan(tmp_path: Path, *args: str) -> str:
+    """The commands `make venv-ml` would run for a venv that does not exist yet."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MAAZA_ROOT", "TORCH_WHEELS", "TORCH_VARIANT")}
+    proc = subprocess.run(["make", "--no-print-directory", "-n", f"VENV={tmp_path / 'venv'}",
+                           "venv-ml", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_missing_wheel_folder_falls_back_to_the_pytorch_cpu_page(tmp_path):
+    plan = venv_ml_plan(tmp_path, f"TORCH_WHEELS={tmp_path / 'no-such-folder'}")
+    assert "--require-hashes --find-links https://download.pytorch.org/whl/cpu/torch/ " \
+           "-r requirements/ml.txt" in plan
+    assert "tools/check_torch_cpu.py" in plan
+
+
+def test_an_existing_wheel_folder_is_used(tmp_path):
+    plan = venv_ml_plan(tmp_path, f"TORCH_WHEELS={tmp_path}")
+    assert f"--find-links {tmp_path} -r requirements/ml.txt" in plan
+    assert "download.pytorch.org" not in plan
+
+
+def test_cuda_variant_installs_its_torch_then_the_rest_of_the_lock(tmp_path):
+    plan = venv_ml_plan(tmp_path, "TORCH_VARIANT=cu128", f"TORCH_WHEELS={tmp_path / 'none'}")
+    version = pins(ROOT / "requirements/ml.txt")["torch"].removesuffix("+cpu")
+    assert (f"--find-links https://download.pytorch.org/whl/cu128/torch/ "
+            f'"torch=={version}+cu128"') in plan
+    assert "warning: TORCH_VARIANT=cu128" in plan
+    assert "TORCH_VARIANT=cu128 " in plan and "tools/check_torch_cpu.py" in plan
+
+
+def test_lock_without_torch_keeps_every_other_pin(tmp_path):
+    plan = venv_ml_plan(tmp_path, "TORCH_VARIANT=cu128")
+    awk = next(line for line in plan.splitlines() if line.startswith("awk "))
+    program = awk.split("'")[1]
+    out = subprocess.run(["awk", program, str(ROOT / "requirements/ml.txt")], check=True,
+                         capture_output=True, text=True).stdout
+    lock = tmp_path / "rest.txt"
+    lock.write_text(out)
+    kept = pins(lock)
+    assert "torch" not in kept and "--hash" in out
+    assert kept == {n: v for n, v in pins(ROOT / "requirements/ml.txt").items() if n != "torch"}
+    assert out.count("--hash=sha256:") == (ROOT / "requirements/ml.txt").read_text().count(
+        "--hash=sha256:") - 1  # the torch pin has one hash: the CPU wheel's
+
+
 # --- the CPU torch check ----------------------------------------------------------------
 
 CHECK = ROOT / "tools" / "check_torch_cpu.py"
@@ -198,7 +247,7 @@ def fake_torch(folder: Path, cuda: str | None) -> Path:
 
 
 def check(path: Path, **env: str) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if k != "ALLOW_CUDA_TORCH"}
+    full = {k: v for k, v in os.environ.items() if k != "TORCH_VARIANT"}
     full.update(PYTHONPATH=str(path), **env)
     return subprocess.run([sys.executable, str(CHECK)], env=full, capture_output=True, text=True)
 
@@ -210,8 +259,14 @@ def test_cuda_torch_fails_loudly(tmp_path):
     assert "requirements/torch-cpu.txt" in proc.stderr
 
 
-def test_cuda_torch_accepted_when_asked(tmp_path):
-    assert check(fake_torch(tmp_path, "12.4"), ALLOW_CUDA_TORCH="1").returncode == 0
+def test_cuda_torch_accepted_with_a_warning_when_asked(tmp_path):
+    proc = check(fake_torch(tmp_path, "12.4"), TORCH_VARIANT="cu128")
+    assert proc.returncode == 0
+    assert "warning: torch 9.9.9 is a CUDA 12.4 build (TORCH_VARIANT=cu128)" in proc.stderr
+
+
+def test_cpu_variant_named_explicitly_still_refuses_cuda(tmp_path):
+    assert check(fake_torch(tmp_path, "12.4"), TORCH_VARIANT="cpu").returncode == 1
 
 
 def test_cpu_torch_passes(tmp_path):
@@ -219,7 +274,46 @@ def test_cpu_torch_passes(tmp_path):
     assert proc.returncode == 0 and "CPU build" in proc.stdout
 
 
+@pytest.mark.ml
 def test_installed_torch_is_the_cpu_build():
     pytest.importorskip("torch")
     proc = subprocess.run([sys.executable, str(CHECK)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+# --- the README's quick start, which CI runs as written ------------------------------------
+
+def quick_start() -> list[str]:
+    """The commands of the README's quick-start block, as .ci/run reads them."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    program = re.search(r"awk '(.*?)' README.md", ci, re.S).group(1)
+    out = subprocess.run(["awk", program, str(ROOT / "README.md")], check=True,
+                         capture_output=True, text=True).stdout
+    return [c for c in (line.split("#")[0].strip() for line in out.splitlines()) if c]
+
+
+def test_ci_runs_the_readme_quick_start_and_each_step_is_a_listed_target():
+    steps = quick_start()
+    assert steps == ["make paper", "make test"]
+    listed = run_make(ROOT, "help").stdout
+    for step in steps:
+        assert re.search(rf"^  {step.split()[1]}\s", listed, re.M), step
+
+
+# --- make spelling -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, words, fails", [
+    ("A well labelled table.\n", "", "labelled ==> labeled"),  # British, the paper is American
+    ("We recieve the data.\n", "", "recieve ==> receive"),
+    ("A labeled table; we receive the data.\n", "", None),
+    ("Teh model.\n", "# why\nteh\n", None),  # a project word
+])
+def test_spelling_flags_mistakes_and_honors_the_word_list(tmp_path, text, words, fails):
+    prose, word_list = tmp_path / "draft.md", tmp_path / "words.txt"
+    prose.write_text(text)
+    word_list.write_text(words)
+    proc = run_make(ROOT, "spelling", f"SPELLING_FILES={prose}", f"SPELLING_WORDS={word_list}")
+    if fails:
+        assert proc.returncode != 0 and fails in proc.stdout + proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stdout + proc.stderr

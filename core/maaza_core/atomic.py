@@ -11,12 +11,16 @@ executable), or, when there was none, what the umask gives a newly created file:
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from maaza_core.errors import UserError
+from maaza_core.paths import display
 
 
 def _mode_for(path: Path) -> int:
@@ -29,25 +33,58 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+# What the system answers when a write itself fails: no space or quota, the file-size
+# limit (ulimit -f), a read-only file system or folder, a path through a file, I/O.
+_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                   errno.EPERM, errno.EIO, errno.ENOTDIR, errno.EEXIST, errno.ENAMETOOLONG}
+
+
+def write_error(path: Path, exc: OSError) -> UserError:
+    """The one line for a write the system refused: the path, its reason, and that the
+    previous file is intact (every writer goes through `replacing`)."""
+    return UserError(f"{display(path)}: cannot write: {exc.strerror or exc} (fix: free disk "
+                     "space, or check the folder's permissions and the file-size limit; "
+                     "the previous file, if any, is unchanged)")
+
+
+@contextmanager
+def os_errors_of(path: Path, *also: Path) -> Iterator[None]:
+    """Turn a failed write of `path` (or of the `also` paths, its temporary file) into
+    `write_error`. An OSError about another file (one being read) is left alone: that
+    is not this write's failure, and keeps its own message."""
+    try:
+        yield
+    except OSError as exc:
+        name = exc.filename
+        mine = name is None or str(name) in {str(path), *map(str, also)} or (
+            Path(name).parent == path.parent and Path(name).name.startswith(f".{path.name}."))
+        if exc.errno in _WRITE_FAILURES and mine:
+            raise write_error(path, exc) from None
+        raise
+
+
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A private temporary name next to `path`, renamed over it when the block succeeds.
 
     For writers that need a file name (matplotlib, shutil.copyfile). The name is unique,
     so two builds at once never write the same temporary file; on any error or Ctrl-C it
-    is removed and `path` is left as it was.
+    is removed and `path` is left as it was. A write the system refuses (disk full, a
+    read-only folder, the file-size limit) is one line naming `path` (`write_error`).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                suffix=f".tmp{path.suffix}")
+    with os_errors_of(path, *path.parents):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                    suffix=f".tmp{path.suffix}")
     tmp = Path(name)
     try:
-        try:
-            os.fchmod(fd, _mode_for(path))
-        finally:
-            os.close(fd)
-        yield tmp
-        os.replace(tmp, path)
+        with os_errors_of(path, tmp):
+            try:
+                os.fchmod(fd, _mode_for(path))
+            finally:
+                os.close(fd)
+            yield tmp
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -61,6 +61,7 @@ def metrics_problems(doc: dict[str, Any], split: dict[str, Any] | None = None) -
         problems += _parts_problems(metrics, "by_schema", exact=True)
     if doc.get("performance"):
         problems += _stop_problems(doc["performance"])
+        problems += _performance_problems(doc)
     if split is not None:
         problems += _split_problems(doc, split)
     if not problems:
@@ -75,6 +76,34 @@ def _stop_problems(perf: dict[str, Any]) -> list[Problem]:
         return []
     return [Problem(("performance", "stop_reasons"), f"{stops} must count each of the "
                     f"{perf['examples']} examples once as one of {', '.join(STOPS)}")]
+
+
+def _performance_problems(doc: dict[str, Any]) -> Iterator[Problem]:
+    """The performance block describes the run the metrics score: the same examples, and
+    token counts a generation limited to max_new_tokens per row can have produced; the
+    rows stopped by the limit are the truncated ones."""
+    perf, limit = doc["performance"], doc["config"]["max_new_tokens"]
+    n, tokens, mean = perf["examples"], perf["generated_tokens"], perf["generated_tokens_mean"]
+    if n != doc["dataset"]["examples"]:
+        yield Problem(("performance", "examples"), f"is {n} but the run scored "
+                      f"{doc['dataset']['examples']} (dataset/examples; consistent value: "
+                      f"{doc['dataset']['examples']})")
+        return
+    if tokens > n * limit:
+        yield Problem(("performance", "generated_tokens"), f"{tokens} tokens in {n} rows "
+                      f"of at most {limit} (config/max_new_tokens; consistent value: at most "
+                      f"{n * limit})")
+    # The mean is stored rounded to 2 decimals (edgejson.scoring.performance).
+    if abs(mean - tokens / n) > ROUNDING + 1e-9 or mean > limit:
+        yield Problem(("performance", "generated_tokens_mean"), f"is {mean} but "
+                      f"{tokens} tokens over {n} rows, each at most {limit}, make "
+                      f"{tokens / n:.2f} (consistent value: {tokens / n:.2f})")
+    truncated = doc["metrics"]["overall"].get("truncated")
+    stopped = perf["stop_reasons"].get("length", 0)
+    if truncated is not None and truncated["correct"] != stopped:
+        yield Problem(("metrics", "overall", "truncated", "correct"), f"is "
+                      f"{truncated['correct']} but performance/stop_reasons/length counts "
+                      f"{stopped} rows stopped by the token limit (consistent value: {stopped})")
 
 
 def _set_problems(path: tuple[str, ...], mset: dict[str, Any]) -> Iterator[Problem]:

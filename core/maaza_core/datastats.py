@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataError
+from maaza_core.jsonfile import write_json
 from maaza_core.paths import DATASET_STATS, display
+
+# The data set's tiers, in the order tables and figures list them (the schema folders).
+COMPLEXITIES = ("simple", "medium", "complex")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class DatasetStats:
     splits: Mapping[str, SplitStats]  # split name -> statistics
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, field for field (what `dump` writes and `from_dict` reads)."""
         return dataclasses.asdict(self)
 
     @classmethod
@@ -73,7 +77,7 @@ class DatasetStats:
 
     def dump(self, path: Path) -> None:
         """Pretty JSON, written atomically (Make must never see half a file)."""
-        write_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        write_json(path, self.to_dict())
 
 
 def load_stats(path: Path = DATASET_STATS) -> DatasetStats:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from maaza_core.paths import display
+
 
 class UserError(Exception):
     """An error caused by input the user can fix; printed without a traceback."""
@@ -30,8 +32,8 @@ class DataError(UserError):
 
     @property
     def location(self) -> str:
-        from maaza_core.paths import display  # paths imports nothing of ours; no cycle
-
+        """"file:line", "file at /json/pointer" or the file alone: the prefix of the message, as
+        editors and CI logs link it."""
         where = display(Path(self.path))
         if self.line is not None:
             return f"{where}:{self.line}"

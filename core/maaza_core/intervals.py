@@ -34,10 +34,12 @@ class Interval:
     method: str  # one of METHODS
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form stored in metrics and paired files (method included)."""
         return {"low": self.low, "high": self.high, "method": self.method}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Interval:
+        """An interval read back from a file that passed its schema."""
         return cls(float(data["low"]), float(data["high"]), data["method"])
 
 

@@ -16,24 +16,26 @@ computed, never copied; each count carries the Wilson interval the paper prints.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
-from maaza_core.atomic import write_atomic
-from maaza_core.consistency import MEANS, RATES, line_of, metrics_problems
+from maaza_core.consistency import MEANS, RATES, metrics_problems
 from maaza_core.datastats import DatasetStats
-from maaza_core.errors import DataError, DataErrors
+from maaza_core.errors import DataErrors
 from maaza_core.intervals import Interval, wilson
-from maaza_core.paths import RESULTS_SCHEMA, display
+from maaza_core.jsonfile import (
+    FileDoc,
+    data_error,
+    read_json,
+    schema_errors,
+    schema_validator,
+    write_json,
+)
+from maaza_core.paths import RESULTS_SCHEMA
 
 FORMAT = "edgejson-metrics/2"
-COMPLEXITIES = ("simple", "medium", "complex")
 PROVENANCES = ("reported", "measured")  # copied from a publication | run by edgejson
 
 
@@ -47,6 +49,7 @@ class Count:
 
     @property
     def rate(self) -> float:
+        """The share of the examples, computed from the counts (the file stores no percentage)."""
         return self.correct / self.total
 
     @classmethod
@@ -78,6 +81,8 @@ class MetricSet:
 
 @dataclass(frozen=True)
 class Metrics:
+    """The metrics of one run: overall, per complexity tier and, for measured runs, per schema."""
+
     overall: MetricSet
     by_complexity: Mapping[str, MetricSet]  # tier -> metrics
     by_complexity_note: str | None = None  # which rows the tiers count
@@ -86,6 +91,8 @@ class Metrics:
 
 @dataclass(frozen=True, kw_only=True)
 class ModelInfo:
+    """Which model a result is for, and how it was made (zero-shot or LoRA)."""
+
     name: str  # display name in tables and figures
     id: str | None = None  # hub id, folder or registry name of the weights
     base_model: str | None = None  # for a fine-tuned model, what the adapter was trained on
@@ -98,6 +105,8 @@ class ModelInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class DatasetRef:
+    """Which data set and split a result was computed on, and on how many examples."""
+
     name: str  # "EdgeJSON"
     version: str  # "v3"
     split: str  # "train" or "test"
@@ -107,6 +116,8 @@ class DatasetRef:
 
 @dataclass(frozen=True, kw_only=True)
 class RunConfig:
+    """How the outputs were generated: prompt, decoding, limits (and training, for LoRA)."""
+
     prompt_template: str
     decoding: str  # "greedy"
     max_new_tokens: int  # generation limit; hitting it counts as truncation
@@ -131,23 +142,6 @@ class Performance:
     tokens_per_s: float | None
     latency_s: Mapping[str, float]  # p50 | p90 | p99 of prefill start -> last token
     stop_reasons: Mapping[str, int]  # json | eos | length -> rows
-
-
-class FileDoc:
-    """Where a document was read from: its stem keys the paper's macros, its relpath names
-    it in messages and generated comments (metrics and paired files alike)."""
-
-    path: Path | None
-
-    @property
-    def stem(self) -> str:
-        """The file name without .json."""
-        assert self.path is not None, "a document that was never read has no file name"
-        return self.path.stem
-
-    @property
-    def relpath(self) -> str:
-        return display(self.path) if self.path is not None else "(not saved)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,37 +222,6 @@ def from_dict(data: Mapping[str, Any], path: Path | None = None) -> MetricsDoc:
         run=data.get("run"), path=path)
 
 
-@cache
-def schema_validator(schema: Path) -> jsonschema.Draft202012Validator:
-    """The validator of a schema file, built once per process (metrics and paired files)."""
-    return jsonschema.Draft202012Validator(json.loads(schema.read_text(encoding="utf-8")))
-
-
-def data_error(path: Path | str, steps: tuple[str, ...], message: str,
-               text: str | None) -> DataError:
-    """"FILE:LINE: json/path: message", or "FILE at /json/path: message" without the
-    file's text (a document about to be written has no line yet). Shared with the other
-    JSON files of the harness (maaza_core.paired), so every one reports alike."""
-    pointer = "/" + "/".join(steps)
-    if text is None:
-        return DataError(path, message, pointer=pointer)
-    where = "/".join(steps) or "(top level)"
-    return DataError(path, f"{where}: {message}", line=line_of(text, steps), pointer=pointer)
-
-
-def schema_errors(validator: jsonschema.protocols.Validator, data: Any, path: Path | str,
-                  text: str | None, fix: str) -> list[DataError]:
-    """Every schema violation as a DataError (none when the data conforms): a hand-edited
-    file with three mistakes takes one run to fix. A violation of anyOf/oneOf is one
-    error, worded by its most relevant branch."""
-    out = []
-    for error in validator.iter_errors(data):
-        best = jsonschema.exceptions.best_match([error])
-        steps = tuple(str(p) for p in best.absolute_path)
-        out.append(data_error(path, steps, f"{best.message} ({fix})", text))
-    return out
-
-
 def validate(data: Any, path: Path, text: str | None = None,
              stats: DatasetStats | None = None) -> None:
     """Raise DataErrors naming every schema violation or, for a schema-valid document,
@@ -286,25 +249,6 @@ def validate(data: Any, path: Path, text: str | None = None,
         raise DataErrors(errors, "the metrics file")
 
 
-def read_json(path: Path, what: str, folder_fix: str) -> tuple[str, Any]:
-    """A JSON file's text (for line numbers) and data; an unreadable file is a DataError.
-
-    `what` names the kind of file ("metrics file"), `folder_fix` what to pass instead of
-    a folder."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-        return text, json.loads(text)
-    except FileNotFoundError:
-        raise DataError(path, f"no such {what}") from None
-    except IsADirectoryError:
-        raise DataError(path, f"is a folder (fix: {folder_fix})") from None
-    except UnicodeDecodeError:
-        raise DataError(path, "not UTF-8 text (fix: save the file as UTF-8)") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"invalid JSON: {exc.msg} (fix the file)",
-                        line=exc.lineno) from None
-
-
 def load(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:
     """Read and validate a metrics file (either provenance); see `validate` for `stats`."""
     text, data = read_json(path, "metrics file", "pass its metrics.json")
@@ -317,4 +261,4 @@ def dump(doc: MetricsDoc, path: Path) -> None:
     half-written or malformed file for the paper to read."""
     data = doc.to_dict()
     validate(data, path)
-    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_json(path, data)

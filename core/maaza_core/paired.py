@@ -12,7 +12,6 @@ what they were; the schema's $id, FORMAT, names the format.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +20,15 @@ from typing import Any
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataErrors
 from maaza_core.intervals import Interval
-from maaza_core.metrics import (
+from maaza_core.jsonfile import (
     FileDoc,
     data_error,
     read_json,
     schema_errors,
     schema_validator,
+)
+from maaza_core.jsonfile import (
+    dumps as dumps_json,
 )
 from maaza_core.paths import PAIRED_SCHEMA, display
 
@@ -139,7 +141,7 @@ def dumps(doc: PairedDoc, where: Path | str = "(edgejson compare output)") -> st
     """Validate, then the file's text: how `edgejson compare --json` prints it."""
     data = doc.to_dict()
     validate(data, where)
-    return json.dumps(data, indent=2) + "\n"
+    return dumps_json(data)
 
 
 def dump(doc: PairedDoc, path: Path) -> None:

@@ -24,6 +24,8 @@ BIB_CACHE_DIR = BIB_DIR / "cache"  # normalized source records, committed
 REFERENCES_BIB = BIB_DIR / "references.bib"  # written by `make bib`
 BIB_SEED_DIR = BIB_DIR / "seed"  # hand-gathered facts the cache was seeded from
 LITREVIEW_DIR = ROOT / "litreview"  # Markdown drafts and table data
+# <name>.yaml rows and <name>.schema.json per related-work summary table
+LITREVIEW_DATA_DIR = LITREVIEW_DIR / "data"
 FIGURES_DIR = ROOT / "figures"  # figure scripts
 TEX_PACKAGES = ROOT / "tools" / "tex-packages.txt"  # the Debian packages make paper needs
 

@@ -69,10 +69,57 @@ def load_yaml(path: Path, *, what: str = "YAML file", missing_fix: str = "create
     return parse_yaml(text, path)
 
 
+# How many values a document may hold once its aliases are expanded. Our largest YAML
+# file (bib/library.yaml) holds about 600; a "billion laughs" file of nine nested lists
+# of ten aliases holds 10**9 in a few hundred bytes, and the code walking that data (or
+# the merge keys `<<` while it is built) would take the machine with it.
+MAX_VALUES = 100_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _refuse_bombs(root: yaml.Node, path: Path) -> None:
+    """DataError when aliases expand past MAX_VALUES values, or refer to themselves.
+
+    The composer gives one node object per anchor, reused at every alias, so sizes are
+    counted once per node (iteratively: deep nesting must not exhaust the stack)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being counted: the ancestors
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            open_.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[id(node)] > MAX_VALUES:
+                raise DataError(path, f"aliases expand this to more than {MAX_VALUES:,} "
+                                "values (fix: write the data out, or use fewer nested "
+                                "aliases)", line=node.start_mark.line + 1)
+            continue
+        if id(node) in sizes:
+            continue
+        open_.add(id(node))
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_:
+                raise DataError(path, "an alias refers to a node that contains it, which "
+                                "never ends when expanded (fix: remove the alias)",
+                                line=node.start_mark.line + 1)
+            stack.append((child, False))
+
+
 def parse_yaml(text: str, path: Path) -> YamlDoc:
     """Like `load_yaml` for text already read; `path` only names it in messages."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            _refuse_bombs(root, path)
         # Constructing from the composed tree (not a second parse) keeps data and lines
         # in step; yaml.safe_load(yaml.serialize(node)) would re-emit and re-read it.
         data = yaml.SafeLoader("").construct_document(root) if root is not None else None

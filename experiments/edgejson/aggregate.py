@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from maaza_core.datastats import COMPLEXITIES
 from maaza_core.intervals import BOOTSTRAP, DIGITS, Interval
 from maaza_core.metrics import Count, Mean, Metrics, MetricSet
 
-from .data import COMPLEXITIES
-from .metrics import ExampleScore
+from .examplescore import ExampleScore
 
 # 2000 resamples: the Monte Carlo error of a percentile bound is then about
 # sqrt(0.025 * 0.975 / 2000) ~ 0.35 percentage points of the resampled quantile,

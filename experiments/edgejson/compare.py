@@ -24,7 +24,7 @@ from maaza_core.paths import DATA_DIR
 
 from .aggregate import bootstrap_interval
 from .data import load_dataset, load_split
-from .metrics import ExampleScore
+from .examplescore import ExampleScore
 from .predictions import read_predictions
 from .scoring import match_predictions, score_predictions
 

@@ -16,12 +16,11 @@ from typing import Any
 
 from jsonschema import validators
 
-from maaza_core.datastats import DatasetStats, SchemaCounts, SplitStats, TierStats
+from maaza_core.datastats import COMPLEXITIES, DatasetStats, SchemaCounts, SplitStats, TierStats
 from maaza_core.errors import UserError
 from maaza_core.jsonl import iter_jsonl
 from maaza_core.paths import DATA_DIR
 
-COMPLEXITIES = ("simple", "medium", "complex")
 SPLITS = ("train", "test")
 DATASET_NAME = "EdgeJSON"
 DATASET_VERSION = "v3"

@@ -1,30 +1,44 @@
 """`edgejson evaluate`: generate (resumably), score, write the metrics file.
 
 Layout of an output folder: predictions.jsonl (grows as batches finish) and
-metrics.json (written at the end, atomically).
+metrics.json (written at the end, atomically); .edgejson.lock while a run writes.
+
+A run is one model on one dataset: an existing predictions file is resumed only when its
+fingerprint (what was evaluated: the settings that change outputs, the hashes of the
+weights, adapter and data) is this run's; otherwise the run stops and says so (--restart
+starts the folder over). Retraining an adapter in place or changing the weights at a path
+can therefore never mix two models' rows under one metrics file.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from maaza_core import metrics
-from maaza_core.cli import setting
+from maaza_core.cli import at_least, check_settings, one_of, plain_name, setting
 from maaza_core.errors import UserError
 from maaza_core.metrics import MetricsDoc, ModelInfo
 from maaza_core.paths import DATA_DIR, RUNS_DIR
 
-from .data import data_sha256, load_dataset, load_split
-from .predictions import PredictionWriter, read_predictions
+from .data import SPLITS, data_sha256, load_dataset, load_split
+from .predictions import Predictions, PredictionWriter, locked, read_predictions
 from .prompt import NAMES_HELP, encode_prompts, parse_format
-from .results import run_provenance, utc_now
+from .provenance import run_name, run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
+from .train import read_train_config
 
 PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
 CONSTRAINTS = ("none", "schema")  # --constrain; edgejson.constrain implements "schema"
+# EvalSettings fields that decide where and how fast a run goes, not what it generates;
+# every other field (and a field added later) is part of the resume fingerprint. The
+# data folder enters as the data's sha256. Greedy outputs do not depend on the batch
+# size in float32 (experiments/README.md, Speed), nor on which rows a run covers.
+NOT_OUTPUT = frozenset({"out_dir", "name", "limit", "batch_size", "device", "progress",
+                        "restart", "data_dir"})
 
 
 @dataclass(frozen=True)
@@ -39,25 +53,27 @@ class EvalSettings:
     out_dir: Path | None = setting(None, flag="--out", help="folder for predictions.jsonl "
                                    "and metrics.json (default: runs/<name>-<split>)")
     name: str | None = setting(None, help="display name in tables (default: last part of "
-                               "the model id)")
+                               "the model id)", check=plain_name)
     adapter: str | None = setting(None, help="LoRA adapter folder or hub id (merged before "
                                   "timing)")
     revision: str | None = setting(None, help="hub revision of the model (branch, tag, "
                                    "commit)")
-    split: str = setting("test", help="split to evaluate, train or test")
+    split: str = setting("test", help="split to evaluate, train or test",
+                         check=one_of(*SPLITS))
     limit: int | None = setting(None, help="first N examples only (in file order), for "
-                                "smoke runs")
-    # 64: on 2-core CPUs (experiments/README.md, Speed), on 64 test rows, 64 slots beat 32
-    # for the zero-shot model (353.7 s against 372.6 s in one run, AVX2 machine) and 32 beat
-    # 16 for both models (AVX-512 machine); the fine-tuned model took 85.9 s at 64 slots
-    # there, 107 s at 32 in an earlier run. A decode step of the 135M model took 38 ms for 1
-    # row and 77 ms for 16, so wider batches pay while rows are live. Not measured on a GPU.
+                                "smoke runs", check=at_least(1))
+    # The one default batch size (make eval and batch configs inherit it): the most slots
+    # benchmarked, which beat every smaller count in the same run on 2-core CPUs
+    # (bench/results/harness-speed-*.json, tabulated in experiments/README.md, Speed).
+    # Not measured on a GPU.
     batch_size: int = setting(64, help="rows decoded together; a finished row's slot is "
-                              "refilled at once")
+                              "refilled at once", check=at_least(1))
     max_new_tokens: int = setting(512, help="generation limit; hitting it counts as "
-                                  "truncation")
-    device: str = setting("auto", help="auto, cuda, mps or cpu")
-    dtype: str = setting("auto", help="auto, float32, bfloat16 or float16")
+                                  "truncation", check=at_least(1))
+    device: str = setting("auto", help="auto, cuda (or cuda:N), mps or cpu",
+                          check=one_of("auto", "cuda", "mps", "cpu", pattern=r"cuda:\d+"))
+    dtype: str = setting("auto", help="auto, float32, bfloat16 or float16",
+                         check=one_of("auto", "float32", "bfloat16", "float16"))
     trust_remote_code: bool = setting(False, help="allow code shipped with the weights "
                                       "(off: safer)")
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
@@ -67,10 +83,15 @@ class EvalSettings:
                              "the output a prefix of a JSON value valid against the row's "
                              "schema (llguidance); none: plain greedy decoding")
     progress: bool = setting(True, help="show a progress bar")
+    restart: bool = setting(False, help="delete the output folder's predictions and "
+                            "metrics and start over (needed when they were made with "
+                            "other weights, adapter, data or settings)")
 
     @property
     def display_name(self) -> str:
-        return self.name or Path(self.model.rstrip("/")).name
+        """The run's name (provenance.run_name): tables, metrics file and `batch --only` agree on
+        it."""
+        return run_name(self.name, self.model)
 
     @property
     def out(self) -> Path:
@@ -78,31 +99,55 @@ class EvalSettings:
         return self.out_dir or RUNS_DIR / f"{self.display_name.lower()}-{self.split}"
 
     def fingerprint(self) -> dict[str, Any]:
-        """What must match for a resumed run to continue an existing predictions file.
-
-        batch_size and limit may change between runs: outputs do not depend on them.
-        """
-        keys = ("model", "adapter", "revision", "split", "max_new_tokens", "dtype",
-                "trust_remote_code")
-        out = {k: asdict(self)[k] for k in keys}
-        # Recorded only when not the default, so that the headers of runs made before these
-        # settings existed (all bare, unconstrained) still match: a missing key means bare.
-        if self.prompt != "bare":
-            out["prompt"] = self.prompt
-        if self.constrain != "none":
-            out["constrain"] = self.constrain
-        return out
+        """The settings part of the resume fingerprint: every field but NOT_OUTPUT, as it
+        reads back from the predictions file's header (a tuple as a list, a Path as text),
+        so an unchanged setting always compares equal."""
+        return json.loads(json.dumps({f.name: getattr(self, f.name) for f in fields(self)
+                                      if f.name not in NOT_OUTPUT}, default=str))
 
 
-def _pending(settings: EvalSettings, preds_path: Path, ids: list[str]) -> set[str]:
-    """Ids still to generate; checks that an existing file was made the same way."""
-    if not preds_path.exists():
-        return set(ids)
-    existing = read_predictions(preds_path, repair=True)
-    if existing.settings is not None and existing.settings != settings.fingerprint():
-        raise UserError(f"{preds_path}: made with other settings {existing.settings} "
-                        "(fix: choose another --out folder or delete the file)")
-    return set(ids) - set(existing.records)
+def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,
+                    data_sha: str) -> dict[str, Any]:
+    """What was evaluated: the settings part, the weights and adapter the model loaded
+    (their sha256, or the hub commit), the dtype "auto" resolved to, the data's sha256."""
+    return {**settings.fingerprint(), "dtype_loaded": dtype,
+            "weights_sha256": info.get("weights_sha256"), "weights_revision":
+            info.get("revision"), "adapter_sha256": info.get("adapter_sha256"),
+            "data_sha256": data_sha}
+
+
+def _existing(settings: EvalSettings, preds_path: Path) -> Predictions | None:
+    """The predictions a run would resume (a torn last line cut), after --restart none."""
+    if settings.restart:
+        for name in (PREDICTIONS_FILE, METRICS_FILE):
+            (settings.out / name).unlink(missing_ok=True)
+    if not preds_path.exists() or preds_path.stat().st_size == 0:
+        return None
+    return read_predictions(preds_path, repair=True)
+
+
+def _check_resume(existing: Predictions | None, wanted: dict[str, Any],
+                  preds_path: Path) -> None:
+    """Refuse to resume a file whose fingerprint differs in any key of `wanted`."""
+    if existing is None:
+        return
+    recorded = existing.settings or {}
+    changed = [f"{k}: {_short(recorded.get(k, '(not recorded)'))} there, {_short(v)} now"
+               for k, v in wanted.items() if recorded.get(k, "(not recorded)") != v]
+    if changed:
+        raise UserError(f"{preds_path}: made by another run ({'; '.join(changed)}); a run "
+                        "is one model on one dataset (fix: choose another --out, or pass "
+                        "--restart to delete its predictions and start over)")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:24] + "..."
+
+
+def _pending(existing: Predictions | None, ids: list[str]) -> set[str]:
+    """Ids still to generate."""
+    return set(ids) - set(existing.records if existing else ())
 
 
 def _model_info(settings: EvalSettings, info: dict[str, Any]) -> ModelInfo:
@@ -120,8 +165,6 @@ def _model_info(settings: EvalSettings, info: dict[str, Any]) -> ModelInfo:
 
 def _training_config(adapter: str | None) -> dict[str, Any] | None:
     """The resolved config `edgejson train` saved next to a local adapter, if any."""
-    from .train import read_train_config
-
     if adapter and Path(adapter).is_dir():
         return read_train_config(Path(adapter))
     return None
@@ -131,6 +174,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     """Run (or resume) one evaluation and return its metrics document."""
     from .versions import check_ml_stack
 
+    check_settings(settings)  # a settings object from code or YAML meets the flags' rules
     check_ml_stack()  # before importing transformers: an old one fails obscurely
     from .generate import run_generation  # torch is imported only when generating
     from .modelload import load_model
@@ -139,37 +183,50 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     fmt = parse_format(settings.prompt)
     dataset = load_dataset(settings.data_dir)
     examples = load_split(settings.split, settings.data_dir, dataset)[: settings.limit]
-    preds_path = settings.out / PREDICTIONS_FILE
-    pending = _pending(settings, preds_path, [e.id for e in examples])
-    loaded = load_model(settings.model, adapter=settings.adapter, revision=settings.revision,
-                        device=settings.device, dtype=settings.dtype,
-                        trust_remote_code=settings.trust_remote_code)
-    todo = [e for e in examples if e.id in pending]
-    encoded = encode_prompts(fmt, todo, loaded.tokenizer, dataset.schemas,
-                             load_split("train", settings.data_dir, dataset) if fmt.shots
-                             else [], settings.model)
-    with PredictionWriter(preds_path, settings.fingerprint()) as writer:
-        run_generation(loaded, todo, encoded,
-                       slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
-                       on_rows=writer.write_rows, progress=settings.progress,
-                       schemas=dataset.schemas if settings.constrain == "schema" else None)
-    preds = read_predictions(preds_path)
-    records = [preds.records[e.id] for e in examples]
     sha = data_sha256(settings.data_dir)
-    doc = metrics_document(
+    preds_path = settings.out / PREDICTIONS_FILE
+    with locked(settings.out):
+        existing = _existing(settings, preds_path)
+        _check_resume(existing, settings.fingerprint(), preds_path)  # before the slow load
+        loaded = load_model(settings.model, adapter=settings.adapter,
+                            revision=settings.revision, device=settings.device,
+                            dtype=settings.dtype, trust_remote_code=settings.trust_remote_code)
+        dtype = str(loaded.dtype).split(".")[-1]
+        fingerprint = run_fingerprint(settings, loaded.info, dtype, sha)
+        _check_resume(existing, fingerprint, preds_path)
+        pending = _pending(existing, [e.id for e in examples])
+        todo = [e for e in examples if e.id in pending]
+        encoded = encode_prompts(fmt, todo, loaded.tokenizer, dataset.schemas,
+                                 load_split("train", settings.data_dir, dataset) if fmt.shots
+                                 else [], settings.model)
+        with PredictionWriter(preds_path, fingerprint) as writer:
+            run_generation(loaded, todo, encoded,
+                           slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
+                           on_rows=writer.write_rows, progress=settings.progress,
+                           schemas=dataset.schemas if settings.constrain == "schema" else None)
+        doc = _document(settings, examples, dataset, loaded, sha, started, dtype,
+                        resumed=len(pending) < len(examples))
+        metrics.dump(doc, settings.out / METRICS_FILE)
+    return doc
+
+
+def _document(settings: EvalSettings, examples: list[Any], dataset: Any, loaded: Any,
+              sha: str, started: str, dtype: str, resumed: bool) -> MetricsDoc:
+    """The metrics document of the finished predictions file."""
+    preds = read_predictions(settings.out / PREDICTIONS_FILE)
+    records = [preds.records[e.id] for e in examples]
+    return metrics_document(
         model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
-        prompt_format=fmt, constrain=settings.constrain,
+        prompt_format=parse_format(settings.prompt), constrain=settings.constrain,
         training=_training_config(settings.adapter), perf=performance(records),
-        run=run_provenance(device=str(loaded.device), dtype=str(loaded.dtype).split(".")[-1],
-                           started=started, data_sha256=sha,
-                           extra={"weights": loaded.info, "resumed": len(pending) < len(examples),
+        run=run_provenance(device=str(loaded.device), dtype=dtype, started=started,
+                           data_sha256=sha,
+                           extra={"weights": loaded.info, "resumed": resumed,
                                   "trust_remote_code": settings.trust_remote_code}),
         source="Measured by `edgejson evaluate` in this repository (see run.command).",
     )
-    metrics.dump(doc, settings.out / METRICS_FILE)
-    return doc
 
 
 def print_summary(doc: MetricsDoc) -> None:

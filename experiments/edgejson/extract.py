@@ -84,11 +84,6 @@ def extract_json(text: str) -> Extraction:
     return Extraction(ok=False, reason=_explain(found.first, found.first_start))
 
 
-def first_value_complete(text: str) -> bool:
-    """True when more text could not change what `extract_json` returns (see JsonWatcher)."""
-    return JsonWatcher().complete(text)
-
-
 class JsonWatcher:
     """Decides, as a text grows, when its extracted JSON value can no longer change.
 

@@ -14,8 +14,8 @@ import torch
 
 from maaza_core.errors import UserError
 
-from .registry import sha256_files
-from .results import cpu_flags
+from .provenance import cpu_flags
+from .registry import check_model_spec, resolve, sha256_files
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 
@@ -25,7 +25,7 @@ class LoadedModel:
     """A model ready for generation plus the facts the metrics file records."""
 
     model: Any  # the transformers model, merged, in eval mode
-    tokenizer: Any  # its tokenizer, padding on the left
+    tokenizer: Any  # its tokenizer, with a pad token
     device: torch.device  # where the model runs
     dtype: torch.dtype  # the weights' dtype
     info: dict[str, Any]  # parameters, disk size, revision / weight hashes, adapter
@@ -137,22 +137,22 @@ def load_base(model_id: str, revision: str | None, dtype: torch.dtype,
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .registry import check_model_spec
 
     check_model_spec(model_id)
-    source, extra = model_id, {}
+    source, gguf = model_id, {}
     if _is_gguf(model_id):
-        source, extra = str(Path(model_id).parent), {"gguf_file": Path(model_id).name}
+        source, gguf = str(Path(model_id).parent), {"gguf_file": Path(model_id).name}
     try:
         tokenizer = AutoTokenizer.from_pretrained(
-            source, revision=revision, trust_remote_code=trust_remote_code, **extra)
+            source, revision=revision, trust_remote_code=trust_remote_code, **gguf)
+        # Never unpickle weights (a pickle can carry code): safetensors, or the GGUF.
         model = AutoModelForCausalLM.from_pretrained(
             source, revision=revision, dtype=dtype, trust_remote_code=trust_remote_code,
-            **extra)
+            use_safetensors=None if gguf else True, **gguf)
     except (OSError, ValueError) as exc:
         raise UserError(f"model {model_id!r}: cannot load ({exc}) (fix: check the id or path, "
                         "and the network or HF_HOME cache for hub ids)") from exc
-    if extra:
+    if gguf:
         model = _dequantized(model, dtype)
     return model, tokenizer
 
@@ -172,8 +172,6 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
                device: str = "auto", dtype: str = "auto",
                trust_remote_code: bool = False) -> LoadedModel:
     """Load tokenizer + model (+ merged adapter) for batched greedy generation."""
-    from .registry import resolve
-
     requested = model_id
     model_id, entry = resolve(model_id)
     dev = select_device(device)
@@ -194,7 +192,6 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
         adapter_dir = Path(adapter) if Path(adapter).is_dir() else _weights_folder(adapter, None)
         info["adapter_sha256"] = sha256_files(weight_files(adapter_dir))
     info["parameters"] = sum(p.numel() for p in model.parameters())
-    tokenizer.padding_side = "left"  # generation appends on the right of every row
     if tokenizer.pad_token_id is None:
         # Generation masks padding through the attention mask, so any id works here.
         tokenizer.pad_token = tokenizer.eos_token

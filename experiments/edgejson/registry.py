@@ -228,6 +228,7 @@ def check_model_spec(spec: str | None, what: str = "model") -> None:
             raise UserError(f"{spec}: folder has no {marker}, so it is not a {what} "
                             f"(fix: pass the folder that `edgejson train` or the hub "
                             f"download wrote, or a hub id)")
+        _refuse_pickle_only(spec, path, what)
     elif path.is_file():
         if path.suffix != ".gguf":
             raise UserError(f"{spec}: a file, but not a GGUF checkpoint (fix: pass a {what} "
@@ -235,6 +236,22 @@ def check_model_spec(spec: str | None, what: str = "model") -> None:
     elif spec.startswith((".", "/", "~")) or spec.endswith("/") or spec.count("/") > 1:
         raise UserError(f"{spec}: no such {what} folder (fix: check the path, or pass a "
                         "hub id such as HuggingFaceTB/SmolLM2-135M)")
+
+
+# Weights in Python's pickle format (torch.save): loading one may run code it carries.
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
+def _refuse_pickle_only(spec: str, folder: Path, what: str) -> None:
+    """A folder whose weights are all pickles is refused: only safetensors are loaded
+    (load_base passes use_safetensors=True for the same reason, for hub ids too)."""
+    if any(folder.glob("*.safetensors")):
+        return
+    pickles = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
+    if pickles:
+        raise UserError(f"{spec}: the {what}'s weights are pickle files only ({pickles[0]}), "
+                        "which can run code when loaded (fix: convert them to safetensors, "
+                        "e.g. save_pretrained(..., safe_serialization=True))")
 
 
 def resolve(model_id: str, registry_file: Path = MODELS_FILE) -> tuple[str, LocalModel | None]:

@@ -30,10 +30,10 @@ from .data import (
     load_dataset,
     load_split,
 )
-from .metrics import ExampleScore, score_example
+from .examplescore import ExampleScore, score_example
 from .predictions import Predictions, read_predictions
 from .prompt import BARE, PromptFormat, parse_format, prompt_template
-from .results import run_provenance, utc_now
+from .provenance import run_name, run_provenance, utc_now
 
 
 def match_predictions(examples: Sequence[Example], preds: Predictions, where: str,
@@ -65,16 +65,11 @@ def score_predictions(examples: Sequence[Example], preds: Predictions,
 
 
 def _timing(record: dict[str, Any]) -> tuple[float, float] | None:
-    """(share of the total wall time, latency) of one generation record, None if absent.
-
-    Continuous batching writes both per row. Files from the fixed-batch harness that
-    preceded it hold the batch's wall time and size instead: every row of a batch waited
-    for the whole batch and shared it equally.
-    """
+    """(share of the total wall time, latency) of one generation record, None if absent
+    (outputs made elsewhere). The generator writes both per row; no committed file holds
+    the fixed-batch harness's batch_wall_s that preceded them."""
     if "wall_s" in record and "latency_s" in record:
         return float(record["wall_s"]), float(record["latency_s"])
-    if "batch_wall_s" in record and "batch_n" in record:
-        return record["batch_wall_s"] / record["batch_n"], float(record["batch_wall_s"])
     return None
 
 
@@ -165,12 +160,18 @@ class ScoreSettings:
     data_dir: Path = setting(DATA_DIR, flag="--data", help="the EdgeJSON folder")
 
 
-def _score_model(s: ScoreSettings) -> ModelInfo:
-    """The model block of a rescored file; the format needs a parameter count to be saved."""
+def _score_model(s: ScoreSettings, header: dict[str, Any] | None) -> ModelInfo:
+    """The model block of a rescored file; the format needs a parameter count to be saved.
+
+    The name is the run's (`run_name`) when the predictions header names the model, else
+    the predictions' folder (a file written without a header).
+    """
     if s.parameters is None and s.out:
         raise UserError("--out needs --parameters (the metrics format requires the model's "
                         "parameter count; fix: e.g. --parameters 135000000)")
-    return ModelInfo(name=s.name or s.predictions.parent.name, id=s.model_id,
+    model = s.model_id or (header or {}).get("model")
+    name = run_name(s.name, model) if model else s.name or s.predictions.parent.name
+    return ModelInfo(name=name, id=s.model_id,
                      method=s.method, parameters=s.parameters or 0,
                      disk_size_bytes=s.disk_size)
 
@@ -188,7 +189,7 @@ def score_file(s: ScoreSettings) -> MetricsDoc:
                         "predictions.jsonl of a run that generated at least one row)")
     sha = data_sha256(s.data_dir)
     doc = metrics_document(
-        model=_score_model(s), split=split, data_sha256=sha,
+        model=_score_model(s, preds.settings), split=split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=(preds.settings or {}).get("max_new_tokens", 512),
         prompt_format=parse_format((preds.settings or {}).get("prompt", "bare")),

@@ -42,6 +42,8 @@ class SlotLayer(CacheLayerMixin):
         self.length = 0  # columns in use by every live row (left padding included)
 
     def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
+        """Refuse: transformers would size the buffers from one forward pass, but slots are
+        allocated up front and filled row by row."""
         raise RuntimeError("SlotLayer is filled through SlotCache.admit, not by a forward pass")
 
     def allocate(self, slots: int, like: torch.Tensor) -> None:
@@ -54,6 +56,8 @@ class SlotLayer(CacheLayerMixin):
         self.refresh()
 
     def refresh(self) -> None:
+        """Point keys and values (what attention reads) at the live rows and columns of the
+        buffers."""
         self.keys = self.kbuf[: self.rows, :, : self.length]
         self.values = self.vbuf[: self.rows, :, : self.length]
 
@@ -69,6 +73,8 @@ class SlotLayer(CacheLayerMixin):
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any,
                **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        """Write one decode step's keys and values in place and return the live view (the cache API
+        attention calls)."""
         end = self.length + key_states.shape[2]
         self.reserve(end)
         self.kbuf[: self.rows, :, self.length:end] = key_states
@@ -110,12 +116,16 @@ class SlotLayer(CacheLayerMixin):
             buf[target, :, : self.length] = buf[source, :, : self.length]
 
     def get_mask_sizes(self, query_length: int) -> tuple[int, int]:
+        """The mask length attention builds for `query_length` new tokens after the live columns
+        (transformers' cache API)."""
         return self.length + query_length, 0
 
     def get_seq_length(self) -> int:
+        """Columns in use by every live row, left padding included (transformers' cache API)."""
         return self.length
 
     def get_max_length(self) -> int:
+        """-1: no fixed limit, the buffers grow (transformers' cache API)."""
         return -1
 
 

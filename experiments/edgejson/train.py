@@ -17,11 +17,13 @@ from typing import Any
 
 from maaza_core.cli import setting
 from maaza_core.errors import UserError
+from maaza_core.jsonfile import write_json
 from maaza_core.paths import DATA_DIR, display
 
 from .data import data_sha256, load_split
 from .prompt import format_answer, format_prompt
-from .results import package_versions, utc_now, write_json_atomic
+from .provenance import package_versions, utc_now
+from .registry import resolve
 
 IGNORE_INDEX = -100  # label value the cross-entropy loss skips
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -143,7 +145,6 @@ def _lora_model(s: TrainSettings) -> tuple[Any, Any, Any]:
     from peft import LoraConfig, get_peft_model
 
     from .modelload import load_base, select_device
-    from .registry import resolve
 
     device = select_device(s.device)
     model_path, _ = resolve(s.model)
@@ -216,7 +217,7 @@ def train(s: TrainSettings, callbacks: tuple[Any, ...] = ()) -> dict[str, Any]:
         "started": started, "finished": utc_now(),
         "loss_history": [h["loss"] for h in trainer.state.log_history if "loss" in h],
     }
-    write_json_atomic(s.out_dir / TRAIN_CONFIG_FILE, resolved)
+    write_json(s.out_dir / TRAIN_CONFIG_FILE, resolved)
     return resolved
 
 

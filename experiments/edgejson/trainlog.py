@@ -15,7 +15,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from maaza_core.atomic import write_atomic
+from maaza_core.atomic import os_errors_of, write_atomic
 from maaza_core.jsonl import iter_jsonl
 
 
@@ -27,19 +27,21 @@ class LossLog(TrainerCallback):
         self.started = time.monotonic()
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        """Start the clock and the log file: a resumed run appends to the steps already logged."""
         # state.global_step is the resumed checkpoint's step (0 for a fresh run).
         kept = [r for r in read_loss_log(self.path) if r["step"] <= state.global_step]
         write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in kept))
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
                **kwargs: Any) -> None:
+        """Append one optimizer step (loss, learning rate, gradient norm, seconds) to the log."""
         if not logs or "loss" not in logs:
             return
         row = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4),
                "loss": logs["loss"], "learning_rate": logs.get("learning_rate"),
                "grad_norm": logs.get("grad_norm"),
                "seconds": round(time.monotonic() - self.started, 1)}
-        with self.path.open("a", encoding="utf-8") as fh:
+        with os_errors_of(self.path), self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(row) + "\n")
             fh.flush()
 

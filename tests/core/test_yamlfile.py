@@ -65,3 +65,45 @@ _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
 def test_data_is_what_safe_load_returns(value) -> None:
     text = yaml.safe_dump(value)
     assert parse_yaml(text, Path("p.yaml")).data == yaml.safe_load(text)
+
+
+def _laughs(levels: int, width: int = 9) -> str:
+    """The billion-laughs file: each level a list of `width` aliases of the one below."""
+    text, below = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n", "l0"
+    for level in range(1, levels + 1):
+        text += f"l{level}: &l{level} [{', '.join([f'*{below}'] * width)}]\n"
+        below = f"l{level}"
+    return text
+
+
+def _merges(levels: int) -> str:
+    """Merge keys that double the mapping each level (`<<: [*k, *k]`)."""
+    text, below = "k0: &k0 {a: 1, b: 2}\n", "k0"
+    for level in range(1, levels + 1):
+        text += f"k{level}: &k{level} {{<<: [*{below}, *{below}], x{level}: 1}}\n"
+        below = f"k{level}"
+    return text
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (_laughs(8), r"bomb\.yaml:6: aliases expand this to more than 100,000 values"),
+    (_merges(40), r"bomb\.yaml:\d+: aliases expand this to more than 100,000 values"),
+    ("a: &a [1, *a]\n", r"bomb\.yaml:1: an alias refers to a node that contains it"),
+    ("a: &a {b: *a}\n", r"bomb\.yaml:1: an alias refers to a node that contains it"),
+])
+def test_aliases_that_explode_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    """Planted: a YAML bomb (10**9 values from 9 short lines), exponential merge keys and a
+    recursive alias; each is refused in well under a second, naming the line."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        load_yaml(path)
+
+
+def test_ordinary_aliases_and_merges_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text("base: &b {x: 1}\nuse: {<<: *b, y: 2}\nboth: [*b, *b]\n" + _laughs(3),
+                    encoding="utf-8")
+    data = load_yaml(path).data
+    assert data["use"] == {"x": 1, "y": 2} and data["both"] == [{"x": 1}, {"x": 1}]
+    assert len(data["l3"]) == 9 and data["l3"][0][0][0][0] == "lol"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edgejson.batch import load_batch
+from edgejson.batch import BatchSettings, load_batch, run_batch
 from edgejson.cli import build_parser, main
 from edgejson.data import dataset_stats
 from maaza_core.errors import UserError
@@ -26,6 +26,19 @@ def test_default_config_lists_the_papers_five_models() -> None:
                for e in entries)
     assert [bool(e.settings.adapter) for e in entries] == [False] * 3 + [True] * 2
     assert len({e.settings.out_dir for e in entries}) == 5
+
+
+def test_only_matches_the_name_the_metrics_file_records(tmp_path: Path) -> None:
+    # An entry without a name: `--only`, the out folder and the metrics file's model.name
+    # all derive it once (provenance.run_name), so "Some-Model" is what --only accepts and
+    # the hub id is refused (it used to be the other way round).
+    config = tmp_path / "eval.yaml"
+    config.write_text("models:\n  - model: org/Some-Model/\n")
+    (entry,) = load_batch(config)
+    assert entry.name == entry.settings.display_name == "Some-Model"
+    assert entry.settings.out.name == "some-model"
+    with pytest.raises(UserError, match="no model named org/Some-Model"):
+        run_batch(BatchSettings(config, only=("org/Some-Model",)))
 
 
 def test_config_errors_name_the_line(tmp_path: Path) -> None:

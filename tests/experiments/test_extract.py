@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from edgejson.extract import JsonWatcher, extract_json, first_value_complete
+from edgejson.extract import JsonWatcher, extract_json
 
 
 def _deep(depth: int) -> dict:
@@ -58,13 +58,13 @@ def test_inner_value_of_an_unclosed_object_is_not_final() -> None:
     # The inner object parses, but the outer one may still close and become the answer.
     text = '{"a": {"b": 1}'
     assert extract_json(text).value == {"b": 1}
-    assert not first_value_complete(text)
-    assert first_value_complete(text + "}")
+    assert not JsonWatcher().complete(text)
+    assert JsonWatcher().complete(text + "}")
 
 
 def test_complete_after_an_invalid_closed_candidate() -> None:
-    assert first_value_complete("{'a': 1} {\"a\": 1}")
-    assert not first_value_complete('prefix {"a": "}')
+    assert JsonWatcher().complete("{'a': 1} {\"a\": 1}")
+    assert not JsonWatcher().complete('prefix {"a": "}')
 
 
 @pytest.mark.parametrize("text", [
@@ -75,7 +75,7 @@ def test_complete_after_an_invalid_closed_candidate() -> None:
 def test_prefix_stop_gives_the_same_extraction(text: str) -> None:
     """Stopping at the first prefix that is complete never changes the extracted value."""
     full = extract_json(text)
-    stops = [i for i in range(1, len(text) + 1) if first_value_complete(text[:i])]
+    stops = [i for i in range(1, len(text) + 1) if JsonWatcher().complete(text[:i])]
     assert stops, "a complete value must be detected"
     assert extract_json(text[:stops[0]]).value == full.value
     watcher = JsonWatcher()  # fed the growing text, as generation does

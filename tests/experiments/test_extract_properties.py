@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgejson.extract import JsonWatcher, extract_json, first_value_complete
+from edgejson.extract import JsonWatcher, extract_json
 
 _DECODER = json.JSONDecoder()
 # Pieces of JSON and near-JSON: brackets, strings, cut strings, escapes, numbers, literals.
@@ -69,7 +69,7 @@ def test_matches_the_definition_on_json_like_text(text: str) -> None:
 def test_never_raises_on_arbitrary_text(text: str) -> None:
     found = extract_json(text)
     assert found.ok == (found.value is not None or found.reason == "")
-    first_value_complete(text)
+    JsonWatcher().complete(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -93,7 +93,7 @@ def test_finds_the_value_inside_arbitrary_text(prefix: str, value, suffix: str) 
 @settings(max_examples=300, deadline=None)
 @given(_JSONISH, st.text(alphabet='{}[]",:01 ae\\', max_size=20))
 def test_complete_means_more_text_changes_nothing(text: str, more: str) -> None:
-    if first_value_complete(text):
+    if JsonWatcher().complete(text):
         assert extract_json(text + more) == extract_json(text)
 
 
@@ -102,7 +102,7 @@ def test_complete_means_more_text_changes_nothing(text: str, more: str) -> None:
 def test_watcher_fed_growing_text_agrees_with_a_fresh_check(text: str) -> None:
     watcher = JsonWatcher()
     for i in range(1, len(text) + 1):
-        assert watcher.complete(text[:i]) == first_value_complete(text[:i])
+        assert watcher.complete(text[:i]) == JsonWatcher().complete(text[:i])
 
 
 def _depth(value: object) -> int:
@@ -125,7 +125,7 @@ def test_deep_nesting_returns_the_value_without_recursion(opener: str, closer: s
 def test_deep_nesting_without_a_value_says_so(text: str) -> None:
     found = extract_json(text)
     assert not found.ok and found.reason.startswith(("truncated JSON", "invalid JSON"))
-    assert not first_value_complete(text)
+    assert not JsonWatcher().complete(text)
 
 
 def test_integer_beyond_the_conversion_limit_is_no_value() -> None:

@@ -131,7 +131,7 @@ def test_resume_refuses_other_settings(tiny_model: Path, reference: Path, tmp_pa
     (tmp_path / "predictions.jsonl").write_text((reference / "predictions.jsonl").read_text())
     other = EvalSettings(model=str(tiny_model), out_dir=tmp_path, limit=LIMIT,
                          max_new_tokens=MAX_NEW + 1, device="cpu", progress=False)
-    with pytest.raises(UserError, match="made with other settings"):
+    with pytest.raises(UserError, match="made by another run .*max_new_tokens: 24 there"):
         evaluate(other)
 
 

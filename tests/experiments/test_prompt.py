@@ -146,6 +146,6 @@ def test_evaluate_records_the_format(tiny_model: Path, tmp_path: Path) -> None:
     assert doc.config.prompt_format == "chat-few-shot-2" and doc.config.constrain == "none"
     assert "{schema}" in doc.config.prompt_template
     assert read_predictions(out / "predictions.jsonl").settings["prompt"] == "chat-few-shot-2"
-    with pytest.raises(UserError, match="made with other settings"):
+    with pytest.raises(UserError, match="made by another run"):
         evaluate(EvalSettings(model=str(model), out_dir=out, limit=3, max_new_tokens=8,
                               device="cpu", progress=False, prompt="chat"))

@@ -17,7 +17,7 @@ pytest.importorskip("gguf")
 from edgejson.cli import main  # noqa: E402
 from edgejson.registry import load_registry  # noqa: E402
 
-pytestmark = [pytest.mark.ml, pytest.mark.slow]
+pytestmark = [pytest.mark.ml, pytest.mark.slow, pytest.mark.network]
 
 NAME = "smollm2-135m-instruct-q4_1"
 

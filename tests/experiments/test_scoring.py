@@ -130,9 +130,6 @@ def test_performance_adds_up_each_rows_share_of_the_run() -> None:
     perf = performance(_rows(wall_s=0.5, latency_s=2.0))
     assert perf.wall_s == 2.0 and perf.examples_per_s == 2.0 and perf.tokens_per_s == 20.0
     assert perf.latency_s == {"p50": 2.0, "p90": 2.0, "p99": 2.0}
-    # The fixed-batch harness before it: one batch of 4 rows that took 2 s in all.
-    old = performance(_rows(batch_wall_s=2.0, batch_n=4))
-    assert (old.wall_s, old.latency_s) == (perf.wall_s, perf.latency_s)
     # Outputs made elsewhere carry no timing, and a file mixing both kinds has no figure.
     assert performance(_rows()) is None
     assert performance(_rows(wall_s=0.5, latency_s=2.0)[:2] + _rows()[2:]) is None

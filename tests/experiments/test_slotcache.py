@@ -33,6 +33,8 @@ class Model:
         return (base + 1000 * self.serial).reshape(1, HEADS, length, DIM)
 
     def admit(self, length: int) -> None:
+        """Admit a prompt of `length` tokens as the engine does; its keys become the
+        expected row."""
         prompt = DynamicCache()
         keys = []
         for layer in range(LAYERS):
@@ -43,6 +45,7 @@ class Model:
         self.rows.append(keys)
 
     def release(self, slot: int) -> None:
+        """Release a slot as the engine does; the expected rows move the same way."""
         moved = self.cache.release(slot)
         if moved is not None:
             self.rows[slot] = self.rows[moved]
@@ -59,11 +62,13 @@ class Model:
                 row[layer_idx] = torch.cat([row[layer_idx], new[slot]], dim=1)
 
     def trim_shared_padding(self) -> None:
+        """Trim the left padding every live row shares (what the longest row leaves)."""
         # Padding shared by every row: what the longest row leaves.
         longest = max((row[0].shape[1] for row in self.rows), default=0)
         self.cache.trim(self.cache.length - longest)
 
     def check(self) -> None:
+        """The cache's live view equals the expected rows, column for column."""
         assert self.cache.rows == len(self.rows)
         if not self.cache.layers[0].is_initialized:  # nothing admitted yet
             assert not self.rows

@@ -10,17 +10,19 @@ import argparse
 import importlib
 import sys
 
-from maaza_core.cli import run_main
+from maaza_core.cli import run_command, run_main
 
 # module -> that module defines register(subparsers) adding its commands.
 _AREAS = (
     "papertools.render.cli",
     "papertools.bib.cli",
     "papertools.litreview.cli",
+    "papertools.release.cli",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `papertools` parser: each area adds its command group."""
     parser = argparse.ArgumentParser(
         prog="papertools",
         description="Literature and rendering tools for the Maaza paper.",
@@ -42,9 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    def body() -> int:
-        args = build_parser().parse_args(argv)
-        return args.func(args)
+    """The `papertools` command: parse, run the chosen command with its settings."""
+    def body() -> int | None:
+        return run_command(build_parser().parse_args(argv))
 
     return run_main("papertools", body)
 

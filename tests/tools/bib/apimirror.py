@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from recorder import Recorder
 from recordings import Recordings
 
 from maaza_core import paths
@@ -29,10 +30,13 @@ _MALFORMED = {"arxiv": b"<feed><entry><title>cut off", "s2": b'[{"paperId": "x",
 class Mirror(FactServer):
     """A FactServer that replays recordings first and fails on request."""
 
-    def __init__(self, facts: Iterable[Fact] = (), recordings: bool = True) -> None:
+    def __init__(self, facts: Iterable[Fact] = (), recordings: bool = True,
+                 recorder: Recorder | None = None) -> None:
         super().__init__(facts)
+        # Recording (pytest --record): every request goes upstream, none is replayed.
+        self.recorder = recorder
         self.recordings = Recordings(RECORDINGS) if recordings and RECORDINGS.exists() \
-            else None
+            and recorder is None else None
         self.faults: dict[str, list[int | str]] = {"arxiv": [], "s2": []}
         self.timeout_seconds = 2.0  # how long a TIMEOUT fault stalls before answering
 
@@ -41,6 +45,7 @@ class Mirror(FactServer):
         self.faults[source].extend(faults)
 
     def respond(self, source: str, answer: Callable[[], Answer]) -> Answer:
+        """Answer with the next injected fault for `source`, if any, else as usual."""
         with self._lock:
             fault = self.faults[source].pop(0) if self.faults[source] else None
             if fault is not None:
@@ -55,17 +60,27 @@ class Mirror(FactServer):
         return int(fault), json.dumps({"message": "injected", "error": "x"}).encode()
 
     def arxiv_answer(self, query: dict[str, list[str]]) -> Answer:
+        """The recorded answer when there is one (or, recording, arXiv's), else the facts'."""
+        if self.recorder:
+            return self.recorder.arxiv(query)
         if self.recordings and (rec := self.recordings.arxiv(
                 {k: v[0] for k, v in query.items()})):
             return rec.status, rec.body
         return super().arxiv_answer(query)
 
-    def s2_batch_answer(self, ids: list[str]) -> Answer:
+    def s2_batch_answer(self, ids: list[str], query: dict[str, list[str]] | None = None,
+                        ) -> Answer:
+        """The recorded batch answer (or, recording, Semantic Scholar's), else the facts'."""
+        if self.recorder:
+            return self.recorder.s2_batch(ids, query or {})
         if self.recordings and (answer := self.recordings.s2_batch(ids)):
             return answer
-        return super().s2_batch_answer(ids)
+        return super().s2_batch_answer(ids, query)
 
     def s2_get_answer(self, path: str, query: dict[str, list[Any]]) -> Answer:
+        """The recorded GET answer (or, recording, Semantic Scholar's), else the facts'."""
+        if self.recorder:
+            return self.recorder.s2_get(path, query)
         flat = {k: v[0] for k, v in query.items()}
         if self.recordings and (rec := self.recordings.s2_get(path, flat)):
             return rec.status, rec.body

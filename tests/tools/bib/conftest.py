@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from apimirror import Mirror
+from recorder import Recorder
 
+from maaza_core import paths
 from papertools.bib.config import SourceConfig
 from papertools.bib.records import Cache
 from papertools.bib.seed import read_facts
@@ -20,9 +22,23 @@ def facts():
     return read_facts()
 
 
+@pytest.fixture(scope="session")
+def recorder(request):
+    """None, or with `pytest --record` the Recorder every mirror forwards to; at the end it
+    lists the recordings it wrote."""
+    if not request.config.getoption("--record"):
+        yield None
+        return
+    rec = Recorder(paths.API_RECORDINGS_DIR)
+    yield rec
+    report = request.config.pluginmanager.get_plugin("terminalreporter")
+    for name in sorted(set(rec.written)):
+        report.write_line(f"recorded: tests/fixtures/api-recordings/{name}")
+
+
 @pytest.fixture
-def mirror(facts):
-    with Mirror(facts) as m:
+def mirror(facts, recorder):
+    with Mirror(facts, recorder=recorder) as m:
         m.timeout_seconds = 1.5
         yield m
 

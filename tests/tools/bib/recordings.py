@@ -110,9 +110,12 @@ class Recordings:
         return rec
 
     def arxiv(self, query: dict[str, str]) -> Recorded | None:
+        """The recording of an arXiv query (its parameters, one value each)."""
         return self._serve(("arxiv", *_arxiv_key(query)))
 
     def s2_get(self, path: str, query: dict[str, str]) -> Recorded | None:
+        """The recording of a Semantic Scholar GET: exact parameters first, then without
+        the paging and fields parameters our source chooses itself."""
         return self._serve(("get", *_get_key(path, query, False))) or self._serve(
             ("loose", *_get_key(path, query, True)))
 
@@ -126,5 +129,11 @@ class Recordings:
         by_id = dict(zip(rec.ids, json.loads(rec.body), strict=True))
         return 200, json.dumps([by_id[i] for i in ids]).encode()
 
+    def batch_name(self, ids: list[str]) -> str | None:
+        """The recording that answers a batch POST of these ids (for the recorder)."""
+        queue = self._queues.get(("batch", *sorted(ids)))
+        return queue[0].name if queue else None
+
     def unused(self) -> list[str]:
+        """Recordings no request reached: each one tests nothing."""
         return sorted(self.names - self.used)

@@ -10,6 +10,7 @@ import argparse
 
 import pytest
 
+from maaza_core.cli import run_command
 from papertools.bib.cli import register
 from papertools.bib.config import CHECK_CACHE_DIR
 from papertools.bib.records import ARXIV, Cache
@@ -26,8 +27,7 @@ def _bib_parsers() -> dict[str, argparse.ArgumentParser]:
 def main(argv: list[str]) -> int:
     """The bib part of `papertools`: parse, then run the handler as the tool does."""
     parsers = _bib_parsers()
-    args = parsers[argv[1]].parse_args(argv[2:])
-    return args.func(args)
+    return run_command(parsers[argv[1]].parse_args(argv[2:]))
 
 FLAGS = {
     "build": {"--library", "--cache", "--strict", "--offline", "--output"},
@@ -49,7 +49,7 @@ def test_each_subcommand_offers_only_the_flags_it_honours():
 
 
 def test_check_writes_fetched_records_to_its_cache_flag():
-    assert _bib_parsers()["check"].parse_args(["x.bib"]).cache == str(CHECK_CACHE_DIR)
+    assert _bib_parsers()["check"].parse_args(["x.bib"]).cache == CHECK_CACHE_DIR
 
 
 @pytest.mark.parametrize("offline", [False, True])

@@ -100,7 +100,9 @@ def test_fix_refuses_to_overwrite_without_in_place(tmp_path, capsys):
     text = "@misc{a, title={x}, author={Doe, J.}, year={2020}}\n"
     bib.write_text(text, encoding="utf-8")
     code, out = _run(capsys, bib, "-o", str(tmp_path / "x.bib"), "--offline")
-    assert code == 1 and "-o/--in-place write a fixed copy: add --fix" in out.err
+    assert code == 1 and "-o writes a corrected copy, which needs --fix (fix: papertools bib " \
+        f"check {bib} --fix -o {tmp_path / 'x.bib'})" in out.err
     code, out = _run(capsys, bib, "--fix", "-o", str(bib), "--offline")
-    assert code == 1 and "is the checked file (fix: use --in-place" in out.err
+    assert code == 1 and f"is the checked file (fix: papertools bib check {bib} --fix " \
+        "--in-place" in out.err
     assert bib.read_text("utf-8") == text and not (tmp_path / "x.bib").exists()

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from conftest import NASTY
 
-from maaza_core.errors import DataError
+from maaza_core.errors import DataError, UserError
 from papertools.bib.build import write_references
 from papertools.bib.library import Entry, Library
 from papertools.bib.merge import STEPS, Evidence, Merged, merge
@@ -114,4 +114,33 @@ def test_merge_steps_are_pure_and_pinned_fields_win_last():
     assert start == Merged("k", "misc", {"note": "n"}, ("Z",))  # no step changed its input
     m = merge(entry, [arx, pub])
     assert m.type == "inproceedings" and m.fields["booktitle"] == "B" and m.authors == ()
-    assert m.fields["journal"] == "J" and {"author", "booktitle"} <= m.raw_fields
+    assert m.fields["journal"] == "J" and {"author", "booktitle"} == m.pinned
+
+
+@pytest.mark.parametrize(("name", "value", "written"), [
+    ("note", "see \\input{/etc/passwd} 100% #1", "see {\\textbackslash}input{/etc/passwd} "
+     "100{\\%} {\\#}1"),
+    ("howpublished", "\\url{x}\\write18{rm}", "\\url{x}{\\textbackslash}write18{rm}"),
+    ("howpublished", "\\url{a}b}\\url{x y}", "\\url{a}b{\\}}{\\textbackslash}url{x y}"),
+    ("howpublished", "{NuMind} blog, \\url{https://x.org/a_b%20c}",  # silent: a kept \\url
+     "{NuMind} blog, \\url{https://x.org/a_b%20c}"),
+    ("publisher", "A & B_C $x$", "A {\\&} B{\\_}C {\\$}x{\\$}"),
+    ("pages", "1--35", "1--35"),  # silent: ordinary values keep their bytes
+    ("key", "ONNX Runtime", "ONNX Runtime"),
+])
+def test_every_pinned_field_is_escaped_like_the_title(name, value, written):
+    """Planted: LaTeX code pinned in library.yaml fields other than the title, which the
+    writer used to copy into references.bib verbatim."""
+    entry = Entry(key="k", line=1, url="https://example.org/x", override={
+        "title": "T", "author": "{ACME} and Doe, J\\'ohn%", "year": "2020", name: value})
+    text = render([merge(entry, [])])
+    assert f"{name} = \"{written}\"" in text or f"{name} = {{{written}}}" in text, text
+    assert "author = \"{ACME} and Doe, J{\\textbackslash}'ohn{\\%}\"" in text, text
+
+
+@pytest.mark.parametrize("url", ["https://x.org/}\\input{/etc/passwd}", "https://x.org/a b"])
+def test_an_identifier_that_would_leave_its_argument_is_refused(url):
+    with pytest.raises(UserError, match=r"entry 'k': url = .*not a plain identifier"):
+        render([merge(Entry(key="k", line=1, url=url, override={"title": "T"}), [])])
+    assert "url = " in render([merge(Entry(key="k", line=1, url="https://x.org/a_b%20c",
+                                           override={"title": "T"}), [])])

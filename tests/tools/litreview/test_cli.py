@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from maaza_core import paths
-from maaza_core.cli import run_main
+from maaza_core.cli import run_command, run_main
 from papertools.litreview import cli
 from papertools.litreview.drafts import draft_paths
 
@@ -40,9 +40,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="papertools")
     cli.register(parser.add_subparsers(dest="command", required=True))
 
-    def body() -> int:
-        args = parser.parse_args(argv)
-        return args.func(args)
+    def body() -> int | None:
+        return run_command(parser.parse_args(argv))
 
     return run_main("papertools", body)
 

@@ -13,8 +13,7 @@ from maaza_core.errors import UserError
 from maaza_core.intervals import wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render.macros import all_macros, comparison_macros, dataset_macros
-from papertools.render.measured import load_paired
-from papertools.render.results import load_results
+from papertools.render.results import load_paired, load_results
 
 DATA_STATS = dataset_stats()  # the real split sizes the results files are checked against
 

@@ -11,13 +11,9 @@ from maaza_core.errors import UserError
 from maaza_core.intervals import PAIRED_BOOTSTRAP, wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render import numbers as fmt
-from papertools.render.measured import (
-    load_paired,
-    measured_macros,
-    measured_table,
-    paired_macros,
-)
-from papertools.render.results import load_result
+from papertools.render.contexts import measured_table
+from papertools.render.macros import measured_macros, paired_macros
+from papertools.render.results import load_paired, load_result
 
 
 def _count(correct: int, total: int) -> dict:

@@ -9,10 +9,9 @@ import subprocess
 import sys
 
 from maaza_core.paths import DATA_DIR, RESULTS_DIR
-from papertools.render import tables
+from papertools.render import contexts
 from papertools.render.macros import all_macros
-from papertools.render.measured import load_paired
-from papertools.render.results import load_results
+from papertools.render.results import load_paired, load_results
 
 
 def test_scored_predictions_join_the_paper(tmp_path):
@@ -40,7 +39,7 @@ def test_scored_predictions_join_the_paper(tmp_path):
                                                  results / "comparisons.yaml",
                                                  _stats(), load_paired(results / "paired"))}
     assert macros["tiny-measured/exact"] == r"50.0\%"
-    table = tables.results_table(load_results(results, _stats()))
+    table = contexts.results_table(load_results(results, _stats()))
     # Escaped, and marked as measured so it is never read as a reported run.
     assert any(r["name"] == r"Tiny\_\&\_Measured$^\dagger$" for r in table["rows"])
     assert "measured with the project's harness" in table["note"]

@@ -74,3 +74,17 @@ def test_damaged_stats_file_names_its_line(tmp_path):
     path.write_text('{\n  "name": "EdgeJSON",\n  oops\n}\n')
     with pytest.raises(UserError, match=r"dataset-stats\.json:3: not valid JSON"):
         dataset_stats_file(path)
+
+
+@pytest.mark.parametrize("name", ["a b", "x#1", "50%", "a{b}", "a\\b", "a$b", "a:b", "-x",
+                                  "a~b"])
+def test_a_results_file_name_with_tex_or_make_specials_is_refused(tmp_path, name):
+    """Planted: names that would break \\result{NAME/...} or a Make rule; refused before
+    any file is read (the planted file is not even JSON). Silent: the committed names."""
+    folder = tmp_path / "results"
+    shutil.copytree(RESULTS_DIR, folder)
+    (folder / f"{name}.json").write_text("not json")
+    with pytest.raises(UserError, match=r"a results file name may hold only letters"):
+        load_results(folder, STATS)
+    (folder / f"{name}.json").unlink()
+    assert len(load_results(folder, STATS)) == len(load_results(RESULTS_DIR, STATS))

@@ -7,6 +7,8 @@ source record, and an id no source knows must not become an empty library entry.
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 from maaza_core.errors import UserError
 from papertools.bib.config import SourceConfig
@@ -41,11 +43,26 @@ def add_works(library: Library, ids: list[str], cfg: SourceConfig,
               offline: bool = False) -> list[str]:
     """Fetch every id, then append all new entries in one atomic write (or none: a bad
     id anywhere in the list leaves the library file as it was). Offline, only records
-    already in the cache are used and no source is contacted."""
+    already in the cache are used and no source is contacted.
+
+    Records are fetched into a staging folder and reach `cache` (the committed
+    bib/cache/) only after the library is written: a failed add leaves no record of a
+    work the library does not list."""
     bad = [c for c in categories if c not in CATEGORIES]
     if bad:
         raise UserError(unknown_category(bad[0]))
     cache = cache or Cache()
+    with tempfile.TemporaryDirectory(prefix="bib-add-") as tmp:
+        staged = cache.staged(Path(tmp))
+        new = _fetch_new(library, ids, cfg, categories, staged, offline)
+        append_entries(library.path, new)
+        cache.commit(staged)
+    return [e.key for e in new]
+
+
+def _fetch_new(library: Library, ids: list[str], cfg: SourceConfig, categories: list[str],
+               cache: Cache, offline: bool) -> list[Entry]:
+    """The library entries for `ids`, each looked up (into `cache`) and keyed."""
     new: list[Entry] = []
     taken = set(library.keys)
     for raw in ids:
@@ -68,5 +85,4 @@ def add_works(library: Library, ids: list[str], cfg: SourceConfig,
         taken.add(key)
         new.append(Entry(key=key, line=0, arxiv=probe.arxiv, doi=probe.doi,
                          categories=tuple(categories)))
-    append_entries(library.path, new)
-    return [e.key for e in new]
+    return new

@@ -36,6 +36,7 @@ class BibItem:
     start: int = 0  # offset of the entry's '@' in the file text
     end: int = 0  # offset just after its closing brace
     order: tuple[str, ...] = ()  # field names as written (original case)
+    inherited: tuple[str, ...] = ()  # fields taken from the crossref parent (check.py)
 
 
 @dataclass(frozen=True)

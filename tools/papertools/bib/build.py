@@ -46,6 +46,7 @@ class Written:
 
 
 def merge_all(library: Library, cache: Cache) -> list[Merged]:
+    """Every library entry merged with its cached records, in library order."""
     return [merge(e, records_for(e, cache)) for e in library.entries]
 
 
@@ -97,13 +98,17 @@ class BuildReport:
 
     @property
     def errors(self) -> int:
+        """Findings that fail `make bib`."""
         return count(self.findings, ERROR)
 
     @property
     def warnings(self) -> int:
+        """Findings that are only reported."""
         return count(self.findings, WARNING)
 
     def summary(self) -> str:
+        """The one line `make bib` ends with: fetched, cached, requests, entries, the file's state
+        and the counts."""
         merged = self.written.merged
         published = sum(1 for m in merged if m.type != "misc")
         state = "written" if self.written.changed else "unchanged"

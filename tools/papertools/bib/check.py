@@ -8,7 +8,7 @@ search only costs a request and can only answer with some other work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from maaza_core import paths
@@ -16,12 +16,12 @@ from papertools.bib.bibfile import BibFile, BibItem, parse_bib
 from papertools.bib.config import CHECK_CACHE_DIR, SourceConfig
 from papertools.bib.dedupe import Identity, duplicates
 from papertools.bib.entrytype import is_software_or_web, software_findings
-from papertools.bib.findings import ERROR, WARNING, Finding, count
+from papertools.bib.findings import ERROR, WARNING, Finding, Fix, count
 from papertools.bib.latex import plain
 from papertools.bib.lookup import DOI
 from papertools.bib.records import Cache
 from papertools.bib.refresh import Asked, Refresher, RefreshReport, Wanted
-from papertools.bib.verify import Fix, Work, compare, ids_of
+from papertools.bib.verify import Work, compare, ids_of
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,11 @@ class CheckReport:
 
     @property
     def errors(self) -> int:
+        """Findings that fail bib-check."""
         return count(self.findings, ERROR)
 
     def to_json(self) -> dict[str, object]:
+        """The report as `--json` prints it, one object per finding."""
         return {
             "file": str(self.path), "entries": self.entries, "errors": self.errors,
             "warnings": count(self.findings, WARNING),
@@ -59,6 +61,8 @@ class CheckReport:
 
 
 def plan(item: BibItem) -> Planned:
+    """What one entry of a checked file is looked up by: its ids, nothing (software and web pages),
+    or its title."""
     arxiv, doi = ids_of(item)
     if arxiv or doi:
         return Planned(item, Asked.of(arxiv, doi), False)
@@ -67,18 +71,52 @@ def plan(item: BibItem) -> Planned:
     return Planned(item, Asked.of(title=plain(item.fields.get("title", ""))), False)
 
 
+def with_crossref(path: Path, items: tuple[BibItem, ...]) -> tuple[list[BibItem], list[Finding]]:
+    """Each entry with the fields BibTeX inherits from its crossref parent (those it lacks),
+    so the year, venue and authors it will print are the ones checked; a parent missing
+    from the file, or placed before its child (BibTeX only sees parents that come later),
+    is an error, as the entry would print without them."""
+    by_key = {item.key.lower(): item for item in items}
+    out: list[BibItem] = []
+    findings: list[Finding] = []
+    for item in items:
+        name = item.fields.get("crossref", "").strip()
+        parent = by_key.get(name.lower()) if name else None
+        where = f"{paths.display(Path(path))}:{item.line}: {item.key}"
+        if name and parent is None:
+            findings.append(Finding(ERROR, where, f"crossref: no entry '{name}' in this file, "
+                                    "so nothing is inherited (fix: add the parent entry, or "
+                                    "remove crossref)"))
+        elif parent is not None and parent.line < item.line:
+            findings.append(Finding(ERROR, where, f"crossref: its parent '{name}' is at line "
+                                    f"{parent.line}, before it, where BibTeX does not see it "
+                                    "(fix: move the parent after the entries that cite it)"))
+        if parent is None:
+            out.append(item)
+            continue
+        taken = {k: v for k, v in parent.fields.items() if k not in item.fields
+                 and k not in ("crossref", "key")}
+        authors = parent.authors if "author" in taken else item.authors
+        out.append(replace(item, fields={**item.fields, **taken}, authors=authors,
+                           inherited=tuple(sorted(taken))))
+    return out, findings
+
+
 def _doi(asked: Asked) -> str | None:
     return asked.s2.value if asked.s2 and asked.s2.kind == DOI else None
 
 
 def check_file(path: Path, cfg: SourceConfig, offline: bool = False, strict: bool = False,
                cache: Cache | None = None) -> CheckReport:
+    """Check a .bib file against its sources: fetch what the cache lacks, compare every entry,
+    collect the fixes --fix may apply."""
     bib = parse_bib(path)
     cache = cache or Cache(CHECK_CACHE_DIR, extra_read=(paths.BIB_CACHE_DIR,))
-    plans = [plan(item) for item in bib.items]
+    items, crossref_findings = with_crossref(path, bib.items)
+    plans = [plan(item) for item in items]
     want = Wanted.of(p.asked for p in plans)
     refresh = Refresher(cfg, cache).run(want, offline=offline, strict=strict)
-    findings: list[Finding] = list(refresh.findings)
+    findings: list[Finding] = [*refresh.findings, *crossref_findings]
     fixes: dict[str, Fix | None] = {}
     for p in plans:
         where = f"{paths.display(Path(path))}:{p.item.line}: {p.item.key}"

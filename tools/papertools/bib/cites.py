@@ -49,6 +49,7 @@ class Citation:
     line: int  # 1-based line number
 
     def where(self) -> str:
+        """"file:line" of the citation, as messages and editors link it."""
         return f"{self.path}:{self.line}"
 
 

@@ -12,18 +12,14 @@ the author (or the `key` field) and the year, so those are what such an entry ne
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from papertools.bib.bibfile import BibItem
-from papertools.bib.findings import ERROR, Finding
+from papertools.bib.findings import ERROR, Finding, Fix
 from papertools.bib.latex import plain
 from papertools.bib.matching import venues_agree
 from papertools.bib.records import ARXIV, Record
 from papertools.bib.venues import CONFERENCE, JOURNAL, WORKSHOP, identify, is_preprint_venue
-
-if TYPE_CHECKING:
-    from papertools.bib.verify import Fix
 
 _DATE = ("year", "date")
 # Entry type -> groups of alternatives, each group required (biblatex data model).
@@ -69,10 +65,13 @@ def venue_field(item: BibItem) -> tuple[str, str] | None:
 
 
 def is_preprint(item: BibItem) -> bool:
+    """An entry typed as a preprint with no venue field: a published version may exist."""
     return item.type in _PREPRINT_TYPES and venue_field(item) is None
 
 
 def is_paper_url(url: str) -> bool:
+    """A URL on a host that serves papers (arXiv, ACL Anthology, ...), so the entry is a paper, not
+    software or a web page."""
     host = (urlsplit(url.strip()).hostname or "").lower()
     return any(host == h or host.endswith("." + h) for h in PAPER_HOSTS)
 

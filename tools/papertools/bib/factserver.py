@@ -100,21 +100,26 @@ class FactServer:
 
     @property
     def base(self) -> str:
+        """The server's root URL (after `start`)."""
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     @property
     def arxiv_url(self) -> str:
+        """What ARXIV_API_URL points at to use this server."""
         return self.base + "/arxiv/api/query"
 
     @property
     def s2_url(self) -> str:
+        """What S2_API_URL points at to use this server."""
         return self.base + "/s2/graph/v1"
 
     def start(self) -> FactServer:
+        """Serve on a free local port in a background thread."""
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
+        """Shut the server down and wait for its thread."""
         self.server.shutdown()
         self.server.server_close()
 
@@ -133,11 +138,16 @@ class FactServer:
 
     # --- answers -----------------------------------------------------------------------
     def arxiv_answer(self, query: dict[str, list[str]]) -> Answer:
+        """An Atom feed of the facts the arXiv query asks for (id_list), as the export API
+        answers."""
         ids = query.get("id_list", [""])[0]
         wanted = [strip_arxiv_version(i) for i in ids.split(",") if i]
         return 200, _atom_feed([self.by_arxiv[i] for i in wanted if i in self.by_arxiv])
 
-    def s2_batch_answer(self, ids: list[str]) -> Answer:
+    def s2_batch_answer(self, ids: list[str], query: dict[str, list[str]] | None = None,
+                        ) -> Answer:
+        """The paper objects of a POST /paper/batch, null for an id no fact has, as Semantic Scholar
+        answers."""
         out = [self._s2_find(i) for i in ids]
         return 200, json.dumps([s2_paper(f) if f else None for f in out]).encode()
 
@@ -157,6 +167,7 @@ class FactServer:
         return _NO_ENDPOINT
 
     def s2_match_answer(self, title: str) -> Answer:
+        """The best title match, or a 404, as Semantic Scholar's /paper/search/match answers."""
         titles = [f.title for f in self.facts if f.authors]
         # Case and punctuation folded (default_process), as S2's own matcher ignores them.
         hit = process.extractOne(title, titles, scorer=fuzz.token_sort_ratio,
@@ -201,7 +212,8 @@ def _handler(server: FactServer) -> type[BaseHTTPRequestHandler]:
                 self._send(_NO_ENDPOINT, "application/json")
                 return
             ids = json.loads(payload or b"{}").get("ids", [])
-            self._send(server.respond("s2", lambda: server.s2_batch_answer(ids)),
+            query = parse_qs(url.query)  # the fields asked for (a recorder forwards them)
+            self._send(server.respond("s2", lambda: server.s2_batch_answer(ids, query)),
                        "application/json")
 
     return Handler

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from papertools.bib.bibfile import BibItem
+from papertools.bib.findings import Fix
 from papertools.bib.names import SAME, compare_name, file_name, source_name
-from papertools.bib.verify import Fix
 from papertools.bib.writer import bibtex_name, latex, protect_title
 
 _HEAD = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*[^,\s]+\s*,")
@@ -118,7 +118,8 @@ def fix_entry(raw: str, item: BibItem, fix: Fix) -> str:
     if fix.type and head:
         edits.append((head.start(1), head.end(1), fix.type))
     fields = spans(raw)
-    present = {s.name.lower() for s in fields}
+    # A field dropped here frees its name for a rename (journal -> booktitle).
+    present = {s.name.lower() for s in fields} - (fix.drop - set(values))
     for s in fields:
         low = s.name.lower()
         if low in fix.drop and low not in values:
@@ -167,5 +168,6 @@ def fixed_text(text: str, items: tuple[BibItem, ...], fixes: dict[str, Fix | Non
 
 
 def unified_diff(old: str, new: str, before: str, after: str) -> str:
+    """The diff --fix prints: what would change, line by line, under the two file names."""
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
                                         new.splitlines(keepends=True), before, after))

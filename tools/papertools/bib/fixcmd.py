@@ -7,7 +7,6 @@ Why a numbered backup: `--in-place` twice must not overwrite the only original.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +28,7 @@ def backup_path(path: Path) -> Path:
 
 
 def corrected(report: CheckReport) -> str:
+    """The checked file's text with every safe fix applied."""
     assert report.bib is not None
     return fixed_text(report.bib.text, report.bib.items, report.fixes)
 
@@ -46,15 +46,33 @@ def _guarded(report: CheckReport) -> list[str]:
     return [key for key, fix in report.fixes.items() if fix is None]
 
 
-def run_fix(report: CheckReport, args: argparse.Namespace, cfg: SourceConfig) -> int:
-    """Diff and notes go to stdout, or to stderr with --json (stdout is the report)."""
-    out = sys.stderr if getattr(args, "json", False) else sys.stdout
+def check_fix_args(file: Path, fix: bool, output: Path | None, in_place: bool) -> None:
+    """Refuse, before any request, flags that contradict each other, with the command
+    that does what they seem to want."""
+    if in_place and output:
+        raise UserError(f"-o {output} and --in-place contradict each other: -o writes a "
+                        f"corrected copy, --in-place rewrites {file} (fix: papertools bib "
+                        f"check {file} --fix -o {output}, or ... --fix --in-place)")
+    if (output or in_place) and not fix:
+        how = "--in-place" if in_place else f"-o {output}"
+        raise UserError(f"{'--in-place' if in_place else '-o'} writes a corrected copy, which "
+                        f"needs --fix (fix: papertools bib check {file} --fix {how})")
+    if output and Path(output).resolve() == Path(file).resolve():
+        raise UserError(f"-o {output}: is the checked file (fix: papertools bib check {file} "
+                        "--fix --in-place, which keeps a backup, or another -o path)")
+
+
+def run_fix(report: CheckReport, cfg: SourceConfig, *, output: Path | None = None,
+            in_place: bool = False, notes_to_stderr: bool = False) -> int:
+    """Print the diff of the fixes and write them to `output`, or over the checked file
+    (`in_place`, keeping a backup), or nowhere (a dry run); the exit status is whether
+    errors remain on the corrected text. Diff and notes go to stdout, or to stderr when
+    stdout carries the JSON report (`notes_to_stderr`)."""
+    out = sys.stderr if notes_to_stderr else sys.stdout
     old = report.bib.text if report.bib else ""
     new = corrected(report)
-    target = report.path if args.in_place else Path(args.output) if args.output else None
-    if args.output and Path(args.output).resolve() == report.path.resolve():
-        raise UserError(f"{args.output}: is the checked file (fix: use --in-place, which "
-                        "keeps a backup, or another -o path)")
+    # In place means the file the name leads to: a symlink stays a link to the fixed file.
+    target = report.path.resolve() if in_place else output
     print(unified_diff(old, new, str(report.path), str(target or report.path)), end="",
           file=out)
     for key in _guarded(report):
@@ -63,12 +81,12 @@ def run_fix(report: CheckReport, args: argparse.Namespace, cfg: SourceConfig) ->
     if target is None:
         print("bib-check --fix: dry run, nothing written (-o FILE or --in-place writes it)",
               file=out)
-    elif args.in_place and new != old:
-        backup = backup_path(report.path)
+    elif in_place and new != old:
+        backup = backup_path(target)
         write_atomic(backup, old)
-        write_atomic(report.path, new)
-        print(f"bib-check --fix: {report.path} rewritten; the original is {backup}", file=out)
-    elif not args.in_place:
+        write_atomic(target, new)
+        print(f"bib-check --fix: {target} rewritten; the original is {backup}", file=out)
+    elif not in_place:
         write_atomic(target, new)
         print(f"bib-check --fix: wrote {target}", file=out)
     left = recheck(new, report, cfg)

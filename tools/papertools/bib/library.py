@@ -68,9 +68,11 @@ class Library:
 
     @property
     def keys(self) -> list[str]:
+        """The entry keys in file order."""
         return [e.key for e in self.entries]
 
     def get(self, key: str) -> Entry | None:
+        """The entry of `key`, None when the library has none."""
         return next((e for e in self.entries if e.key == key), None)
 
 

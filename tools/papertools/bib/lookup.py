@@ -61,4 +61,5 @@ class LookupId:
 
     @classmethod
     def title(cls, title: str) -> LookupId:
+        """A title search: only for works without an id Semantic Scholar resolves."""
         return cls(TITLE, title)

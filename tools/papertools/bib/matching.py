@@ -43,6 +43,8 @@ def fold(text: str) -> str:
 
 
 def title_score(a: str, b: str) -> float:
+    """How alike two titles are (0-100) after folding case, accents and punctuation; word order is
+    ignored."""
     return fuzz.token_set_ratio(fold(a), fold(b))
 
 
@@ -52,6 +54,8 @@ def venues_agree(a: str, b: str) -> bool:
 
 
 def titles_agree(a: str, b: str) -> bool:
+    """Two titles of the same work, allowing the small differences sources make (subtitles,
+    punctuation)."""
     return title_score(a, b) >= TITLE_THRESHOLD
 
 

@@ -28,10 +28,12 @@ class Merged:
     fields: dict[str, str]  # BibTeX fields, plain Unicode (the writer escapes)
     authors: tuple[str, ...]  # full names in order; "others" marks a source-truncated list
     findings: tuple[Finding, ...] = field(default=())  # warnings met while merging
-    raw_fields: frozenset[str] = frozenset()  # fields pinned as LaTeX (override), not escaped
+    raw_fields: frozenset[str] = frozenset()  # built as LaTeX here (\url{..}): not escaped
+    pinned: frozenset[str] = frozenset()  # from the library's override: escaped as typed
 
 
 def agree(a: Record, b: Record) -> bool:
+    """Two records describe the same work: titles and author lists agree."""
     return titles_agree(a.title, b.title) and authors_agree(a.authors, b.authors)
 
 
@@ -128,7 +130,8 @@ def _empty(m: Merged, ev: Evidence) -> Merged:
 
 
 def _pinned(m: Merged, ev: Evidence) -> Merged:
-    """The library's override wins over every source; its values are LaTeX already."""
+    """The library's override wins over every source; the writer escapes its values (a
+    braced group stays a group), as it does a title's."""
     pinned = dict(ev.entry.override)
     if not pinned:
         return m
@@ -137,7 +140,7 @@ def _pinned(m: Merged, ev: Evidence) -> Merged:
         kind = "inproceedings" if "booktitle" in pinned else "article"
     authors = () if "author" in pinned else m.authors
     return replace(m, type=kind, fields={**m.fields, **pinned}, authors=authors,
-                   raw_fields=m.raw_fields | (set(pinned) - {"title"}))
+                   raw_fields=m.raw_fields - set(pinned), pinned=frozenset(pinned))
 
 
 # The merge, one small step each, in order; each returns a new Merged.

@@ -50,12 +50,15 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)  # source-specific, e.g. comment
 
     def to_json(self) -> str:
+        """The record's cache file text: sorted keys and UTF-8, so a refetch that changes nothing
+        leaves the file byte-identical."""
         data = asdict(self)
         data["authors"] = list(self.authors)
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Record:
+        """A record from its cache file; keys it does not know are dropped (older files)."""
         data = json.loads(text)
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object expected, not {type(data).__name__}")
@@ -77,6 +80,7 @@ def published(records: Iterable[Record]) -> Record | None:
 
 
 def now_iso() -> str:
+    """The UTC time, seconds precision, for `fetched_at`."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
@@ -96,6 +100,7 @@ class Cache:
         self._memo: dict[tuple[str, str], Record | None] = {}  # cheaper than pathlib here
 
     def path(self, source: str, lookup: str) -> Path:
+        """Where the record of `lookup` at `source` is written (the first folder)."""
         return self.root / source / f"{safe_name(lookup)}.json"
 
     def get(self, source: str, lookup: str | LookupId) -> Record | None:
@@ -132,7 +137,19 @@ class Cache:
         self._memo[(record.source, record.lookup)] = record
 
     def files(self) -> list[Path]:
+        """Every record file of the writable folder."""
         return sorted(self.root.glob("*/*.json"))
+
+    def staged(self, root: Path) -> Cache:
+        """A cache that writes to `root` and reads it before this one's folders: records
+        fetched for a change that may still fail (`bib add`) stay out of this cache until
+        `commit` puts them here."""
+        return Cache(root, extra_read=self._dirs)
+
+    def commit(self, staged: Cache) -> None:
+        """Put every record `staged` wrote into this cache."""
+        for file in staged.files():
+            self.put(Record.from_json(file.read_bytes()))
 
 
 def _same_data(a: Record, b: Record) -> bool:

@@ -35,6 +35,7 @@ class Asked:
     @classmethod
     def of(cls, arxiv: str | None = None, doi: str | None = None, s2: str | None = None,
            title: str | None = None) -> Asked:
+        """What a work is looked up by: its best id, or its title when it has none."""
         if arxiv or doi or s2:
             return cls(arxiv, LookupId.best(arxiv, doi, s2))
         return cls(None, LookupId.title(title) if title else None)
@@ -65,6 +66,7 @@ class Wanted:
 
     @classmethod
     def of(cls, works: Iterable[Asked]) -> Wanted:
+        """The lookups of many works, grouped per source so each source is asked in batches."""
         want = cls()
         for w in works:
             if w.arxiv:
@@ -100,6 +102,7 @@ def asked_for(entry: Entry) -> Asked:
 
 
 def wanted_for(entries: Iterable[Entry]) -> Wanted:
+    """The lookups the library's entries need."""
     return Wanted.of(asked_for(e) for e in entries)
 
 
@@ -139,6 +142,8 @@ class Refresher:
         return self._sources[name]
 
     def run(self, want: Wanted, offline: bool = False, strict: bool = False) -> RefreshReport:
+        """Fetch what the cache lacks (or everything with force), batched per source; a failing
+        source is a warning unless `strict`."""
         report = RefreshReport()
         todo = {
             name: sorted(i for i in ids if _stale(self._cached(name, i), self.cfg, self.force))

@@ -173,6 +173,8 @@ VENUE_STEPS: tuple[Callable[[S2Venue], S2Venue], ...] = (_not_arxiv, _workshop, 
 
 
 def venue_of(raw: dict[str, Any]) -> S2Venue:
+    """The venue of a Semantic Scholar paper object, after the corrections VENUE_STEPS make in
+    order."""
     venue = _named(raw)
     for step in VENUE_STEPS:
         venue = step(venue)

@@ -14,7 +14,7 @@ from typing import Any
 
 from maaza_core import paths
 from maaza_core.errors import UserError
-from papertools.bib.library import CATEGORIES, Entry, strip_arxiv_version
+from papertools.bib.library import strip_arxiv_version
 
 # The team's shared/literature/papers.json, copied into the project (facts, not prose).
 SHARED_PAPERS = paths.BIB_SEED_DIR / "papers.json"
@@ -88,28 +88,3 @@ def read_facts(files: tuple[Path, ...] = (SHARED_PAPERS, EXTRA_PAPERS)) -> list[
                 raise UserError(f"{path}: item {i}: a work needs at least 'key' and 'title'")
             facts.setdefault(raw["key"], _fact(raw, SEED_LABELS.get(path, str(path))))
     return list(facts.values())
-
-
-def library_entry(fact: Fact, line: int = 0) -> Entry:
-    """The library entry seeded from one fact: ids, category, notes, pinned fields."""
-    override: dict[str, str] = {}
-    url = None
-    if not fact.arxiv_id and not fact.doi:
-        # No id a source can resolve: the title is what a title search needs, and
-        # software/blog posts (no venue, no source record) pin what BibTeX shows.
-        url = fact.url
-        override["title"] = fact.title
-        if not fact.venue and fact.authors:
-            # corporate authors ("Meta AI") are braced so BibTeX keeps them whole
-            override["author"] = " and ".join("{" + a + "}" for a in fact.authors)
-    cats = (fact.category,) if fact.category in CATEGORIES else ()
-    return Entry(
-        key=fact.key,
-        line=line,
-        arxiv=fact.arxiv_id,
-        doi=fact.doi,
-        url=url,
-        categories=cats,
-        notes=fact.notes,
-        override=override,
-    )

@@ -97,6 +97,7 @@ class Venue:
 
     @property
     def known(self) -> bool:
+        """The venue table has this venue (an unknown one is compared by its words)."""
         return bool(self.id)
 
     def same(self, other: Venue) -> bool:

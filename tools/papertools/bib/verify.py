@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from papertools.bib.bibfile import BibItem
 from papertools.bib.entrytype import field_findings, is_preprint, venue_field
-from papertools.bib.findings import ERROR, WARNING, Finding
+from papertools.bib.findings import ERROR, WARNING, Finding, Fix
 from papertools.bib.latex import plain
 from papertools.bib.library import strip_arxiv_version
 from papertools.bib.matching import (
@@ -42,22 +42,6 @@ _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s{}\"',]+)", re.IGNORECASE)
 __all__ = ["Fix", "Work", "compare", "ids_of", "year_of"]
 
 
-@dataclass
-class Fix:
-    """What `--fix` changes in one entry; empty when nothing (or nothing safely)."""
-
-    type: str | None = None  # new entry type
-    values: dict[str, str] = field(default_factory=dict)  # field -> new value (Unicode)
-    drop: set[str] = field(default_factory=set)  # fields to remove
-    rename: dict[str, str] = field(default_factory=dict)  # journal -> booktitle, value kept
-    names: tuple[str, ...] | None = None  # new author list (source spelling)
-    names_cut: bool = False  # the new list ends in "and others"
-
-    def __bool__(self) -> bool:
-        return bool(self.type or self.values or self.drop or self.rename
-                    or self.names is not None)
-
-
 def ids_of(item: BibItem) -> tuple[str | None, str | None]:
     """(arXiv id, DOI) found in eprint, doi, url, journal or note."""
     arxiv = None
@@ -75,6 +59,8 @@ def ids_of(item: BibItem) -> tuple[str | None, str | None]:
 
 
 def year_of(value: str | None) -> int | None:
+    """The first four-digit year in a field value, None without one (BibTeX dates come in many
+    spellings)."""
     m = re.search(r"\d{4}", value or "")
     return int(m.group(0)) if m else None
 
@@ -192,8 +178,8 @@ def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
         if year == pub.year or pub.venue_type == WORKSHOP and year in {y for y, _ in known}:
             return []
         fix.values["year"] = str(pub.year)
-        return [Finding(ERROR, key, f'year: in file "{year}" / source "{pub.year}" '
-                        f"(published at {_label(pub)})")]
+        return [Finding(ERROR, key, f'year{_from(item, "year")}: in file "{year}" / source '
+                        f'"{pub.year}" (published at {_label(pub)})')]
     if year in {y for y, _ in known}:
         return []
     fix.values["year"] = str(known[0][0])
@@ -201,7 +187,15 @@ def _year(key: str, item: BibItem, found: Sequence[Record], pub: Record | None,
     for y, label in known:
         labels.setdefault(y, []).append(label)
     shown = ", ".join(f"{y} ({', '.join(names)})" for y, names in labels.items())
-    return [Finding(ERROR, key, f'year: in file "{year}" / source "{shown}"')]
+    return [Finding(ERROR, key, f'year{_from(item, "year")}: in file "{year}" / source '
+                    f'"{shown}"')]
+
+
+def _from(item: BibItem, name: str) -> str:
+    """" (inherited through crossref 'p')" when the field came from the parent entry."""
+    if name not in item.inherited:
+        return ""
+    return f" (inherited through crossref '{item.fields.get('crossref', '').strip()}')"
 
 
 def _upgrade(key: str, item: BibItem, pub: Record | None, fix: Fix) -> list[Finding]:
@@ -257,4 +251,36 @@ def compare(work: Work) -> tuple[list[Finding], Fix | None]:
     if "year" not in skip:
         out += _year(key, item, found, pub, fix)
     out += _venue(key, item, pub, fix) + _upgrade(key, item, pub, fix)
+    _one_venue(item, fix)
     return out, (fix if not fix or _guarded(item, best) else None)
+
+
+_VENUES = ("journal", "booktitle")
+
+
+def _one_venue(item: BibItem, fix: Fix) -> None:
+    """Make the fixed entry carry one venue field, the one its type reads (journal for
+    @article, booktitle otherwise).
+
+    Why: the rules fix one field each (a type moves journal to booktitle, an upgrade sets
+    booktitle), and an entry that had both, or a rename onto a field already there, would
+    come out with journal and booktitle together, which styles print twice or not at
+    all. A renamed field carries the value a finding named, so it wins over the one it
+    lands on."""
+    if not (fix.type or fix.rename or set(fix.values) & set(_VENUES)):
+        return  # the fix leaves type and venue alone: so does this rule
+    keep = "journal" if (fix.type or item.type) == "article" else "booktitle"
+    other = "booktitle" if keep == "journal" else "journal"
+    if keep in fix.rename.values() and keep in item.fields:
+        fix.drop.add(keep)  # the renamed field replaces it (fix_entry drops it first)
+    result = set(item.fields) - fix.drop
+    for old, new in fix.rename.items():
+        result = (result - {old}) | {new}
+    result |= set(fix.values)
+    if not set(_VENUES) <= result:
+        return
+    fix.values.pop(other, None)
+    fix.drop.add(other)
+    for old in [old for old, new in fix.rename.items() if new == other]:
+        del fix.rename[old]
+        fix.drop.add(old)

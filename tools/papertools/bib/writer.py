@@ -11,13 +11,14 @@ style must not lowercase ({LoRA}, {BERT}).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pybtex.database import Person
 from pybtex.database.output.bibtex import Writer
 from pybtex.exceptions import PybtexError
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+from maaza_core.errors import UserError
 from papertools.bib.merge import Merged
 
 # Every non-ASCII character and every LaTeX special becomes a braced macro ({\'e}, {\&}),
@@ -46,14 +47,55 @@ def protect_title(title: str) -> str:
     A group a person braced in a pinned title (`The {Berkeley Function Calling
     Leaderboard}`) is kept as one protected group: proper names of several ordinary
     words are the case no word rule can recognise."""
+    return _keeping_groups(title, _protect_words)
+
+
+def pinned_latex(value: str) -> str:
+    """A value a person pinned in library.yaml, escaped as a title is (its braced groups
+    kept as groups, their text escaped), without the title's word braces.
+
+    Why: library.yaml is text people edit, and a pinned `\\input{...}`, `%` or `#` would
+    otherwise reach LaTeX as code through the .bbl. The one command kept is `\\url{...}`
+    around a plain address (no brace, backslash or space), which only prints it: blog
+    posts pin `howpublished: 'Blog, \\url{https://...}'`."""
     parts: list[str] = []
     last = 0
-    for match in _BRACED.finditer(title):
-        parts.append(_protect_words(title[last : match.start()]))
+    for match in _URL_COMMAND.finditer(value):
+        parts += [_keeping_groups(value[last : match.start()], latex), match.group(0)]
+        last = match.end()
+    return "".join([*parts, _keeping_groups(value[last:], latex)])
+
+
+_URL_COMMAND = re.compile(r"\\url\{[^{}\\\s]+\}")
+
+
+def _keeping_groups(text: str, outside: Callable[[str], str]) -> str:
+    """`text` with each non-nested {group} escaped inside its braces, the rest by
+    `outside`; a brace left over (unbalanced) is escaped as a character."""
+    parts: list[str] = []
+    last = 0
+    for match in _BRACED.finditer(text):
+        parts.append(outside(text[last : match.start()]))
         parts.append("{" + latex(match.group(1)) + "}")
         last = match.end()
-    parts.append(_protect_words(title[last:]))
+    parts.append(outside(text[last:]))
     return "".join(parts)
+
+
+# Identifiers written verbatim (\url{..} and \doi{..} read them as such), so they must not
+# hold what would end or escape the argument: braces, backslashes, spaces.
+IDENTIFIERS = frozenset({"url", "doi", "eprint"})
+_NOT_IN_IDENTIFIER = re.compile(r"[{}\\\s]")
+
+
+def identifier(key: str, name: str, value: str) -> str:
+    """`value` of an identifier field; a UserError naming the field when it holds a
+    character that would let it out of its \\url{...} argument."""
+    if _NOT_IN_IDENTIFIER.search(value) or not value.isascii():
+        raise UserError(f"entry '{key}': {name} = {value!r}: not a plain identifier "
+                        "(braces, backslashes, spaces or non-ASCII; fix: correct it in "
+                        "bib/library.yaml, or refresh the cache record it came from)")
+    return value
 
 
 def _protect_words(title: str) -> str:
@@ -99,8 +141,9 @@ def bibtex_name(name: str) -> str:
 def _fields(m: Merged) -> list[tuple[str, str]]:
     """(name, LaTeX value) in FIELD_ORDER, then alphabetically; the author list first."""
     out: list[tuple[str, str]] = []
-    if "author" in m.fields:  # pinned, in LaTeX already
-        names = [_name(Person(p.strip())) for p in m.fields["author"].split(" and ")]
+    if "author" in m.fields:  # pinned: escaped like a title, braced names kept whole
+        names = [_name(Person(pinned_latex(p.strip())))
+                 for p in m.fields["author"].split(" and ")]
     else:
         names = [bibtex_name(n) for n in m.authors]
     if names:
@@ -112,8 +155,12 @@ def _fields(m: Merged) -> list[tuple[str, str]]:
             continue
         if name == "howpublished" and value == "\\url{" + m.fields.get("url", "") + "}":
             continue  # styles print the url field too: the address would appear twice
-        if name in m.raw_fields:
+        if name in IDENTIFIERS:
+            out.append((name, identifier(m.key, name, value)))
+        elif name in m.raw_fields:  # built here as LaTeX (howpublished = \url{...})
             out.append((name, value))
+        elif name in m.pinned:
+            out.append((name, protect_title(value) if name == "title" else pinned_latex(value)))
         elif name == "title":
             out.append((name, protect_title(value)))
         else:

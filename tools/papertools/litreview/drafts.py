@@ -10,6 +10,7 @@ counts as a citation.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,11 +77,36 @@ def unknown_citations(citations: list[Citation], library: Library) -> list[str]:
     ]
 
 
+# Raw LaTeX that reads a file: \input{x}, \include{x}, \includegraphics[..]{x}, TeX's
+# own `\input x`, \openin3=x ... The name is group 2 (braced) or 3 (bare).
+_READS = re.compile(r"\\(@@input|input|include|InputIfFileExists|IfFileExists|"
+                    r"includegraphics|includepdf|lstinputlisting|verbatiminput|openin\d*)"
+                    r"(?![A-Za-z@])\*?\s*(?:\[[^\]]*\]\s*)*(?:=\s*)?(?:\{([^}]*)\}|([^\s{}\\]+))")
+
+
+def outside_reads(path: Path, text: str) -> list[str]:
+    """One "file:line: ..." message per raw LaTeX read of a file outside the project.
+
+    Why here as well as in TeX (openin_any=p, render/pdf.py): TeX only says that it did not
+    read a file, somewhere in its log; the draft's line is where the fix goes. A name that
+    is absolute, starts at ~ or climbs with .. is refused, which is TeX's own rule."""
+    out = []
+    for match in _READS.finditer(text):
+        name = (match.group(2) if match.group(2) is not None else match.group(3)).strip()
+        if name.startswith(("/", "~")) or ".." in Path(name).parts or ":" in name[:3]:
+            line = text.count("\n", 0, match.start()) + 1
+            out.append(f"{display(path)}:{line}: {match.group(0)!s} reads a file outside the "
+                       "project (fix: drafts may only input files below it, by a relative "
+                       "name without '..')")
+    return out
+
+
 def check_drafts(drafts: list[Path], library: Library) -> list[Citation]:
-    """All citations of ``drafts``; raise UserError listing every malformed citation and
-    every unknown key."""
-    problems = [msg for d in drafts
-                for msg in citation_syntax_errors(d, d.read_text(encoding="utf-8"))]
+    """All citations of ``drafts``; raise UserError listing every malformed citation,
+    every unknown key and every raw LaTeX read outside the project."""
+    texts = {d: d.read_text(encoding="utf-8") for d in drafts}
+    problems = [msg for d, text in texts.items()
+                for msg in citation_syntax_errors(d, text) + outside_reads(d, text)]
     citations = find_citations(drafts)
     problems += unknown_citations(citations, library)
     if problems:
@@ -99,6 +125,7 @@ def to_latex(markdown: str, config: PandocConfig = PandocConfig()) -> str:
 
 
 def fragment_header(draft: Path) -> str:
+    """The comment that opens a generated fragment: its source draft, and not to edit it."""
     return (
         f"% Generated from {display(draft)} by `papertools litreview convert`.\n"
         "% Edit the Markdown draft, not this file (see litreview/README.md).\n"

@@ -18,16 +18,15 @@ import jsonschema
 
 from maaza_core import paths
 from maaza_core.errors import DataError, DataErrors, UserError
-from maaza_core.paths import display
+from maaza_core.paths import LITREVIEW_DATA_DIR, display
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import YamlDoc, load_yaml
 from papertools.bib.cites import Library
 from papertools.litreview.drafts import FIX_UNKNOWN
 from papertools.render.jinja import render
-from papertools.render.latex import latex_escape
+from papertools.render.texescape import latex_escape
 
 Row = dict[str, Any]
-DATA_DIR = paths.LITREVIEW_DIR / "data"  # <name>.yaml rows and <name>.schema.json per table
 
 
 def _cite(row: Row) -> str:
@@ -77,12 +76,15 @@ class TableSpec:
 
     @property
     def template(self) -> str:
+        """The Jinja template of the table (paper/templates/)."""
         return f"litreview/{self.name}.tex.j2"  # relative to paths.TEMPLATES_DIR
 
-    def data_file(self, data_dir: Path = DATA_DIR) -> Path:
+    def data_file(self, data_dir: Path = LITREVIEW_DATA_DIR) -> Path:
+        """The YAML rows of the table in `data_dir`."""
         return data_dir / f"{self.name}.yaml"
 
-    def schema_file(self, data_dir: Path = DATA_DIR) -> Path:
+    def schema_file(self, data_dir: Path = LITREVIEW_DATA_DIR) -> Path:
+        """The JSON Schema the rows are checked against."""
         return data_dir / f"{self.name}.schema.json"
 
 
@@ -94,6 +96,7 @@ TABLES: tuple[TableSpec, ...] = (
 
 
 def table_spec(name: str) -> TableSpec:
+    """The table named `name`; an unknown name is a UserError with the closest one."""
     for spec in TABLES:
         if spec.name == name:
             return spec
@@ -137,7 +140,8 @@ def load_rows(path: Path, schema_path: Path) -> tuple[list[Row], list[int]]:
     return doc.data, [doc.line([index]) for index in range(len(doc.data))]
 
 
-def checked_rows(spec: TableSpec, library: Library, data_dir: Path = DATA_DIR) -> list[Row]:
+def checked_rows(spec: TableSpec, library: Library,
+                 data_dir: Path = LITREVIEW_DATA_DIR) -> list[Row]:
     """The rows of ``spec``'s data file, valid against its schema, citing library keys;
     every problem of the file (schema and keys) is reported in one DataErrors."""
     path = spec.data_file(data_dir)
@@ -151,7 +155,7 @@ def checked_rows(spec: TableSpec, library: Library, data_dir: Path = DATA_DIR) -
 def render_table(
     spec: TableSpec,
     library: Library,
-    data_dir: Path = DATA_DIR,
+    data_dir: Path = LITREVIEW_DATA_DIR,
     templates_dir: Path = paths.TEMPLATES_DIR,
 ) -> str:
     """The LaTeX float for ``spec`` from its checked data."""

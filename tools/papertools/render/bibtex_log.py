@@ -30,6 +30,8 @@ FIX_ENTRY = ("give the entry the missing field (software and web pages: author o
 
 @dataclass(frozen=True)
 class Problem:
+    """One warning or error of the BibTeX log that the build reports."""
+
     key: str  # citation key of the entry ("" when BibTeX names none)
     what: str  # the problem, in BibTeX's words or ours
 

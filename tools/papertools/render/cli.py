@@ -4,11 +4,12 @@ can rebuild exactly the file whose inputs changed."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from maaza_core import paired
 from maaza_core.atomic import write_atomic
-from maaza_core.cli import add_command
+from maaza_core.cli import add_group, add_settings_command, setting
 from maaza_core.datastats import load_stats
 from maaza_core.errors import UserError
 from maaza_core.paths import (
@@ -17,14 +18,15 @@ from maaza_core.paths import (
     PAPER_DIR,
     RESULTS_DIR,
     TEMPLATES_DIR,
+    display,
 )
-from papertools.render import tables
+from papertools.render import contexts
+from papertools.render.docblocks import update_docs
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
 from papertools.render.macros import all_macros
-from papertools.render.measured import load_paired, measured_table
 from papertools.render.pdf import build_pdf
-from papertools.render.results import load_results
+from papertools.render.results import load_paired, load_results
 
 # The names are the files, as in mk/paper.mk: a table per templates/<name>-table.tex.j2,
 # a figure per figures/<name>.py.
@@ -34,22 +36,85 @@ FIGURES = tuple(sorted(p.stem for p in FIGURES_DIR.glob("*.py")))
 COMPARISONS = RESULTS_DIR / "comparisons.yaml"
 
 
-def cmd_macros(args: argparse.Namespace) -> int:
+METRICS_FOLDER = "folder of metrics JSON"  # what --results names, for most commands
+
+
+@dataclass(frozen=True, kw_only=True)
+class MacrosSettings:
+    """`render macros`: the results (with their paired tests) and comparisons to quote."""
+
+    results: Path = setting(RESULTS_DIR, help=f"{METRICS_FOLDER}, with the paired "
+                            f"comparisons in its {paired.FOLDER}/")
+    comparisons: Path = setting(COMPARISONS, help="pairs of results files the prose compares")
+    out: Path = setting(GENERATED_DIR / "macros.tex", flag="-o/--out",
+                        help="the macros file to write")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableSettings:
+    """`render table NAME` for a table of the data set's statistics alone."""
+
+    name: str  # the subcommand: templates/<name>-table.tex.j2
+    out: Path = setting(flag="-o/--out", required=True, help="the LaTeX table to write")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultsTableSettings(TableSettings):
+    """`render table NAME` for a table of the metrics files."""
+
+    results: Path = setting(RESULTS_DIR, help=METRICS_FOLDER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FigureSettings:
+    """`render figure NAME`: a figure's LaTeX snippet (its caption carries numbers)."""
+
+    name: str = setting(help="the figure (figures/NAME.py)", choices=FIGURES)
+    results: Path = setting(RESULTS_DIR, help=METRICS_FOLDER)
+    out: Path = setting(flag="-o/--out", required=True,
+                        help="the figure's LaTeX snippet to write")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LintSettings:
+    """`render lint`: the LaTeX sources, and the rendered macros whose integers count."""
+
+    paper: Path = setting(PAPER_DIR, help="folder of the LaTeX sources to lint")
+    macros: Path = setting(GENERATED_DIR / "macros.tex", help="rendered macros: their "
+                           "integer values count as results (the file must exist)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocsSettings:
+    """`render docs`: the generated blocks of the Markdown docs (bench figures)."""
+
+    check: bool = setting(False, action="store_true", help="change nothing; fail naming "
+                          "each stale block (the test and CI run this)")
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """`render pdf` takes no arguments: paper/main.tex into build/paper.pdf."""
+
+
+def cmd_macros(s: MacrosSettings) -> int:
+    """Write every \\result{KEY} macro of the paper into one file."""
     stats = load_stats()
-    macros = all_macros(load_results(args.results, stats), args.comparisons, stats,
-                        load_paired(args.results / paired.FOLDER))
-    write_atomic(args.out, render("macros.tex.j2", {"macros": macros}))
+    macros = all_macros(load_results(s.results, stats), s.comparisons, stats,
+                        load_paired(s.results / paired.FOLDER))
+    write_atomic(s.out, render("macros.tex.j2", {"macros": macros}))
     return 0
 
 
-def cmd_table(args: argparse.Namespace) -> int:
-    if args.name == "dataset":
-        context = tables.dataset_table(load_stats())
+def cmd_table(s: TableSettings) -> int:
+    """Render one table from its template and context."""
+    if isinstance(s, ResultsTableSettings):
+        builder = {"results": contexts.results_table, "complexity": contexts.complexity_table,
+                   "measured": contexts.measured_table}
+        context = builder[s.name](load_results(s.results))
     else:
-        builder = {"results": tables.results_table, "complexity": tables.complexity_table,
-                   "measured": measured_table}
-        context = builder[args.name](load_results(args.results))
-    write_atomic(args.out, render(f"{args.name}-table.tex.j2", context))
+        context = contexts.dataset_table(load_stats())
+    write_atomic(s.out, render(f"{s.name}-table.tex.j2", context))
     return 0
 
 
@@ -57,15 +122,22 @@ def cmd_table(args: argparse.Namespace) -> int:
 DATA_TABLES = ("dataset",)
 
 
-def cmd_figure(args: argparse.Namespace) -> int:
-    context = tables.figure_context(args.name, load_results(args.results))
-    write_atomic(args.out, render(f"fig-{args.name}.tex.j2", context))
+def cmd_figure(s: FigureSettings) -> int:
+    """Render a figure's LaTeX snippet (the figure itself is drawn by figrun)."""
+    context = contexts.figure_context(s.name, load_results(s.results))
+    write_atomic(s.out, render(f"fig-{s.name}.tex.j2", context))
     return 0
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
-    macros = args.macros.read_text(encoding="utf-8") if args.macros.exists() else ""
-    findings = lint_paper(args.paper, macros)
+def cmd_lint(s: LintSettings) -> int:
+    """Fail on result numbers typed into the paper.
+
+    Without the macros file the lint cannot tell a rendered count from a typed one, and
+    would quietly check less; so a missing file is refused, not skipped."""
+    if not s.macros.is_file():
+        raise UserError(f"{display(s.macros)}: no such macros file (fix: make render, or "
+                        "pass --macros FILE)")
+    findings = lint_paper(s.paper, s.macros.read_text(encoding="utf-8"))
     for f in findings:
         print(f)
     if findings:
@@ -73,64 +145,57 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_pdf(args: argparse.Namespace) -> int:
+def cmd_docs(s: DocsSettings) -> int:
+    """Rewrite the docs' generated blocks from bench/results, or check them."""
+    stale = update_docs(check=s.check)
+    for line in stale:
+        print(line)
+    if s.check and stale:
+        raise UserError(f"{len(stale)} stale generated block(s) in the docs (fix: make docs)")
+    print("docs: every generated block is up to date" if not stale
+          else f"docs: rewrote {len(stale)} block(s)")
+    return 0
+
+
+def cmd_pdf(_settings: PdfSettings) -> int:
+    """Run latexmk and say where the PDF is."""
     print(f"wrote {build_pdf()}")
     return 0
 
 
-METRICS_FOLDER = "folder of metrics JSON"  # what --results names, for most commands
-
-
-def _results_flag(parser: argparse.ArgumentParser, what: str = METRICS_FOLDER) -> None:
-    parser.add_argument("--results", type=Path, default=RESULTS_DIR,
-                        help=f"{what} (default: %(default)s)")
+# name, handler, help (also the description), a runnable example, the settings dataclass;
+# `table` is a group of its own, one subcommand per template (see register).
+COMMANDS = (
+    ("macros", cmd_macros, r"write the \result{KEY} macros file",
+     "papertools render macros -o build/generated/macros.tex", MacrosSettings),
+    ("figure", cmd_figure, "write a figure's LaTeX snippet (caption with numbers)",
+     "papertools render figure finetuned-vs-base -o build/generated/fig-x.tex",
+     FigureSettings),
+    ("lint", cmd_lint, "fail on result numbers typed into paper/**/*.tex",
+     "papertools render lint --macros build/generated/macros.tex", LintSettings),
+    ("docs", cmd_docs, "rewrite the Markdown docs' generated blocks (benchmark figures) "
+     "from bench/results/*.json", "papertools render docs --check", DocsSettings),
+    ("pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors and undefined "
+     "citations", "papertools render pdf", PdfSettings),
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "render", help="render LaTeX from data, lint the paper, build the PDF",
-        description="Render generated LaTeX (tables, macros, figure snippets) from the "
-        "metrics JSON and the data set; lint the paper for typed numbers; run latexmk.",
-        epilog="example: papertools render table results -o build/generated/results-table.tex",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="render_command", required=True, metavar="WHAT")
-
-    def add(name: str, func, help_: str, example: str, results: str | None = METRICS_FOLDER,
-            ) -> argparse.ArgumentParser:
-        q = add_command(sub, name, func, help_, example)
-        if results:  # only the commands that read the metrics files take --results
-            _results_flag(q, results)
-        return q
-
-    q = add("macros", cmd_macros, r"write the \result{KEY} macros file",
-            "papertools render macros -o build/generated/macros.tex",
-            results=f"{METRICS_FOLDER}, with the paired comparisons in its {paired.FOLDER}/")
-    q.add_argument("--comparisons", type=Path, default=COMPARISONS,
-                   help="pairs of results files the prose compares (default: %(default)s)")
-    q.add_argument("-o", "--out", type=Path, default=GENERATED_DIR / "macros.tex",
-                   help="the macros file to write (default: %(default)s)")
-    q = add("table", cmd_table, "write one generated table",
-            "papertools render table dataset -o build/generated/dataset-table.tex",
-            results=None)
-    tables_sub = q.add_subparsers(dest="name", required=True, metavar="NAME")
+    """Add `render` and its subcommands to the `papertools` parser."""
+    sub = add_group(subparsers, "render", "render LaTeX from data, lint the paper, build "
+                    "the PDF (tables, macros, figure snippets from the metrics JSON and the "
+                    "data set; latexmk)",
+                    "papertools render table results -o build/generated/results-table.tex",
+                    dest="render_command")
+    for command in COMMANDS:
+        add_settings_command(sub, *command)
+    tables = add_group(sub, "table", "write one generated table",
+                       "papertools render table dataset -o build/generated/dataset-table.tex",
+                       dest="name")
     for name in TABLES:  # one subcommand per table, each with the flags it honours
-        source = "the data set's statistics" if name in DATA_TABLES else "the metrics files"
-        t = add_command(tables_sub, name, cmd_table, f"write the {name} table from {source}",
-                        f"papertools render table {name} -o build/generated/{name}-table.tex")
-        if name not in DATA_TABLES:
-            _results_flag(t)
-        t.add_argument("-o", "--out", type=Path, required=True,
-                       help="the LaTeX table to write")
-    q = add("figure", cmd_figure, "write a figure's LaTeX snippet (caption with numbers)",
-            "papertools render figure finetuned-vs-base -o build/generated/fig-x.tex")
-    q.add_argument("name", choices=FIGURES)
-    q.add_argument("-o", "--out", type=Path, required=True,
-                   help="the figure's LaTeX snippet to write")
-    q = add("lint", cmd_lint, "fail on result numbers typed into paper/**/*.tex",
-            "papertools render lint --macros build/generated/macros.tex", results=None)
-    q.add_argument("--paper", type=Path, default=PAPER_DIR,
-                   help="folder of the LaTeX sources to lint (default: %(default)s)")
-    q.add_argument("--macros", type=Path, default=GENERATED_DIR / "macros.tex",
-                   help="rendered macros: their integer values count as results")
-    add("pdf", cmd_pdf, "run latexmk on paper/main.tex; fail on errors and undefined citations",
-        "papertools render pdf", results=None)
+        data = name in DATA_TABLES
+        source = "the data set's statistics" if data else "the metrics files"
+        add_settings_command(tables, name, cmd_table, f"write the {name} table from {source}",
+                             f"papertools render table {name} -o "
+                             f"build/generated/{name}-table.tex",
+                             TableSettings if data else ResultsTableSettings)

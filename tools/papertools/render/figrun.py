@@ -16,6 +16,7 @@ from maaza_core.cli import run_main
 
 
 def main() -> int:
+    """Run the figure script named first in argv under run_main, its imports included."""
     if len(sys.argv) < 2:
         print("usage: python -m papertools.render.figrun figures/NAME.py [-o OUT.pdf]\n"
               "example: python -m papertools.render.figrun figures/accuracy-vs-params.py "

@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import matplotlib
@@ -19,7 +20,7 @@ matplotlib.use("Agg")  # no screen on build machines; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 
 from maaza_core.atomic import replacing  # noqa: E402
-from maaza_core.cli import run_main  # noqa: E402
+from maaza_core.cli import add_settings, run_main, setting, settings_from  # noqa: E402
 from maaza_core.metrics import Count, MetricsDoc  # noqa: E402
 from maaza_core.paths import BUILD_FIGURES_DIR, RESULTS_DIR  # noqa: E402
 from papertools.render.results import load_results  # noqa: E402
@@ -61,23 +62,29 @@ def save(fig: plt.Figure, out: Path) -> None:
     plt.close(fig)
 
 
+@dataclass(frozen=True)
+class FigureArgs:
+    """The arguments of every figures/*.py script."""
+
+    out: Path | None = setting(None, flag="-o/--out",
+                               help="output PDF (default: build/figures/NAME.pdf)")
+    results: Path = setting(RESULTS_DIR, help="folder of metrics JSON files")
+
+
 def figure_main(name: str, draw: Callable[[list[MetricsDoc], plt.Axes], None],
                 doc: str) -> None:
+    """The command line of a figure script: draw from the results, save the PDF."""
     parser = argparse.ArgumentParser(
-        description=doc,
-        epilog=f"example: python figures/{name}.py -o build/figures/{name}.pdf",
-    )
-    parser.add_argument("-o", "--out", type=Path, default=BUILD_FIGURES_DIR / f"{name}.pdf",
-                        help="output PDF (default: %(default)s)")
-    parser.add_argument("--results", type=Path, default=RESULTS_DIR,
-                        help="folder of metrics JSON files (default: %(default)s)")
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"example:\n  python figures/{name}.py -o build/figures/{name}.pdf")
+    add_settings(parser, FigureArgs, [f.name for f in fields(FigureArgs)])
 
     def body() -> int:
-        args = parser.parse_args()
+        args = settings_from(FigureArgs, parser.parse_args())
         with plt.rc_context(STYLE):
             fig, ax = plt.subplots(figsize=SIZE_IN)
             draw(load_results(args.results), ax)
-            save(fig, args.out)
+            save(fig, args.out or BUILD_FIGURES_DIR / f"{name}.pdf")
         return 0
 
     sys.exit(run_main(name, body))

@@ -13,10 +13,12 @@ from pathlib import Path
 import jinja2
 
 from maaza_core.paths import TEMPLATES_DIR
-from papertools.render.latex import latex_escape
+from papertools.render.texescape import latex_escape
 
 
 def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The Jinja environment of the generated LaTeX: LaTeX-safe delimiters, undefined variables are
+    errors, latex_escape as a filter."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         block_start_string=r"\BLOCK{",

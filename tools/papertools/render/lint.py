@@ -34,6 +34,8 @@ ALLOWED = re.compile(
 
 @dataclass(frozen=True)
 class Finding:
+    """A number typed into the paper's LaTeX where a \\result macro belongs."""
+
     path: Path  # file with the typed number
     line: int  # 1-based line
     text: str  # the number as typed
@@ -57,6 +59,7 @@ def _strip_comment(line: str) -> str:
 
 
 def lint_text(path: Path, text: str, integers: set[str]) -> list[Finding]:
+    """The typed result numbers of one LaTeX text (comments and verbatim skipped)."""
     findings: list[Finding] = []
     verbatim = False
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -80,6 +83,8 @@ def lint_text(path: Path, text: str, integers: set[str]) -> list[Finding]:
 
 
 def lint_paper(paper_dir: Path = PAPER_DIR, macros_tex: str = "") -> list[Finding]:
+    """The typed result numbers of every .tex file under `paper_dir`; integers equal to a rendered
+    count count too."""
     integers = rendered_integers(macros_tex)
     findings: list[Finding] = []
     for path in sorted(paper_dir.rglob("*.tex")):

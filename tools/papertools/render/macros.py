@@ -11,25 +11,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.datastats import DatasetStats
+from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.errors import UserError
-from maaza_core.metrics import COMPLEXITIES, MetricsDoc
+from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from maaza_core.paths import DATA_DIR, RESULTS_DIR, display
 from papertools.render import numbers as fmt
+from papertools.render.measured import RATES, measured_values
 from papertools.render.results import load_comparisons
+from papertools.render.texescape import latex_escape
 
 METHOD_LABEL = {"zero-shot": "zero-shot", "lora": "LoRA fine-tuned"}
 
 
 @dataclass(frozen=True)
 class Macro:
+    """One \\result{KEY}: its LaTeX value and the file (and detail) it is computed from."""
+
     key: str  # what prose passes to \result{...}
     value: str  # LaTeX text it expands to
     source: str  # file (and detail) the value is computed from, written as a comment
 
 
 def model_macros(r: MetricsDoc) -> list[Macro]:
+    """Name, size, method, JSONExact with its interval, Field F1 and disk size of one results
+    file."""
     src, model, exact = r.relpath, r.model, r.json_exact
     f1 = r.metrics.overall.field_f1
     ci = f"{src}: metrics.overall.json_exact.ci95 ({exact.ci95.method} 95% interval)"
@@ -59,6 +65,7 @@ def model_macros(r: MetricsDoc) -> list[Macro]:
 
 
 def training_macros(r: MetricsDoc) -> list[Macro]:
+    """The LoRA settings of a fine-tuned run, from its resolved training config."""
     t = r.config.training
     if not t:
         return []
@@ -77,6 +84,7 @@ def training_macros(r: MetricsDoc) -> list[Macro]:
 
 
 def comparison_macros(results: list[MetricsDoc], path: Path) -> list[Macro]:
+    """Ratios and gains of the pairs comparisons.yaml names."""
     out: list[Macro] = []
     rel = display(path)
     for cmp in load_comparisons(path, results):
@@ -94,6 +102,7 @@ def comparison_macros(results: list[MetricsDoc], path: Path) -> list[Macro]:
 
 
 def dataset_macros(stats: DatasetStats, data_dir: Path = DATA_DIR) -> list[Macro]:
+    """The data set's sizes the prose quotes (splits, tiers, schemas)."""
     src = display(data_dir)
     train, test = stats.splits["train"], stats.splits["test"]
     labelled = {c: test.by_complexity[c].labelled for c in COMPLEXITIES}
@@ -124,12 +133,72 @@ def eval_macros(results: list[MetricsDoc]) -> list[Macro]:
             Macro("eval/decoding", decoding, src)]
 
 
+def measured_macros(r: MetricsDoc) -> list[Macro]:
+    """Validity, truncation, generated tokens, run time per example and stop reasons of one
+    run."""
+    if r.provenance != "measured":
+        return []
+    src, run = r.relpath, r.run or {}
+    m = [Macro(f"{r.stem}/{name}", value + (r"\%" if name in RATES else ""), f"{src}: {where}")
+         for name, (value, where) in measured_values(r).items()]
+    m.append(Macro(f"{r.stem}/dtype", latex_escape(str(run.get("dtype"))), f"{src}: run.dtype"))
+    if r.performance:
+        m.append(Macro(f"{r.stem}/eval-batch", fmt.integer(r.config.batch_size),
+                       f"{src}: config.batch_size"))
+    hw = run.get("hardware") or {}
+    if hw.get("cpu_model"):
+        m.append(Macro(f"{r.stem}/cpu", latex_escape(hw["cpu_model"]), f"{src}: run.hardware"))
+    if hw.get("torch_threads"):
+        m.append(Macro(f"{r.stem}/threads", fmt.integer(hw["torch_threads"]),
+                       f"{src}: run.hardware.torch_threads"))
+    return m + _loss_macros(r)
+
+
+def _loss_macros(r: MetricsDoc) -> list[Macro]:
+    """Training loss at the first and last optimizer step, from the resolved config."""
+    losses = (r.config.training or {}).get("loss_history") or []
+    if not losses:
+        return []
+    src = f"{r.relpath}: config.training.loss_history"
+    return [Macro(f"{r.stem}/train-steps", fmt.integer(len(losses)), src),
+            Macro(f"{r.stem}/loss-first", fmt.decimal(losses[0], 2), src),
+            Macro(f"{r.stem}/loss-last", fmt.decimal(losses[-1], 2), src)]
+
+
+# Metrics of a paired file -> macro name; the first three are yes/no (McNemar), the last
+# two means of per-example scores (paired bootstrap only).
+PAIRED_METRICS = {"json_exact": "exact", "valid_json": "valid", "schema_compliant": "schema",
+                  "field_f1": "f1", "field_f1_nested": "f1-nested"}
+
+
+def paired_macros(p: PairedDoc) -> list[Macro]:
+    """paired/<stem>/<metric>-diff (points or F1), its interval, and McNemar's p and counts."""
+    src, key = p.relpath, f"paired/{p.stem}"
+    out = [Macro(f"{key}/examples", fmt.integer(p.examples), src)]
+    for name, m in p.metrics.items():
+        short, ci = PAIRED_METRICS[name], m.ci95
+        if m.mcnemar:  # a share: differences in percentage points
+            diff, low, high = (fmt.points(v, 0.0) for v in (m.diff, ci.low, ci.high))
+        else:  # a mean score in [0, 1]
+            diff, low, high = (fmt.decimal(v) for v in (m.diff, ci.low, ci.high))
+        out += [Macro(f"{key}/{short}-diff", diff, f"{src}: {name}: B - A"),
+                Macro(f"{key}/{short}-diff-ci-low", low, f"{src}: {name}: paired bootstrap"),
+                Macro(f"{key}/{short}-diff-ci-high", high, f"{src}: {name}: paired bootstrap")]
+        mc = m.mcnemar
+        if mc:
+            out += [Macro(f"{key}/{short}-p", fmt.pvalue(mc.p_value),
+                          f"{src}: {name}: McNemar exact, p = {mc.p_value}"),
+                    Macro(f"{key}/{short}-only-a", fmt.integer(mc.only_a),
+                          f"{src}: {name}: right only in A"),
+                    Macro(f"{key}/{short}-only-b", fmt.integer(mc.only_b),
+                          f"{src}: {name}: right only in B")]
+    return out
+
+
 def all_macros(results: list[MetricsDoc], comparisons: Path, stats: DatasetStats,
                paired: list[PairedDoc]) -> list[Macro]:
     """Every macro of the paper. The paired comparisons are passed in, like the results,
     so that both come from the same results folder."""
-    from papertools.render.measured import measured_macros, paired_macros
-
     macros = [m for r in results for m in model_macros(r) + measured_macros(r)]
     macros += [m for p in paired for m in paired_macros(p)]
     macros += comparison_macros(results, comparisons) + dataset_macros(stats) + eval_macros(results)

@@ -12,10 +12,12 @@ def percent(fraction: float, digits: int = 1) -> str:
 
 
 def decimal(value: float, digits: int = 3) -> str:
+    """A score in [0, 1] with `digits` decimals."""
     return f"{value:.{digits}f}"
 
 
 def ratio(value: float, digits: int = 1) -> str:
+    """A ratio such as a speed-up or a size ratio, one decimal by default."""
     return f"{value:.{digits}f}"
 
 
@@ -44,6 +46,7 @@ def scientific(value: float) -> str:
 
 
 def integer(value: int) -> str:
+    """A count as plain digits: the lint matches the paper's integers against these."""
     return f"{value:d}"
 
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core.atomic import replacing
+from maaza_core.atomic import os_errors_of, replacing
 from maaza_core.errors import UserError
 from maaza_core.paths import (
     BIB_DIR,
@@ -40,10 +40,16 @@ from maaza_core.paths import (
 )
 from papertools.render.bibtex_log import check_bibliography
 
-LATEXMK_FLAGS = ["-pdf", "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
+# -norc first (latexmk reads rc files as it meets this flag): no system, user
+# (~/.latexmkrc) or project rc file can change the commands, e.g. add -shell-escape.
+# -g: Make runs this only when an input changed, and latexmk 4.79 takes a *deleted* input
+# (a removed figure's snippet) for no change, handing back the old PDF with the figure.
+LATEXMK_FLAGS = ["-norc", "-g", "-pdf", "-pdflatex=pdflatex -no-shell-escape %O %S",
+                 "-halt-on-error", "-interaction=nonstopmode", "-file-line-error"]
 
 _UNDEFINED = re.compile(
     r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
+_MISSING_FILE = re.compile(r"File `([^']+)' not found")
 _FILE_LINE_ERROR = re.compile(r"^(\S+\.(?:tex|sty|cls|bbl|aux)):(\d+): (.*)$")
 LOCK_FILE = BUILD_DIR / ".latex.lock"
 INCOMPLETE = ".incomplete"  # in LATEX_OUT_DIR while latexmk runs (see module docstring)
@@ -51,18 +57,34 @@ INCOMPLETE = ".incomplete"  # in LATEX_OUT_DIR while latexmk runs (see module do
 
 @dataclass(frozen=True)
 class Undefined:
+    """An undefined citation or reference, with where LaTeX met it."""
+
     kind: str  # "Citation" or "Reference"
     key: str  # the citation key or label
     uses: tuple[str, ...]  # file:line of each use in the sources
 
 
+# What TeX may do, whatever the user's environment, texmf.cnf or ~/.latexmkrc says:
+# kpathsea takes a variable from the environment before texmf.cnf, so these win.
+#   shell_escape=f: no \write18 (pdflatex also gets -no-shell-escape, latexmk -norc);
+#   openin_any/openout_any=p ("paranoid"): no absolute path outside TEXMFOUTPUT (the
+#   output folder), no "..", no dot files, for reading and writing alike.
+TEX_SAFETY = {"shell_escape": "f", "openin_any": "p", "openout_any": "p"}
+# Variables through which the environment would widen what TeX reads or how latexmk
+# runs; the build sets its own search paths below.
+_DROPPED = ("TEXINPUTS", "BIBINPUTS", "BSTINPUTS", "LATEXMKRCSYS", "shell_escape_commands")
+
+
 def latex_env() -> dict[str, str]:
     """generated/ and figures/ resolve to build/, bibliography files to bib/, and log
-    lines are not wrapped."""
-    env = dict(os.environ)
+    lines are not wrapped; TeX's safety settings (TEX_SAFETY) override the user's."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     sep = os.pathsep
-    env["TEXINPUTS"] = f"{PAPER_DIR}{sep}{BUILD_DIR}{sep}{env.get('TEXINPUTS', '')}"
-    env["BIBINPUTS"] = f"{BIB_DIR}{sep}{env.get('BIBINPUTS', '')}"
+    # The trailing separator keeps TeX Live's own trees after ours.
+    env["TEXINPUTS"] = f"{PAPER_DIR}{sep}{BUILD_DIR}{sep}"
+    env["BIBINPUTS"] = f"{BIB_DIR}{sep}"
+    env["TEXMFOUTPUT"] = str(LATEX_OUT_DIR)
+    env.update(TEX_SAFETY)
     # TeX wraps log lines at 79 characters, which splits the warnings we parse in two;
     # kpathsea reads these texmf.cnf settings from the environment.
     env["max_print_line"] = "10000"
@@ -81,8 +103,10 @@ def tex_install_command(packages: Path = TEX_PACKAGES) -> str:
 @contextmanager
 def exclusive_build(lock: Path = LOCK_FILE) -> Iterator[None]:
     """Hold the build lock; a second build waits (the kernel frees it if we die)."""
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "a", encoding="utf-8") as handle:
+    with os_errors_of(lock, *lock.parents):
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a", encoding="utf-8")  # closed by the with below
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -132,9 +156,27 @@ def first_error(log: Path, output: str) -> str:
                 if start:
                     where = f"{start}: "
                     message += " (the argument that starts here is never closed)"
+            if (missing := _MISSING_FILE.search(message)) and (use := input_use(missing[1])):
+                where, message = f"{use}: ", message.removeprefix("! ")
             return f"LaTeX error: {where}{message} [{context}] (full log: {log})"
     tail = "\n".join(output.strip().splitlines()[-15:])
     return f"latexmk failed (full log: {log}):\n{tail}"
+
+
+def input_use(name: str) -> str | None:
+    """file:line of the one place the sources (paper/, build/generated) name the file TeX
+    did not find, as an \\input/\\include/\\includegraphics argument; None otherwise.
+
+    Why: LaTeX reports a missing file without the line that asked for it."""
+    stem = re.escape(name.removesuffix(".tex"))
+    pattern = re.compile(r"\\(?:input|include|includegraphics)(?:\[[^\]]*\])?\{" + stem
+                         + r"(?:\.tex)?\}")
+    found = [f"{_source_path(str(path))}:{n}"
+             for root in (PAPER_DIR, BUILD_DIR / "generated")
+             for path in sorted(root.rglob("*.tex"))
+             for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace")
+                                      .splitlines(), start=1) if pattern.search(line)]
+    return found[0] if len(found) == 1 else None
 
 
 def _normal(text: str) -> tuple[str, list[int]]:
@@ -182,6 +224,7 @@ def _source_path(name: str) -> str:
 
 
 def undefined(log: Path) -> list[Undefined]:
+    """Every undefined citation and reference the final LaTeX log reports."""
     text = log.read_text(encoding="latin-1")
     found = {(m.group(1), m.group(2)) for m in _UNDEFINED.finditer(text)}
     return [Undefined(kind, key, tuple(find_uses(kind, key))) for kind, key in sorted(found)]
@@ -202,6 +245,8 @@ def find_uses(kind: str, key: str) -> list[str]:
 
 
 def build_pdf(out: Path = PAPER_PDF) -> Path:
+    """Run latexmk on paper/main.tex into build/; fail on the first LaTeX error and on anything
+    undefined."""
     with exclusive_build():
         return _build_pdf(out)
 

@@ -1,4 +1,4 @@
-"""The metrics files the paper renders and the comparisons its prose quotes.
+"""The files render reads: metrics files, the comparisons its prose quotes, paired tests.
 
 Each file is read through `maaza_core.metrics.load`, the one validator the harness uses
 too (schema, consistency rules, and here the data set's sizes), so only whole-split runs
@@ -8,14 +8,16 @@ formats them and never recomputes a statistic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from maaza_core import metrics
+from maaza_core import metrics, paired
 from maaza_core.datastats import DatasetStats, load_stats
 from maaza_core.errors import DataError, UserError
 from maaza_core.metrics import MetricsDoc
-from maaza_core.paths import RESULTS_DIR
+from maaza_core.paired import PairedDoc
+from maaza_core.paths import RESULTS_DIR, display
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import YamlDoc, load_yaml
 
@@ -23,6 +25,21 @@ from maaza_core.yamlfile import YamlDoc, load_yaml
 def load_result(path: Path, stats: DatasetStats | None = None) -> MetricsDoc:
     """One results file; with `stats`, totals must match the data set's split sizes."""
     return metrics.load(path, stats)
+
+
+# A results file's stem becomes a macro key (\result{STEM/exact}, inside \csname), a
+# Make prerequisite and a file name in messages: no TeX special (# % { } \ ~ ^ $ &), no
+# Make special (space : % $ # ;), nothing a shell would read.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_names(paths: list[Path]) -> None:
+    """Refuse, before reading any, a results file whose name could not be a key."""
+    for path in paths:
+        if not SAFE_NAME.fullmatch(path.stem):
+            raise UserError(f"{display(path)}: a results file name may hold only letters, "
+                            "digits, '.', '-' and '_' (it becomes \\result{NAME/...} and a "
+                            "Make prerequisite; fix: rename the file)")
 
 
 def load_results(results_dir: Path = RESULTS_DIR, stats: DatasetStats | None = None,
@@ -34,6 +51,7 @@ def load_results(results_dir: Path = RESULTS_DIR, stats: DatasetStats | None = N
     paths = sorted(results_dir.glob("*.json"))
     if not paths:
         raise UserError(f"{results_dir}: no results files (*.json); see README 'Add a model'")
+    check_names(paths)
     stats = load_stats() if stats is None else stats
     results = [load_result(p, stats) for p in paths]
     return sorted(results, key=lambda r: (r.model.parameters, r.model.method != "zero-shot",
@@ -41,6 +59,7 @@ def load_results(results_dir: Path = RESULTS_DIR, stats: DatasetStats | None = N
 
 
 def by_stem(results: list[MetricsDoc]) -> dict[str, MetricsDoc]:
+    """The results keyed by file stem, the name macros and comparisons use."""
     return {r.stem: r for r in results}
 
 
@@ -100,3 +119,17 @@ def _comparison(doc: YamlDoc, i: int, table: dict[str, MetricsDoc],
 def _split(r: MetricsDoc) -> tuple[str, str, str]:
     return r.dataset.name, r.dataset.version, r.dataset.split
 
+
+def load_paired(folder: Path) -> list[PairedDoc]:
+    """Every paired comparison in `folder` (RESULTS/paired) that the paper may quote:
+    valid (maaza_core.paired) and over the full split."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        doc = paired.load(path)
+        if any(doc.dropped.values()):
+            raise DataError(path, "the runs answered different examples; the paper only "
+                            "quotes paired tests on the full split (fix: "
+                            "score both runs on the whole split and compare again)",
+                            pointer="/dropped")
+        out.append(doc)
+    return out

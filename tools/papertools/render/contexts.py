@@ -6,12 +6,14 @@ templates in ``paper/templates/`` only lay out what they are given.
 
 from __future__ import annotations
 
-from maaza_core.datastats import DatasetStats
-from maaza_core.metrics import COMPLEXITIES, Count, MetricsDoc
+from maaza_core.consistency import STOPS
+from maaza_core.datastats import COMPLEXITIES, DatasetStats
+from maaza_core.metrics import Count, MetricsDoc
 from papertools.render import numbers as fmt
-from papertools.render.latex import latex_escape
 from papertools.render.macros import METHOD_LABEL
+from papertools.render.measured import measured_values
 from papertools.render.results import by_stem
+from papertools.render.texescape import latex_escape
 
 
 def sources(results: list[MetricsDoc]) -> str:
@@ -43,11 +45,13 @@ def _display_name(r: MetricsDoc) -> str:
 
 
 def f1_cell(r: MetricsDoc) -> str:
+    """Overall Field F1 as a table cell; '--' for a file that reports none."""
     f1 = r.metrics.overall.field_f1
     return "--" if f1 is None else fmt.decimal(f1.mean)
 
 
 def results_table(results: list[MetricsDoc]) -> dict:
+    """Rows of the main results table, the best JSONExact marked."""
     best = max(r.json_exact.rate for r in results)
     rows = []
     for r in results:
@@ -68,6 +72,7 @@ def results_table(results: list[MetricsDoc]) -> dict:
 
 
 def complexity_table(results: list[MetricsDoc]) -> dict:
+    """JSONExact per complexity tier for every model, with the tiers' notes."""
     rows = []
     for r in results:
         cells = []
@@ -88,6 +93,7 @@ def complexity_table(results: list[MetricsDoc]) -> dict:
 
 
 def dataset_table(stats: DatasetStats) -> dict:
+    """The data set table: splits, tiers and schemas, from the statistics edgejson wrote."""
     splits = ("train", "test")
     s = {k: stats.splits[k] for k in splits}
 
@@ -139,3 +145,28 @@ def base_stem(tuned: MetricsDoc, results: list[MetricsDoc]) -> str | None:
         if r.model.method == "zero-shot" and r.model.id == tuned.model.base_model:
             return r.stem
     return None
+
+
+def measured_table(results: list[MetricsDoc]) -> dict:
+    """Rows of the measured-runs table; empty when nothing has been measured yet."""
+    measured = [r for r in results if r.provenance == "measured"]
+    rows = []
+    for r in measured:
+        values = measured_values(r)
+
+        def cell(name: str, values: dict = values) -> str:
+            return values[name][0] if name in values else "--"
+
+        rows.append({
+            "name": latex_escape(r.model.name),
+            "exact": fmt.percent(r.json_exact.rate),
+            "ci": interval_cell(r.json_exact),
+            "f1": f1_cell(r),
+            "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
+            "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
+            "s_per_example": cell("s-per-example"),
+            # Three table cells: complete JSON value & end-of-sequence & token limit.
+            "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
+        })
+    return {"rows": rows, "sources": sources(measured),
+            "n": measured[0].json_exact.total if measured else 0}

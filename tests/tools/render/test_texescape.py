@@ -9,7 +9,7 @@ import pytest
 
 from maaza_core.atomic import write_atomic
 from papertools.render.jinja import make_env, render
-from papertools.render.latex import latex_escape
+from papertools.render.texescape import latex_escape
 
 SPECIALS = r"\ & % $ # _ { } ~ ^"
 TITLE = r"Cost & Speed: 100% of $5 #1 {tiny_models} ~ x^2 \ back — Blázquez, Kydlíček, Zoë"

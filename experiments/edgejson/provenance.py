@@ -6,7 +6,6 @@ The metrics file itself (its model, validation and writing) is `maaza_core.metri
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 import subprocess
@@ -15,11 +14,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from maaza_core.atomic import write_atomic
 from maaza_core.paths import ROOT
 
 _PACKAGES = ("torch", "transformers", "peft", "tokenizers", "accelerate", "jsonschema",
              "numpy", "scipy", "maaza-paper")
+
+
+def run_name(name: str | None, model: str) -> str:
+    """The name a run goes by: the metrics file's model.name, `batch --only`, the out folder.
+
+    One derivation, so that the name a user reads in a metrics file is the one the batch
+    config accepts: the given name, else the last part of the model id or path.
+    """
+    return name or Path(model.rstrip("/")).name
 
 
 def utc_now() -> str:
@@ -54,7 +61,8 @@ def git_commit() -> dict[str, Any]:
 
 
 # Instruction-set extensions CPU matmul speed hinges on: two machines both named "AMD EPYC"
-# ran the same zero-shot benchmark in 1,314 s (AVX-512 with BF16) and 2,422 s (AVX2 only).
+# ran the same zero-shot benchmark at very different speeds, one with AVX-512 and BF16, one
+# with AVX2 only (bench/results/harness-speed-smollm2-135m-instruct-q4-zero-shot*.json).
 CPU_FEATURES = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
 CPUINFO = Path("/proc/cpuinfo")  # Linux; elsewhere the fields are None and no features
 
@@ -109,10 +117,3 @@ def run_provenance(*, device: str | None, dtype: str | None, started: str,
         "data_sha256": data_sha256,
         **(extra or {}),
     }
-
-
-def write_json_atomic(path: Path, doc: Any) -> None:
-    """Pretty JSON, written atomically (a killed run never leaves half a file behind)."""
-    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-
-

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from edgejson.data import load_dataset, load_split
-from edgejson.metrics import field_f1, field_f1_nested, json_equal, leaf_paths, score_example
+from edgejson.examplescore import field_f1, field_f1_nested, json_equal, leaf_paths, score_example
 
 
 def test_numbers_compare_by_value_but_booleans_are_not_numbers() -> None:

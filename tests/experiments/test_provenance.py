@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from edgejson import results  # noqa: E402
+from edgejson import provenance  # noqa: E402
 from edgejson.modelload import cpu_has_bf16  # noqa: E402
 
 pytestmark = pytest.mark.ml
@@ -24,7 +24,7 @@ def cpuinfo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         path = tmp_path / "cpuinfo"
         if text is not None:
             path.write_text(text, encoding="utf-8")
-        monkeypatch.setattr(results, "CPUINFO", path)
+        monkeypatch.setattr(provenance, "CPUINFO", path)
 
     return use
 
@@ -36,7 +36,7 @@ def cpuinfo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_the_record_names_the_instruction_sets(cpuinfo, text: str, features: list[str],
                                                bf16: bool) -> None:
     cpuinfo(text)
-    info = results.hardware()
+    info = provenance.hardware()
     assert info["cpu_model"] == "AMD EPYC"
     assert info["cpu_features"] == features
     assert cpu_has_bf16() is bf16
@@ -44,12 +44,12 @@ def test_the_record_names_the_instruction_sets(cpuinfo, text: str, features: lis
 
 def test_no_cpuinfo_means_no_features_not_a_crash(cpuinfo) -> None:
     cpuinfo(None)
-    assert results.hardware()["cpu_features"] == []
+    assert provenance.hardware()["cpu_features"] == []
     assert cpu_has_bf16() is False
 
 
 def test_with_a_device_the_record_has_torch_s_dispatch_level() -> None:
-    info = results.hardware("cpu")
+    info = provenance.hardware("cpu")
     assert info["torch_threads"] >= 1
     assert info["torch_cpu_capability"] in {"DEFAULT", "NO AVX", "AVX2", "AVX512", "SVE256",
                                             "ZVECTOR", "VSX", "SVE128", "SVE"}

@@ -1,0 +1,39 @@
+"""The docs' generated blocks: the committed ones match bench/results, a hand edit is
+caught (and rewritten), and a block no renderer knows is an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maaza_core.errors import DataError
+from papertools.render.docblocks import DOCS, rendered, stale_blocks, update_docs
+
+BEGIN = "<!-- begin generated: harness-speed-summary (papertools render docs) -->\n"
+END = "<!-- end generated: harness-speed-summary -->"
+
+
+def test_the_committed_docs_are_up_to_date() -> None:
+    # Fails after a new bench/results file until `make docs` has been run and committed.
+    assert update_docs(DOCS, check=True) == []
+
+
+def test_a_hand_edited_figure_is_stale_and_rewritten(tmp_path: Path) -> None:
+    doc = tmp_path / "README.md"
+    fresh = rendered(f"intro\n\n{BEGIN}{END}\n", doc)
+    assert stale_blocks(fresh, doc) == []  # the rendered text is silent
+    planted = fresh.replace("6.85x", "7.85x")  # a figure typed over the rendered one
+    assert planted != fresh
+    doc.write_text(planted, encoding="utf-8")
+    assert update_docs([doc], check=True) == [
+        f"{doc}:3: generated block harness-speed-summary is stale"]
+    assert doc.read_text(encoding="utf-8") == planted  # --check changes nothing
+    update_docs([doc])
+    assert doc.read_text(encoding="utf-8") == fresh
+
+
+def test_an_unknown_block_is_named_with_its_line(tmp_path: Path) -> None:
+    text = "a\n<!-- begin generated: nosuch -->\n<!-- end generated: nosuch -->\n"
+    with pytest.raises(DataError, match=r"README\.md:2: unknown generated block 'nosuch'"):
+        rendered(text, tmp_path / "README.md")
