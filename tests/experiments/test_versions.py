@@ -15,6 +15,7 @@ def test_the_declared_transformers_floor_is_the_one_the_engine_needs() -> None:
     assert line.startswith("transformers<6,>=5.24") or line.startswith("transformers>=5.24")
 
 
+@pytest.mark.ml
 def test_this_environment_passes() -> None:
     pytest.importorskip("transformers")
     check_ml_stack()
