@@ -25,7 +25,7 @@ from maaza_core.paths import DATA_DIR, RUNS_DIR
 
 from .data import SPLITS, data_sha256, load_dataset, load_split
 from .predictions import Predictions, PredictionWriter, locked, read_predictions
-from .prompt import NAMES_HELP, encode_prompts, parse_format
+from .prompt import NAMES_HELP, PromptFormat, encode_prompts, parse_format
 from .provenance import run_name, run_provenance, utc_now
 from .scoring import metrics_document, performance, score_predictions, summary_lines
 from .train import read_train_config
@@ -204,14 +204,15 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
                            slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
                            on_rows=writer.write_rows, progress=settings.progress,
                            schemas=dataset.schemas if settings.constrain == "schema" else None)
-        doc = _document(settings, examples, dataset, loaded, sha, started, dtype,
+        doc = _document(settings, examples, dataset, loaded, sha, started, dtype, fmt,
                         resumed=len(pending) < len(examples))
         metrics.dump(doc, settings.out / METRICS_FILE)
     return doc
 
 
 def _document(settings: EvalSettings, examples: list[Any], dataset: Any, loaded: Any,
-              sha: str, started: str, dtype: str, resumed: bool) -> MetricsDoc:
+              sha: str, started: str, dtype: str, fmt: PromptFormat,
+              resumed: bool) -> MetricsDoc:
     """The metrics document of the finished predictions file."""
     preds = read_predictions(settings.out / PREDICTIONS_FILE)
     records = [preds.records[e.id] for e in examples]
@@ -219,7 +220,7 @@ def _document(settings: EvalSettings, examples: list[Any], dataset: Any, loaded:
         model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
-        prompt_format=parse_format(settings.prompt), constrain=settings.constrain,
+        prompt_format=fmt, constrain=settings.constrain,
         training=_training_config(settings.adapter), perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=dtype, started=started,
                            data_sha256=sha,

@@ -24,7 +24,9 @@ from typing import Any
 from maaza_core.errors import UserError
 
 INSTRUCTION = "Extract the structured JSON data from the following text."
-PROMPT_TEMPLATE = INSTRUCTION + "\n\nInput: {prompt}\n\nOutput:"
+# One input and the cue for its answer; bare has one, few-shot one per shot before it.
+TURN = "\n\nInput: {prompt}\n\nOutput:"
+PROMPT_TEMPLATE = INSTRUCTION + TURN
 # The chat formats' user turn: the same words, the answer comes as the assistant's turn.
 CHAT_TEMPLATE = INSTRUCTION + "{schema}\n\nInput: {prompt}"
 SCHEMA_SENTENCE = " The output must be valid against this JSON Schema:\n{schema}"
@@ -124,9 +126,8 @@ def _compact(value: Any) -> str:
 
 def _plain(example: Any, shots: Sequence[Any]) -> str:
     """`bare`, with each shot as one more Input/Output pair after the instruction."""
-    pairs = "".join(f"\n\nInput: {s.prompt}\n\nOutput:{format_answer(s.expected)}"
-                    for s in shots)
-    return INSTRUCTION + pairs + f"\n\nInput: {example.prompt}\n\nOutput:"
+    pairs = "".join(TURN.format(prompt=s.prompt) + format_answer(s.expected) for s in shots)
+    return INSTRUCTION + pairs + TURN.format(prompt=example.prompt)
 
 
 def chat_messages(fmt: PromptFormat, example: Any, shots: Sequence[Any],

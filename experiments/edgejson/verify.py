@@ -30,7 +30,7 @@ from typing import Any
 from maaza_core import metrics, paired
 from maaza_core.cli import setting
 from maaza_core.errors import DataErrors, UserError
-from maaza_core.jsonfile import data_error, read_json, write_json
+from maaza_core.jsonfile import data_error, write_json
 from maaza_core.metrics import MetricsDoc
 from maaza_core.paths import DATA_DIR, GENERATED_DIR, RESULTS_DIR, display
 
@@ -78,16 +78,16 @@ class _Checker:
         self.sha = data_sha256(s.data_dir)
         self.runs: dict[str, _Run] = {}  # predictions file name -> rescored run
 
-    def measured(self, path: Path, doc: MetricsDoc, text: str) -> None:
+    def measured(self, path: Path, doc: MetricsDoc) -> None:
         """Rescore one measured file from its predictions and diff every number."""
         preds_path = path.with_name(path.stem + PREDICTIONS_SUFFIX)
         if not preds_path.is_file():
             self._error(path, ("provenance",), f"measured, but its outputs "
                         f"{preds_path.name} are missing, so no number of it can be "
                         f"recomputed (fix: commit {display(preds_path)} from the run, or "
-                        "remove the file)", text)
+                        "remove the file)")
             return
-        self._data_hash(path, doc, text)
+        self._data_hash(path, doc)
         preds = read_predictions(preds_path)
         header = preds.settings or {}
         for key, stored in (("split", doc.dataset.split),
@@ -95,7 +95,7 @@ class _Checker:
             if key in header and header[key] != stored:
                 self._error(path, _config_path(key), f"is {stored!r} but "
                             f"{preds_path.name} was generated with {header[key]!r} "
-                            f"({PUBLISH})", text)
+                            f"({PUBLISH})")
         examples = match_predictions(load_split(doc.dataset.split, self.s.data_dir,
                                                 self.dataset), preds, display(preds_path))
         scores = score_predictions(examples, preds, self.dataset)
@@ -104,34 +104,32 @@ class _Checker:
             doc, metrics=aggregate(scores),
             performance=performance([preds.records[e.id] for e in examples]),
             dataset=dataclasses.replace(doc.dataset, examples=len(scores)))
-        self._differences(path, doc.to_dict(), again.to_dict(), preds_path.name, text)
+        self._differences(path, doc.to_dict(), again.to_dict(), preds_path.name)
 
-    def _data_hash(self, path: Path, doc: MetricsDoc, text: str) -> None:
+    def _data_hash(self, path: Path, doc: MetricsDoc) -> None:
         recorded = {("dataset", "sha256"): doc.dataset.sha256,
                     ("run", "data_sha256"): (doc.run or {}).get("data_sha256", self.sha)}
         for steps, sha in recorded.items():
             if sha != self.sha:
                 self._error(path, steps, f"the run scored data with sha256 {sha} but the "
                             f"repository's {self.stats.name} {self.stats.version} has "
-                            f"{self.sha} (fix: evaluate again on this data: make measured)",
-                            text)
+                            f"{self.sha} (fix: evaluate again on this data: make measured)")
 
     def _differences(self, path: Path, stored: dict[str, Any], again: dict[str, Any],
-                     preds_name: str, text: str) -> None:
+                     preds_name: str) -> None:
         found = [(steps, old, new) for key in ("dataset", "metrics", "performance")
                  for steps, old, new in _diff(stored.get(key), again.get(key), (key,))]
         for steps, old, new in found[:SHOWN]:
             self._error(path, steps, f"stored {_show(old)}, recomputed from {preds_name}: "
-                        f"{_show(new)} ({PUBLISH})", text)
+                        f"{_show(new)} ({PUBLISH})")
         if len(found) > SHOWN:  # named at the first one not shown, so it sorts after them
             self._error(path, found[SHOWN][0], f"and {len(found) - SHOWN} more numbers "
-                        f"from here on differ from those recomputed from {preds_name}", text)
+                        f"from here on differ from those recomputed from {preds_name}")
 
     def paired_file(self, path: Path) -> None:
         """Recompute one paired test from the two runs it names, over the full split."""
-        text, _ = read_json(path, "paired comparison file", "pass a file")
         doc = paired.load(path)
-        runs = [self._named_run(path, side, name, text)
+        runs = [self._named_run(path, side, name)
                 for side, name in (("a", doc.a), ("b", doc.b))]
         split = runs[0].split if runs[0] else "test"
         size = self.stats.splits[split].examples if split in self.stats.splits else None
@@ -140,8 +138,7 @@ class _Checker:
                         f"{size} examples of the {split} split (dropped: "
                         f"{dict(doc.dropped)}); the paper quotes paired tests over the full "
                         f"split only (fix: compare the two full runs: "
-                        f"{self._compare_fix(doc, path)})",
-                        text)
+                        f"{self._compare_fix(doc, path)})")
         if None in runs:
             return
         sides = [Side(name, {s.id: s for s in run.scores})
@@ -149,9 +146,9 @@ class _Checker:
         again = compare(*sides, allow_subset=True)
         for steps, old, new in list(_diff(doc.to_dict(), again.to_dict(), ()))[:SHOWN]:
             self._error(path, steps, f"stored {_show(old)}, recomputed from {doc.a} and "
-                        f"{doc.b}: {_show(new)} (fix: {self._compare_fix(doc, path)})", text)
+                        f"{doc.b}: {_show(new)} (fix: {self._compare_fix(doc, path)})")
 
-    def _named_run(self, path: Path, side: str, name: str, text: str) -> _Run | None:
+    def _named_run(self, path: Path, side: str, name: str) -> _Run | None:
         """The rescored measured run a paired file's side names (its predictions file)."""
         run = self.runs.get(name)
         if run is None:
@@ -159,8 +156,7 @@ class _Checker:
             self._error(path, (side,), f"names {name!r}, which is not the predictions file "
                         f"of a measured run in {display(self.s.results)} (measured: "
                         f"{known}), so the test cannot be recomputed (fix: compare the "
-                        "committed predictions files with `edgejson compare A B --json`)",
-                        text)
+                        "committed predictions files with `edgejson compare A B --json`)")
         return run
 
     def _compare_fix(self, doc: paired.PairedDoc, path: Path) -> str:
@@ -168,8 +164,11 @@ class _Checker:
         a, b = (display(self.s.results / name) for name in (doc.a, doc.b))
         return f"edgejson compare {a} {b} --json > {display(path)}"
 
-    def _error(self, path: Path, steps: tuple[str, ...], message: str, text: str) -> None:
-        self.errors.append(data_error(path, steps, message, text))
+    def _error(self, path: Path, steps: tuple[str, ...], message: str) -> None:
+        # The file's text only gives the error its line: read when a file has one, not
+        # for every file (metrics.load and paired.load have read each file already).
+        self.errors.append(data_error(path, steps, message,
+                                      path.read_bytes().decode("utf-8")))
 
 
 def _config_path(key: str) -> tuple[str, ...]:
@@ -202,10 +201,9 @@ def verify_results(s: VerifySettings) -> dict[str, Any]:
         raise UserError(f"{display(s.results)}: no results files (*.json)")
     reported = []
     for path in paths:
-        text, _ = read_json(path, "metrics file", "pass a file")
         doc = metrics.load(path, checker.stats)
         if doc.provenance == "measured":
-            checker.measured(path, doc, text)
+            checker.measured(path, doc)
         else:
             reported.append(path.stem)
     pairs = sorted((s.results / paired.FOLDER).glob("*.json"))

@@ -147,7 +147,7 @@ def test_a_paired_test_over_three_examples_is_refused(tmp_path) -> None:
 
     checker = _Checker(VerifySettings(results=results))
     for run in (FT, ZS):
-        checker.measured(results / f"{run}.json", metrics.load(results / f"{run}.json"), "")
+        checker.measured(results / f"{run}.json", metrics.load(results / f"{run}.json"))
     sides = [Side(f"{run}.predictions.jsonl",
                   {s.id: s for s in checker.runs[f"{run}.predictions.jsonl"].scores[:3]})
              for run in (ZS, FT)]
