@@ -72,13 +72,11 @@ def end_ids(model: Any, tokenizer: Any) -> set[int]:
 class StopRule:
     """When a row is done: an end id, its first JSON value complete, or the token limit."""
 
-    def __init__(self, tokenizer: Any, max_new_tokens: int,
-                 eos_ids: set[int] | None = None) -> None:
+    def __init__(self, tokenizer: Any, max_new_tokens: int, eos_ids: set[int]) -> None:
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
         self.closers = closer_mask(tokenizer)
-        eos = tokenizer.eos_token_id
-        self.eos_ids = eos_ids if eos_ids is not None else {eos} - {None}
+        self.eos_ids = eos_ids  # end_ids(): the one reading of a model's end tokens
 
     def check(self, ids: list[int], watcher: JsonWatcher,
               grammar_done: bool = False) -> str | None:

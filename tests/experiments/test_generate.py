@@ -154,7 +154,8 @@ def test_stop_rule_stops_each_row_at_its_own_json_end(tiny_model: Path) -> None:
     tok = AutoTokenizer.from_pretrained(tiny_model)
     texts = ['  {"a": [1, {"b": "x}"}]} and then more text', 'No JSON here at all, sorry',
              ' [1, 2] {"c": 3}', ' {"open": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12']
-    rule, short = generate.StopRule(tok, max_new_tokens=500), generate.StopRule(tok, 5)
+    eos = {tok.eos_token_id}
+    rule, short = generate.StopRule(tok, 500, eos), generate.StopRule(tok, 5, eos)
     ends = []
     for text in texts:
         check = (short if text.startswith(' {"open"') else rule).check
