@@ -110,9 +110,11 @@ $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train
 BASELINE_DEVICE ?= cpu
 # Shots for the few-shot runs (edgejson/prompt.py: few-shot-K, chat-schema-few-shot-K).
 BASELINE_SHOTS ?= 3
-# The SmolLM2 format that gets few-shot examples: the best of chat / chat-schema, decided
-# from their results (issue 18: "the best of these with few-shot").
+# The SmolLM2 format that gets few-shot examples: the best of chat, chat-schema and
+# chat-schema constrained, decided from their results (issue 18: "the best of these with
+# few-shot"): constrained decoding, 7/158 exact and 85/158 schema-valid against 0 and 3.
 BASELINE_BEST ?= chat-schema
+BASELINE_BEST_CONSTRAIN ?= schema
 MEASURED_GEMMA := gemma-3-270m-q4_k_m
 MEASURED_GEMMA_RUN := gemma-3-270m-q4
 
@@ -130,7 +132,7 @@ endef
 $(eval $(call baseline_run,$(MEASURED_ZS)-chat,$(MEASURED_BASE),chat,none,SmolLM2-135M-Instruct (chat)))
 $(eval $(call baseline_run,$(MEASURED_ZS)-chat-schema,$(MEASURED_BASE),chat-schema,none,SmolLM2-135M-Instruct (chat+schema)))
 $(eval $(call baseline_run,$(MEASURED_ZS)-chat-schema-constrained,$(MEASURED_BASE),chat-schema,schema,SmolLM2-135M-Instruct (chat+schema constrained)))
-$(eval $(call baseline_run,$(MEASURED_ZS)-$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),$(MEASURED_BASE),$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),none,SmolLM2-135M-Instruct ($(BASELINE_BEST) $(BASELINE_SHOTS)-shot)))
+$(eval $(call baseline_run,$(MEASURED_ZS)-$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS)-constrained,$(MEASURED_BASE),$(BASELINE_BEST)-few-shot-$(BASELINE_SHOTS),$(BASELINE_BEST_CONSTRAIN),SmolLM2-135M-Instruct ($(BASELINE_BEST) $(BASELINE_SHOTS)-shot constrained)))
 $(eval $(call baseline_run,$(MEASURED_FT)-constrained,$(MEASURED_BASE),bare,schema,Maaza-135M-Instruct (constrained),--adapter $(MEASURED_ADAPTER),$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS)))
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS),$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),none,Gemma-3-270M ($(BASELINE_SHOTS)-shot)))
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained,$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),schema,Gemma-3-270M ($(BASELINE_SHOTS)-shot constrained)))
