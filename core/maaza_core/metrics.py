@@ -171,7 +171,7 @@ class MetricsDoc(FileDoc):
         # Under "metrics" an absent measure is an absent key (a reported file has no F1
         # interval, say); elsewhere the schema spells "unknown" as null.
         out["metrics"] = _without_none(out["metrics"])
-        for key in ("prompt_format", "constrain"):
+        for key in ("prompt_format", "constrain", "engine"):
             if out["config"][key] is None:
                 del out["config"][key]
         return {"format": FORMAT, **out}
