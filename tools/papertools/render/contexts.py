@@ -11,7 +11,7 @@ from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.metrics import Count, MetricsDoc
 from papertools.render import numbers as fmt
 from papertools.render.macros import METHOD_LABEL
-from papertools.render.measured import measured_values
+from papertools.render.measured import measured_runs, measured_values, run_label
 from papertools.render.results import by_stem
 from papertools.render.texescape import latex_escape
 
@@ -147,26 +147,58 @@ def base_stem(tuned: MetricsDoc, results: list[MetricsDoc]) -> str | None:
     return None
 
 
-def measured_table(results: list[MetricsDoc]) -> dict:
-    """Rows of the measured-runs table; empty when nothing has been measured yet."""
-    measured = [r for r in results if r.provenance == "measured"]
-    rows = []
-    for r in measured:
+# The two groups of the measured tables: runs of a checkpoint as published (prompted,
+# with or without examples), then fine-tuned ones (measured_runs' order).
+MEASURED_GROUPS = {"zero-shot": "Not fine-tuned (prompted)", "lora": "LoRA fine-tuned"}
+
+
+def _measured_groups(results: list[MetricsDoc], cells) -> list[dict]:
+    """The measured runs as groups of rows: each row the run's label (the model named once
+    per run of consecutive rows of one model) and the cells `cells(run, values)` gives."""
+    groups: list[dict] = []
+    previous = None
+    for r in measured_runs(results):
+        label = run_label(r)
+        heading = MEASURED_GROUPS[r.model.method]
+        if not groups or groups[-1]["heading"] != heading:
+            groups.append({"heading": heading, "rows": []})
+            previous = None
         values = measured_values(r)
+        groups[-1]["rows"].append({
+            "model": "" if label.model == previous else latex_escape(label.model),
+            "prompt": latex_escape(label.prompt), "decoding": latex_escape(label.decoding),
+            **cells(r, lambda name, v=values: v[name][0] if name in v else "--")})
+        previous = label.model
+    return groups
 
-        def cell(name: str, values: dict = values) -> str:
-            return values[name][0] if name in values else "--"
 
-        rows.append({
-            "name": latex_escape(r.model.name),
-            "exact": fmt.percent(r.json_exact.rate),
-            "ci": interval_cell(r.json_exact),
-            "f1": f1_cell(r),
-            "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
-            "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
-            "s_per_example": cell("s-per-example"),
-            # Three table cells: complete JSON value & end-of-sequence & token limit.
-            "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
-        })
-    return {"rows": rows, "sources": sources(measured),
+def measured_table(results: list[MetricsDoc]) -> dict:
+    """Rows of the measured-runs table, grouped; no groups when nothing was measured."""
+    def cells(r: MetricsDoc, cell) -> dict:
+        return {"exact": fmt.percent(r.json_exact.rate), "ci": interval_cell(r.json_exact),
+                "f1": f1_cell(r), "valid": cell("valid"), "schema": cell("schema"),
+                "tokens": cell("tokens-mean"), "s_per_example": cell("s-per-example")}
+
+    return _measured_context(results, cells)
+
+
+def measured_ends_table(results: list[MetricsDoc]) -> dict:
+    """The appendix table of the measured runs: nested Field F1, truncation and how each
+    run's outputs ended, the details the main measured table leaves out."""
+    def cells(r: MetricsDoc, cell) -> dict:
+        run = r.run or {}
+        threads = (run.get("hardware") or {}).get("torch_threads")
+        device = str(run.get("device", "--"))
+        return {"f1_nested": cell("f1-nested"), "truncated": cell("truncated"),
+                # Three table cells: complete JSON value & end-of-sequence & token limit.
+                "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
+                "device": "GPU" if device.startswith("cuda") else latex_escape(device.upper()),
+                "threads": "--" if threads is None else fmt.integer(threads)}
+
+    return _measured_context(results, cells)
+
+
+def _measured_context(results: list[MetricsDoc], cells) -> dict:
+    measured = measured_runs(results)
+    return {"groups": _measured_groups(results, cells), "sources": sources(measured),
             "n": measured[0].json_exact.total if measured else 0}
