@@ -5,9 +5,10 @@ table. Two marker shapes, black and grey, so the figure reads in grey scale."""
 from papertools.render.figstyle import figure_main, interval_errors, legend_above
 from papertools.render.measured import measured_runs, run_label
 
-# The figure's width, and its height per run plus the axis and legend (inches): 10 runs
+# The figure's width (the tick labels come on top: about 6.2 in in all, inside the 6.5 in
+# text block), and its height per run plus the axis and legend (inches): 10 runs
 # give 0.9 + 10 * 0.27 = 3.6 in, a third of the text block's height.
-WIDTH_IN, ROW_IN, BASE_IN = 6.0, 0.27, 0.9
+WIDTH_IN, ROW_IN, BASE_IN = 5.0, 0.27, 0.9
 # The two measures: name in the legend, metrics key, marker, fill, vertical offset.
 SERIES = (("JSONExact", "json_exact", "o", "black", -0.13),
           ("valid against the schema", "schema_compliant", "s", "white", 0.13))
@@ -28,7 +29,7 @@ def draw(results, ax):
     for i in rows[1:]:  # a rule where the group changes (not fine-tuned -> LoRA)
         if runs[i].model.method != runs[i - 1].model.method:
             ax.axhline(i - 0.5, color="0.5", lw=0.6, ls="--")
-    ax.set_yticks(list(rows), [_tick(r) for r in runs], fontsize=7)
+    ax.set_yticks(list(rows), [_tick(r) for r in runs], fontsize=8)
     ax.set_ylim(len(runs) - 0.5, -0.5)  # first run at the top, as in the table
     ax.set_xlim(-2, 100)  # room for a marker at 0 left of the axis line
     ax.set_xlabel("share of the test examples (%)")
