@@ -5,10 +5,10 @@ table. Two marker shapes, black and grey, so the figure reads in grey scale."""
 from papertools.render.figstyle import figure_main, interval_errors, legend_above
 from papertools.render.measured import measured_runs, run_label
 
-# The figure's width (the tick labels come on top: about 6.2 in in all, inside the 6.5 in
+# The figure's width (the tick labels come on top: about 6.4 in in all, inside the 6.5 in
 # text block), and its height per run plus the axis and legend (inches): 10 runs
 # give 0.9 + 10 * 0.27 = 3.6 in, a third of the text block's height.
-WIDTH_IN, ROW_IN, BASE_IN = 5.0, 0.27, 0.9
+WIDTH_IN, ROW_IN, BASE_IN = 4.8, 0.27, 0.9
 # The two measures: name in the legend, metrics key, marker, fill, vertical offset.
 SERIES = (("JSONExact", "json_exact", "o", "black", -0.13),
           ("valid against the schema", "schema_compliant", "s", "white", 0.13))
