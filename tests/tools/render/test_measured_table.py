@@ -141,3 +141,26 @@ def test_the_figure_draws_every_measured_run_with_its_intervals(results: Path) -
     assert list(schema) == pytest.approx(
         [100 * r.metrics.overall.schema_compliant.rate for r in measured])
     assert re.search(r"\(LoRA\)$", ticks[-1])
+
+
+def test_other_prompts_and_decodings_stay_out_of_the_main_results(results: Path) -> None:
+    """The main results' tables and figures show the reported runs and the measured ones of
+    their protocol (bare, unconstrained); a chat-schema or constrained run only Section
+    5.5's. Without the filter the main table grows a row per baseline (and overflows)."""
+    runs = load_results(results, STATS)
+    names = {r["name"] for r in contexts.results_table(runs)["rows"]}
+    assert names == {r["name"] for r in contexts.complexity_table(runs)["rows"]}
+    assert "SmolLM2-135M-Instruct$^\\dagger$" in names and "Qwen2.5-0.5B" in names
+    assert not any("chat" in n for n in names)
+    assert sum(r.provenance == "reported" for r in runs) + 2 == len(names)
+    draw = runpy.run_path(str(FIGURES_DIR / "accuracy-vs-params.py"))["draw"]
+    fig, ax = plt.subplots()
+    try:
+        draw(runs, ax)
+        labels = {t.get_text() for t in ax.texts}
+    finally:
+        plt.close(fig)
+    assert labels == {n.removesuffix("$^\\dagger$") for n in names}
+    pairs = contexts.figure_context("finetuned-vs-base", runs)["pairs"]
+    assert {(p["tuned"], p["base"]) for p in pairs} >= {
+        ("Maaza-135M-Instruct", "SmolLM2-135M-Instruct")}

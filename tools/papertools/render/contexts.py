@@ -11,7 +11,7 @@ from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.metrics import Count, MetricsDoc
 from papertools.render import numbers as fmt
 from papertools.render.macros import METHOD_LABEL
-from papertools.render.measured import measured_runs, measured_values, run_label
+from papertools.render.measured import main_protocol, measured_runs, measured_values, run_label
 from papertools.render.results import by_stem
 from papertools.render.texescape import latex_escape
 
@@ -51,7 +51,8 @@ def f1_cell(r: MetricsDoc) -> str:
 
 
 def results_table(results: list[MetricsDoc]) -> dict:
-    """Rows of the main results table, the best JSONExact marked."""
+    """Rows of the main results table (runs under its protocol), the best JSONExact marked."""
+    results = main_protocol(results)
     best = max(r.json_exact.rate for r in results)
     rows = []
     for r in results:
@@ -72,7 +73,9 @@ def results_table(results: list[MetricsDoc]) -> dict:
 
 
 def complexity_table(results: list[MetricsDoc]) -> dict:
-    """JSONExact per complexity tier for every model, with the tiers' notes."""
+    """JSONExact per complexity tier for every model under the main protocol, with the
+    tiers' notes."""
+    results = main_protocol(results)
     rows = []
     for r in results:
         cells = []
@@ -118,10 +121,12 @@ def dataset_table(stats: DatasetStats) -> dict:
 
 
 def figure_context(name: str, results: list[MetricsDoc]) -> dict:
-    """Numbers quoted in a figure's caption, formatted like the prose's."""
+    """Numbers quoted in a figure's caption, formatted like the prose's: of the runs the
+    main results' figures draw (`main_protocol`); the measured-runs figure quotes none."""
+    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": sources(results)}
+    results = main_protocol(results)
     t = by_stem(results)
-    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": sources(results),
-                 "measured": any(r.provenance == "measured" for r in results)}
+    ctx["measured"] = any(r.provenance == "measured" for r in results)
     best = max(results, key=lambda r: r.json_exact.rate)
     ctx["best"] = {"name": latex_escape(best.model.name),
                    "exact": fmt.percent(best.json_exact.rate)}

@@ -6,7 +6,8 @@ Reported results carry none of this: a file without ``"provenance": "measured"``
 measured values. The macros are built in ``macros.py``, the tables in ``contexts.py``; the
 order and labels of the measured runs (`measured_runs`, `RunLabel`) are shared by those
 tables and the measured-runs figure, so a run sits in the same place under the same name
-in all three.
+in all three. `main_protocol` picks the runs that the tables and figures of the main
+results show.
 """
 
 from __future__ import annotations
@@ -86,3 +87,17 @@ def measured_runs(results: list[MetricsDoc]) -> list[MetricsDoc]:
         return (r.model.method != "zero-shot", r.model.parameters, label.model,
                 label.prompt, label.decoding == "constrained", r.stem)
     return sorted((r for r in results if r.provenance == "measured"), key=key)
+
+
+def in_main_protocol(r: MetricsDoc) -> bool:
+    """Whether a run follows the protocol of the main results (Section 5.1): the bare
+    prompt, decoded without a constraint. Every reported run does."""
+    return run_label(r).prompt == DEFAULT_PROMPT and r.config.constrain in (None, "none")
+
+
+def main_protocol(results: list[MetricsDoc]) -> list[MetricsDoc]:
+    """The runs of the main results' tables and figures: the reported ones and the measured
+    ones under the same protocol. The measured baselines of other prompt formats or
+    decodings appear only in the measured table and figure (Section 5.5), which would
+    otherwise be repeated, one row and one bar per run, in every table and figure."""
+    return [r for r in results if in_main_protocol(r)]
