@@ -58,6 +58,7 @@ def test_macros_and_row_of_a_measured_run(tmp_path: Path) -> None:
     assert v["zs-run/cpu"] == "AMD EPYC" and v["zs-run/dtype"] == "bfloat16"
     ((row,),) = (g["rows"] for g in measured_ends_table([r])["groups"])
     assert row["stops"] == "140 & 10 & 8" and row["f1_nested"] == "0.610"
+    assert (row["batch"], row["device"]) == ("4", "-- (2)")  # no run.device in this file
 
 
 def test_reported_runs_have_no_measured_macros() -> None:

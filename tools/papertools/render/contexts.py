@@ -197,8 +197,10 @@ def measured_ends_table(results: list[MetricsDoc]) -> dict:
         return {"f1_nested": cell("f1-nested"), "truncated": cell("truncated"),
                 # Three table cells: complete JSON value & end-of-sequence & token limit.
                 "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
-                "device": "GPU" if device.startswith("cuda") else latex_escape(device.upper()),
-                "threads": "--" if threads is None else fmt.integer(threads)}
+                # One cell: the device, then its CPU threads: "CPU (2)".
+                "device": ("GPU" if device.startswith("cuda") else latex_escape(device.upper()))
+                + ("" if threads is None else f" ({fmt.integer(threads)})"),
+                "batch": "--" if r.config.batch_size is None else fmt.integer(r.config.batch_size)}
 
     return _measured_context(results, cells)
 
