@@ -1,6 +1,6 @@
 """Every run measured with the project's harness: JSONExact and the share of schema-valid
 outputs, each with its 95% Wilson interval, one row per run in the order of the measured
-table. Two marker shapes, black and grey, so the figure reads in grey scale."""
+table. Black only, two marker shapes (filled, open), so it reads in grey scale."""
 
 from papertools.render.figstyle import figure_main, interval_errors, legend_above
 from papertools.render.measured import measured_runs, run_label

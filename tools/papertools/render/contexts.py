@@ -6,6 +6,8 @@ templates in ``paper/templates/`` only lay out what they are given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from maaza_core.consistency import STOPS
 from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.metrics import Count, MetricsDoc
@@ -157,7 +159,12 @@ def base_stem(tuned: MetricsDoc, results: list[MetricsDoc]) -> str | None:
 MEASURED_GROUPS = {"zero-shot": "Not fine-tuned (prompted)", "lora": "LoRA fine-tuned"}
 
 
-def _measured_groups(results: list[MetricsDoc], cells) -> list[dict]:
+# A table's own cells of one run: (run, cell) -> {name: LaTeX}, where cell(name) is the
+# formatted measured value of that name, or "--" when the file has none.
+Cells = Callable[[MetricsDoc, Callable[[str], str]], dict]
+
+
+def _measured_groups(results: list[MetricsDoc], cells: Cells) -> list[dict]:
     """The measured runs as groups of rows: each row the run's label (the model named once
     per run of consecutive rows of one model) and the cells `cells(run, values)` gives."""
     groups: list[dict] = []
@@ -179,7 +186,7 @@ def _measured_groups(results: list[MetricsDoc], cells) -> list[dict]:
 
 def measured_table(results: list[MetricsDoc]) -> dict:
     """Rows of the measured-runs table, grouped; no groups when nothing was measured."""
-    def cells(r: MetricsDoc, cell) -> dict:
+    def cells(r: MetricsDoc, cell: Callable[[str], str]) -> dict:
         return {"exact": fmt.percent(r.json_exact.rate), "ci": interval_cell(r.json_exact),
                 "f1": f1_cell(r), "valid": cell("valid"), "schema": cell("schema"),
                 "tokens": cell("tokens-mean"), "s_per_example": cell("s-per-example")}
@@ -190,7 +197,7 @@ def measured_table(results: list[MetricsDoc]) -> dict:
 def measured_ends_table(results: list[MetricsDoc]) -> dict:
     """The appendix table of the measured runs: nested Field F1, truncation and how each
     run's outputs ended, the details the main measured table leaves out."""
-    def cells(r: MetricsDoc, cell) -> dict:
+    def cells(r: MetricsDoc, cell: Callable[[str], str]) -> dict:
         run = r.run or {}
         threads = (run.get("hardware") or {}).get("torch_threads")
         device = str(run.get("device", "--"))
@@ -205,7 +212,7 @@ def measured_ends_table(results: list[MetricsDoc]) -> dict:
     return _measured_context(results, cells)
 
 
-def _measured_context(results: list[MetricsDoc], cells) -> dict:
+def _measured_context(results: list[MetricsDoc], cells: Cells) -> dict:
     measured = measured_runs(results)
     return {"groups": _measured_groups(results, cells), "sources": sources(measured),
             "n": measured[0].json_exact.total if measured else 0}
