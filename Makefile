@@ -89,9 +89,28 @@ $(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
 	@touch $@
 endif
 
-.PHONY: venv venv-ml lock
+# The edge engine (llama-cpp-python) on top of the model stack. PyPI has only its sdist, so
+# uv builds it, once: uv's cache keeps the built wheel for the next venv of the same lock.
+# Portable flags: AVX2/FMA/F16C kernels, which every machine here has, and no -march=native
+# (GGML_NATIVE=OFF): a native build on an AVX-512/AMX machine crashed in its first
+# multi-token prompt, and a wheel built natively on one machine kind can fault on another.
+LOCK_EDGE := requirements/edge.txt
+VENV_EDGE_STAMP := $(VENV)/.stamp-edge
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+  -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_BLAS=OFF -DLLAMA_BUILD_TESTS=OFF \
+  -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
+$(VENV_EDGE_STAMP): $(LOCK_EDGE) $(VENV_ML_STAMP)
+	@echo "building llama-cpp-python from source if uv's cache has no build of it (about 10-20 minutes on 2 cores)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	  $(UV_PIP) --require-hashes -r $(LOCK_EDGE)
+	$(BIN)/edgejson models smollm2-135m-instruct-q4_1
+	$(BIN)/python tools/check_llama_build.py
+	@touch $@
+
+.PHONY: venv venv-ml venv-edge lock
 venv: $(VENV_STAMP) ## create or update the project virtual environment from the lock (no torch)
 venv-ml: $(VENV_ML_STAMP) ## add the model stack (CPU torch, transformers, peft) from the lock (TORCH_VARIANT=cu128: CUDA torch)
+venv-edge: $(VENV_EDGE_STAMP) ## add the edge engine (llama-cpp-python, built from source with portable CPU flags) and check it
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 \
               --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 lock: | $(UV) ## rewrite the lock (requirements/*.txt) after editing pyproject.toml (UPGRADE=1: newest versions)
@@ -99,6 +118,7 @@ lock: | $(UV) ## rewrite the lock (requirements/*.txt) after editing pyproject.t
 	  --extra ml -c $(TORCH_CPU) --find-links $(TORCH_FIND_LINKS) -o $(LOCK_ML)
 	$(UV) pip compile $(LOCK_FLAGS) pyproject.toml --extra dev -c $(LOCK_ML) -o $(LOCK_BASE)
 	echo uv | $(UV) pip compile $(LOCK_FLAGS) - -c $(LOCK_BASE) -o $(LOCK_UV)
+	$(UV) pip compile $(LOCK_FLAGS) pyproject.toml --extra edge -c $(LOCK_ML) -o $(LOCK_EDGE)
 
 # paper.mk last: its rules list variables (LITREVIEW_TEX, ...) that the others define,
 # and Make expands prerequisite lists as it reads them.
@@ -118,7 +138,7 @@ CODESPELL := $(BIN)/codespell --builtin clear,rare,informal,usage,en-GB_to_en-US
 
 .PHONY: test check lint spelling
 # Every test, every marker (pyproject.toml): slow, ml, network, the end-to-end builds.
-test: $(VENV_ML_STAMP) ## run every test (pytest -m "": slow, ml, network too), ruff and the spelling check (what CI runs)
+test: $(VENV_EDGE_STAMP) ## run every test (pytest -m "": slow, ml, network too), ruff and the spelling check (what CI runs)
 	$(BIN)/ruff check .
 	$(CODESPELL) $(SPELLING_FILES)
 	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)

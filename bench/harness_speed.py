@@ -19,6 +19,8 @@ itself (--harness-dtype auto), so the ratio is what a user gets without tuning f
     .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 64
     .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 16 \
         --batch-size 16 --constrain     # + schema-constrained vs unconstrained tokens/s
+    .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 32 \
+        --batch-size 1 16 --engine torch llama.cpp   # each engine against the original
 
 Use enough examples for the figure to describe an evaluation run: with a handful, the
 harness waits at the end for its longest row alone (512 tokens at batch-1 speed, about
@@ -120,14 +122,16 @@ def original_method(loaded: Any, examples: list[Any], max_new: int) -> dict[str,
 
 
 def harness_method(loaded: Any, examples: list[Any], max_new: int, batch: int,
-                   schemas: dict[str, Any] | None = None) -> dict[str, Any]:
+                   schemas: dict[str, Any] | None = None,
+                   generation: Any = run_generation) -> dict[str, Any]:
     """The harness's own generation loop, exactly as `edgejson evaluate` runs it (bare
-    prompt; with `schemas`, as `--constrain schema` runs it)."""
+    prompt; with `schemas`, as `--constrain schema` runs it; `generation`: the engine's
+    loop, edgejson.generate's or edgejson.llamacpp's)."""
     records: list[dict[str, Any]] = []
     encoded = encode_prompts(BARE, examples, loaded.tokenizer, {}, [], "bench")
     start, cpu = time.perf_counter(), time.process_time()
-    run_generation(loaded, examples, encoded, slots=batch, max_new_tokens=max_new,
-                   on_rows=records.extend, progress=False, schemas=schemas)
+    generation(loaded, examples, encoded, slots=batch, max_new_tokens=max_new,
+               on_rows=records.extend, progress=False, schemas=schemas)
     return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
             "tokens": sum(r["generated_tokens"] for r in records),
             "outputs": {r["id"]: r["output"] for r in records},
@@ -148,7 +152,8 @@ def agreement(examples: list[Any], a: dict[str, str], b: dict[str, str]) -> dict
 
 
 def summarize(examples: list[Any], orig: dict[str, Any], harn: dict[str, Any],
-              max_new: int, batch: int, parameters: int) -> dict[str, Any]:
+              max_new: int, batch: int, parameters: int, engine: str = "torch",
+              threads: int | None = None) -> dict[str, Any]:
     """The figures of one benchmark run; ratios are original / harness."""
     agree = agreement(examples, orig["outputs"], harn["outputs"])
     n = len(examples)
@@ -160,8 +165,8 @@ def summarize(examples: list[Any], orig: dict[str, Any], harn: dict[str, Any],
                 "json_exact": agree[f"exact_{key}"]}
 
     return {
-        "examples": n, "max_new_tokens": max_new, "batch_size": batch,
-        "threads": torch.get_num_threads(), "parameters": parameters,
+        "examples": n, "max_new_tokens": max_new, "batch_size": batch, "engine": engine,
+        "threads": threads or torch.get_num_threads(), "parameters": parameters,
         # CPU model names are not enough: the same "AMD EPYC" ran 1.8x slower without AVX-512.
         "hardware": hardware("cpu"),
         "original": side(orig, "a"), "harness": side(harn, "b"),
@@ -209,7 +214,9 @@ def report(figures: dict[str, Any]) -> None:
           f"{'JSON found':>12}{'JSONExact':>11}")
     for key in ("original", "harness"):
         f = figures[key]
-        print(f"{key:<10}{f['examples_per_s']:>12}{f['generated_tokens']:>13}{f['wall_s']:>9}"
+        label = key if key == "original" or figures.get("engine", "torch") == "torch" else (
+            "llama.cpp")
+        print(f"{label:<10}{f['examples_per_s']:>12}{f['generated_tokens']:>13}{f['wall_s']:>9}"
               f"{f['cpu_s']:>9}{f['valid_json']:>9}/{n}{f['json_exact']:>8}/{n}")
     print(f"speed-up {figures['speedup_examples_per_s']}x examples/s "
           f"({figures['speedup_cpu_time']}x in CPU time); "
@@ -269,10 +276,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adapter", help="LoRA adapter folder merged into --model")
     parser.add_argument("--harness-dtype", default="auto",
                         help="dtype of the harness side (auto: what edgejson evaluate picks)")
+    parser.add_argument("--engine", nargs="+", default=["torch"],
+                        choices=["torch", "llama.cpp"],
+                        help="harness engines to measure against the original method "
+                             "(llama.cpp: --model must be a GGUF; make venv-edge)")
     parser.add_argument("--constrain", action="store_true",
                         help="also run the harness with --constrain schema on the same rows "
                              "and compare tokens/s and schema-valid outputs")
     args = parser.parse_args(argv)
+    if "llama.cpp" in args.engine and (args.adapter or not args.model):
+        parser.error("--engine llama.cpp measures a GGUF --model as it is (no --adapter, "
+                     "not the tiny bench model)")
     dataset = load_dataset()
     if args.vocab_sizes and args.model is None:
         vocab_table(args.vocab_sizes, args.max_new_tokens)
@@ -296,17 +310,28 @@ def main(argv: list[str] | None = None) -> int:
     floor = token_floor(loaded.tokenizer, examples, args.max_new_tokens)
     print(f"a perfect model would generate {floor} tokens under the harness: "
           f"{orig['tokens'] / floor:.2f}x fewer than the original's {orig['tokens']}")
+    engines = {"torch": (fast, run_generation)}
+    if "llama.cpp" in args.engine:
+        from edgejson.llamacpp import load_llama
+        from edgejson.llamacpp import run_generation as llama_generation
+
+        engines["llama.cpp"] = (load_llama(model_id), llama_generation)
     all_figures = []
     for batch in args.batch_size:
-        harn = harness_method(fast, examples, args.max_new_tokens, batch)
-        figures = summarize(examples, orig, harn, args.max_new_tokens, batch,
-                            loaded.info["parameters"])
-        report(figures)
-        if args.constrain:
-            bound = harness_method(fast, examples, args.max_new_tokens, batch, dataset.schemas)
-            figures["constraint"] = constraint_cost(examples, harn, bound, dataset)
-            report_constraint(figures["constraint"], len(examples))
-        all_figures.append(figures)
+        for engine in args.engine:
+            model, generation = engines[engine]
+            harn = harness_method(model, examples, args.max_new_tokens, batch,
+                                  generation=generation)
+            figures = summarize(examples, orig, harn, args.max_new_tokens, batch,
+                                loaded.info["parameters"], engine,
+                                getattr(model, "threads", None))
+            report(figures)
+            if args.constrain:
+                bound = harness_method(model, examples, args.max_new_tokens, batch,
+                                       dataset.schemas, generation)
+                figures["constraint"] = constraint_cost(examples, harn, bound, dataset)
+                report_constraint(figures["constraint"], len(examples))
+            all_figures.append(figures)
     if args.json:
         write_json(args.json, all_figures)
     return 0

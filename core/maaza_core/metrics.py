@@ -127,6 +127,7 @@ class RunConfig:
     # has no key, so to_dict leaves the key out and the file reads back byte for byte.
     prompt_format: str | None = None  # edgejson.prompt format name (evaluate --prompt)
     constrain: str | None = None  # "schema": decoding kept the output valid against it
+    engine: str | None = None  # "llama.cpp"; None: the float32 reference (edgejson.generate)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,7 @@ can therefore never mix two models' rows under one metrics file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ from .train import read_train_config
 PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
 CONSTRAINTS = ("none", "schema")  # --constrain; edgejson.constrain implements "schema"
+# --engine: the float32 reference (edgejson.generate) or the GGUF run as deployed
+# (edgejson.llamacpp); the reference stays the default (experiments/README.md, Edge).
+ENGINES = ("torch", "llama.cpp")
 # EvalSettings fields that decide where and how fast a run goes, not what it generates;
 # every other field (and a field added later) is part of the resume fingerprint. The
 # data folder enters as the data's sha256. Greedy outputs do not depend on the batch
@@ -82,6 +86,9 @@ class EvalSettings:
     constrain: str = setting("none", choices=CONSTRAINTS, help="schema: every token keeps "
                              "the output a prefix of a JSON value valid against the row's "
                              "schema (llguidance); none: plain greedy decoding")
+    engine: str = setting("torch", choices=ENGINES, help="torch: dequantize to --dtype and "
+                          "decode with PyTorch (the reference); llama.cpp: run the GGUF as "
+                          "deployed, in its quantized types on the CPU (make venv-edge)")
     progress: bool = setting(True, help="show a progress bar")
     restart: bool = setting(False, help="delete the output folder's predictions and "
                             "metrics and start over (needed when they were made with "
@@ -101,9 +108,13 @@ class EvalSettings:
     def fingerprint(self) -> dict[str, Any]:
         """The settings part of the resume fingerprint: every field but NOT_OUTPUT, as it
         reads back from the predictions file's header (a tuple as a list, a Path as text),
-        so an unchanged setting always compares equal."""
+        so an unchanged setting always compares equal. A reference run leaves `engine` out,
+        so files written before the setting existed (all reference runs) still resume."""
         return json.loads(json.dumps({f.name: getattr(self, f.name) for f in fields(self)
-                                      if f.name not in NOT_OUTPUT}, default=str))
+                                      if f.name not in NOT_OUTPUT
+                                      and (f.name, getattr(self, f.name)) != ("engine",
+                                                                              "torch")},
+                                     default=str))
 
 
 def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,
@@ -170,14 +181,42 @@ def _training_config(adapter: str | None) -> dict[str, Any] | None:
     return None
 
 
+def _engine(settings: EvalSettings) -> tuple[Callable[[], Any], Callable[..., None]]:
+    """The chosen engine's loader and generation loop (same contract for both).
+
+    llama.cpp takes the GGUF as it is: flags that only the reference honours are refused
+    rather than silently ignored.
+    """
+    if settings.engine == "llama.cpp":
+        ignored = [flag for flag, value, default in (
+            ("--dtype", settings.dtype, "auto"), ("--revision", settings.revision, None),
+            ("--trust-remote-code", settings.trust_remote_code, False))
+            if value != default] + (["--device " + settings.device]
+                                    if settings.device not in ("auto", "cpu") else [])
+        if ignored:
+            raise UserError(f"--engine llama.cpp: {', '.join(ignored)} applies to the torch "
+                            "engine only (llama.cpp computes in the GGUF's own types on the "
+                            "CPU; fix: drop the flag)")
+        from .llamacpp import load_llama
+        from .llamacpp import run_generation as llama_generation
+
+        return lambda: load_llama(settings.model, adapter=settings.adapter), llama_generation
+    from .generate import run_generation  # torch is imported only when generating
+    from .modelload import load_model
+
+    return lambda: load_model(settings.model, adapter=settings.adapter,
+                              revision=settings.revision, device=settings.device,
+                              dtype=settings.dtype,
+                              trust_remote_code=settings.trust_remote_code), run_generation
+
+
 def evaluate(settings: EvalSettings) -> MetricsDoc:
     """Run (or resume) one evaluation and return its metrics document."""
     from .versions import check_ml_stack
 
     check_settings(settings)  # a settings object from code or YAML meets the flags' rules
     check_ml_stack()  # before importing transformers: an old one fails obscurely
-    from .generate import run_generation  # torch is imported only when generating
-    from .modelload import load_model
+    load, run_generation = _engine(settings)
 
     started = utc_now()
     fmt = parse_format(settings.prompt)
@@ -188,9 +227,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
     with locked(settings.out):
         existing = _existing(settings, preds_path)
         _check_resume(existing, settings.fingerprint(), preds_path)  # before the slow load
-        loaded = load_model(settings.model, adapter=settings.adapter,
-                            revision=settings.revision, device=settings.device,
-                            dtype=settings.dtype, trust_remote_code=settings.trust_remote_code)
+        loaded = load()
         dtype = str(loaded.dtype).split(".")[-1]
         fingerprint = run_fingerprint(settings, loaded.info, dtype, sha)
         _check_resume(existing, fingerprint, preds_path)
@@ -206,6 +243,8 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
                            schemas=dataset.schemas if settings.constrain == "schema" else None)
         doc = _document(settings, examples, dataset, loaded, sha, started, dtype, fmt,
                         resumed=len(pending) < len(examples))
+        if hasattr(loaded, "close"):  # llama.cpp's model lives outside Python's memory
+            loaded.close()
         metrics.dump(doc, settings.out / METRICS_FILE)
     return doc
 
@@ -220,7 +259,7 @@ def _document(settings: EvalSettings, examples: list[Any], dataset: Any, loaded:
         model=_model_info(settings, loaded.info), split=settings.split, data_sha256=sha,
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
-        prompt_format=fmt, constrain=settings.constrain,
+        prompt_format=fmt, constrain=settings.constrain, engine=settings.engine,
         training=_training_config(settings.adapter), perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=dtype, started=started,
                            data_sha256=sha,

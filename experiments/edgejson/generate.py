@@ -228,6 +228,13 @@ def _record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[st
             "wall_s": round(row.share_s, 6)}
 
 
+def decode_order(examples: Sequence[Any], encoded: Sequence[list[int]]) -> list[int]:
+    """Longest prompts first (ties by id), for both engines: the first rows need the most
+    memory, so an out-of-memory error shows at once, and later (shorter) prompts fit in the
+    room the first ones leave."""
+    return sorted(range(len(examples)), key=lambda i: (-len(encoded[i]), examples[i].id))
+
+
 def run_generation(loaded: LoadedModel, examples: Sequence[Any], encoded: Sequence[list[int]],
                    *, slots: int, max_new_tokens: int,
                    on_rows: Callable[[list[dict[str, Any]]], None],
@@ -236,14 +243,11 @@ def run_generation(loaded: LoadedModel, examples: Sequence[Any], encoded: Sequen
     """Generate for every example from its prompt ids `encoded` (edgejson.prompt), handing
     each step's finished records to `on_rows`. With `schemas` (schema id -> JSON Schema),
     every row decodes under its own schema's grammar (edgejson.constrain).
-
-    Longest prompts first: the first rows need the most memory, so an out-of-memory
-    error shows at once, and later (shorter) prompts fit in the padding they leave.
     """
     if not examples:  # a resumed run with nothing left to generate
         return
     tok = loaded.tokenizer
-    order = sorted(range(len(examples)), key=lambda i: (-len(encoded[i]), examples[i].id))
+    order = decode_order(examples, encoded)
     rule = StopRule(tok, max_new_tokens, end_ids(loaded.model, tok))
     decoder = Decoder(loaded, slots, rule)
     grammars = None

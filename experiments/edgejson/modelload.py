@@ -168,6 +168,21 @@ def _merge_adapter(model: Any, adapter: str) -> Any:
     return merged
 
 
+def weights_info(requested: str, model_id: str, revision: str | None, adapter: str | None,
+                 entry: Any) -> dict[str, Any]:
+    """What the metrics file says of the weights, for either engine: the id as asked for
+    (a registry name stays a name, not this machine's cache path), size and identity, and
+    the registry's facts (source, licence, quantization)."""
+    info = {"id": requested, "adapter": adapter,
+            **describe_weights(model_id, revision, entry.sha256 if entry else None)}
+    if entry is not None:
+        info.update(registry_name=entry.name, upstream=entry.upstream, license=entry.license,
+                    quantization=entry.quantization, package=entry.packages, kind=entry.kind)
+        if entry.license_url:
+            info["license_url"] = entry.license_url
+    return info
+
+
 def load_model(model_id: str, *, adapter: str | None = None, revision: str | None = None,
                device: str = "auto", dtype: str = "auto",
                trust_remote_code: bool = False) -> LoadedModel:
@@ -177,14 +192,7 @@ def load_model(model_id: str, *, adapter: str | None = None, revision: str | Non
     dev = select_device(device)
     torch_dtype = select_dtype(dtype, dev)
     model, tokenizer = load_base(model_id, revision, torch_dtype, trust_remote_code)
-    # The id as asked for: a registry name stays a name, not this machine's cache path.
-    info = {"id": requested, "adapter": adapter,
-            **describe_weights(model_id, revision, entry.sha256 if entry else None)}
-    if entry is not None:
-        info.update(registry_name=entry.name, upstream=entry.upstream, license=entry.license,
-                    quantization=entry.quantization, package=entry.packages, kind=entry.kind)
-        if entry.license_url:
-            info["license_url"] = entry.license_url
+    info = weights_info(requested, model_id, revision, adapter, entry)
     if info.get("format") == "gguf":
         info["dequantized_to"] = str(torch_dtype).split(".")[-1]
     if adapter:

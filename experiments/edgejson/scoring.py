@@ -103,6 +103,7 @@ def metrics_document(*, model: ModelInfo, split: str, data_sha256: str,
                      scores: Sequence[ExampleScore], max_new_tokens: int,
                      batch_size: int | None = None, training: dict[str, Any] | None = None,
                      prompt_format: PromptFormat = BARE, constrain: str = "none",
+                     engine: str = "torch",
                      perf: Performance | None, run: dict[str, Any],
                      source: str) -> MetricsDoc:
     """A measured metrics document (validated when `maaza_core.metrics.dump` writes it)."""
@@ -115,7 +116,9 @@ def metrics_document(*, model: ModelInfo, split: str, data_sha256: str,
         config=RunConfig(prompt_template=prompt_template(prompt_format), decoding="greedy",
                          max_new_tokens=max_new_tokens, batch_size=batch_size,
                          training=training, prompt_format=prompt_format.name,
-                         constrain=constrain),
+                         constrain=constrain,
+                         # Absent for the reference, so its files stay byte for byte.
+                         engine=None if engine == "torch" else engine),
         metrics=aggregate(scores),
         performance=perf,
         run=run,

@@ -1,0 +1,325 @@
+"""The llama.cpp engine (`edgejson evaluate --engine llama.cpp`): a GGUF run as deployed.
+
+Why a second engine: the reference engine (edgejson.generate) dequantizes a GGUF to
+float32 and decodes with PyTorch, so its scores describe the weights, not the 4-bit
+arithmetic a phone or gateway runs. A deployment loads the same file with llama.cpp,
+which computes in the quantized types and is several times faster per stream. Running
+both on the same rows measures what native 4-bit compute costs.
+
+What stays the same as the reference, so that only the arithmetic differs:
+- the prompt ids: the Hugging Face tokenizer read from the GGUF encodes every prompt
+  format (edgejson.prompt), and llama.cpp receives those ids, never text;
+- the stop rule (generate.StopRule: an end id, the first complete JSON value, the limit),
+  greedy choice, the order of rows, the predictions records and their timing fields;
+- continuous batching: up to `slots` sequences share one llama.cpp context, each under its
+  own sequence id; a finished row's sequence is cleared and its slot refilled at once.
+What differs on purpose: under `--constrain schema` the grammar is llama.cpp's own
+(its JSON-Schema-to-GBNF converter and grammar sampler), as a llama.cpp user gets it.
+
+The binding is llama-cpp-python's low-level C API (`llama_cpp`), the one that exposes
+several sequences per context; its high-level `Llama` class decodes one stream.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from maaza_core.errors import UserError
+
+from .constrain import MAX_WHITESPACE
+from .generate import Row, StopRule, _record, decode_order, end_ids
+from .registry import check_model_spec, resolve
+
+ENGINE = "llama.cpp"
+# The grammar's start: up to MAX_WHITESPACE whitespace characters, then the schema's value
+# (the converter's `root`). The reference grammar allows the same lead (edgejson.constrain):
+# models write " {" after "Output:", and a grammar refusing the space would force an
+# unnatural first token on one engine only.
+START = f'start ::= [ \\t\\n\\r]{{0,{MAX_WHITESPACE}}} root\n'
+# Context positions per sequence are rounded up to this, so one context fits every row.
+_ROUND = 256
+
+
+def llama_api() -> Any:
+    """The C API, imported on first use: it is the `edge` extra's, absent elsewhere."""
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise UserError(f"--engine {ENGINE}: llama-cpp-python is not installed ({exc}) "
+                        "(fix: make venv-edge)") from None
+    # llama.cpp's log goes through this logger; unset, it prints every tensor it loads.
+    # Warnings and errors (a grammar it cannot parse) still reach stderr.
+    logging.getLogger("llama-cpp-python").setLevel(logging.WARNING)
+    return llama_cpp
+
+
+def threads() -> int:
+    """The cores this process may use: llama.cpp's default of 4 oversubscribes 2 cores."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+@dataclass
+class LlamaLoaded:
+    """A GGUF loaded by llama.cpp, plus what the reference engine's LoadedModel offers."""
+
+    model: Any  # llama_model pointer
+    vocab: Any  # its llama_vocab pointer
+    adapter: Any  # llama_adapter_lora pointer, or None
+    tokenizer: Any  # the Hugging Face tokenizer read from the same GGUF
+    eos_ids: set[int]  # generate.end_ids of the GGUF's generation config
+    info: dict[str, Any]  # the weights facts of the metrics file
+    threads: int  # llama.cpp's threads for prefill and decoding
+    device: str = "cpu"
+    dtype: str = "gguf"  # llama.cpp computes in the file's own (quantized) types
+
+    def close(self) -> None:
+        """Free the C objects (the model outlives every context made from it)."""
+        ll = llama_api()
+        if self.adapter is not None:
+            ll.llama_adapter_lora_free(self.adapter)
+            self.adapter = None
+        if self.model is not None:
+            ll.llama_model_free(self.model)
+            self.model = None
+
+
+def load_llama(model_id: str, *, adapter: str | None = None) -> LlamaLoaded:
+    """Load a GGUF (registry name or path) and, optionally, a LoRA adapter in GGUF form."""
+    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+    from .modelload import weights_info
+
+    requested = model_id
+    model_id, entry = resolve(model_id)
+    check_model_spec(model_id)
+    path = Path(model_id)
+    if path.suffix != ".gguf" or not path.is_file():
+        raise UserError(f"--engine {ENGINE}: {requested!r} is not a GGUF file (fix: a name "
+                        "from experiments/configs/models.yaml or a path to a .gguf file)")
+    if adapter and not (adapter.endswith(".gguf") and Path(adapter).is_file()):
+        raise UserError(f"--adapter {adapter}: llama.cpp applies LoRA adapters in GGUF form "
+                        "(fix: convert the adapter folder, see experiments/README.md, Edge)")
+    folder, name = str(path.parent), path.name
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    generation = GenerationConfig.from_model_config(
+        AutoConfig.from_pretrained(folder, gguf_file=name))
+    ll = llama_api()
+    ll.llama_backend_init()
+    model = ll.llama_model_load_from_file(str(path).encode(), ll.llama_model_default_params())
+    if not model:
+        raise UserError(f"{path}: llama.cpp cannot load this GGUF (fix: `edgejson models` "
+                        "re-fetches and verifies registry files)")
+    lora = None
+    if adapter:
+        lora = ll.llama_adapter_lora_init(model, adapter.encode())
+        if not lora:
+            ll.llama_model_free(model)
+            raise UserError(f"--adapter {adapter}: llama.cpp cannot load it as a LoRA "
+                            f"adapter of {requested}")
+    info = weights_info(requested, model_id, None, adapter, entry)
+    info.update(parameters=int(ll.llama_model_n_params(model)), engine=ENGINE,
+                llama_cpp_python=metadata.version("llama-cpp-python"))
+    if adapter:
+        from .registry import sha256_files
+
+        info["adapter_sha256"] = sha256_files([Path(adapter)])
+    return LlamaLoaded(model=model, vocab=ll.llama_model_get_vocab(model), adapter=lora,
+                       tokenizer=tokenizer, info=info, threads=threads(),
+                       eos_ids=end_ids(SimpleNamespace(generation_config=generation),
+                                       tokenizer))
+
+
+# Character-class escapes of regular expressions that llama.cpp's converter copies from a
+# schema's "pattern" into GBNF, whose parser knows only \t \n \r \\ and friends there
+# (one EdgeJSON schema's phone pattern "[0-9\-\s()]" failed: "unknown escape at \s").
+# Inside a class each is a plain list of characters, so spelling it out keeps the language.
+CLASS_ESCAPES = {"\\s": " \\t\\n\\r", "\\d": "0-9", "\\w": "a-zA-Z0-9_"}
+_CLASS = re.compile(r"\[(?:[^\]\\]|\\.)*\]")
+_ESCAPE = re.compile(r"\\\\|\\[sdw]")
+
+
+def _spell_out(match: re.Match[str]) -> str:
+    return _ESCAPE.sub(lambda m: CLASS_ESCAPES.get(m.group(0), m.group(0)), match.group(0))
+
+
+def schema_grammar(schema: Mapping[str, Any]) -> str:
+    """The GBNF of a JSON Schema, by llama.cpp's own converter, with START on top and the
+    class escapes its parser rejects spelled out (CLASS_ESCAPES)."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return START + _CLASS.sub(_spell_out, json_schema_to_gbnf(json.dumps(schema)))
+
+
+class Context:
+    """One llama.cpp context: `slots` sequences of up to `positions` tokens each."""
+
+    def __init__(self, loaded: LlamaLoaded, slots: int, positions: int) -> None:
+        ll = self.ll = llama_api()
+        params = ll.llama_context_default_params()
+        params.n_seq_max = slots
+        # kv_unified off: every sequence owns n_ctx / n_seq_max cells, so no long row can
+        # take another's room mid-run.
+        params.kv_unified = False
+        params.n_ctx = slots * positions
+        params.n_batch = max(positions, slots)  # a whole prompt goes in one llama_decode
+        params.n_threads = params.n_threads_batch = loaded.threads
+        params.no_perf = True
+        self.ctx = ll.llama_init_from_model(loaded.model, params)
+        if not self.ctx:
+            raise UserError(f"llama.cpp: no context of {slots} x {positions} tokens (fix: a "
+                            "smaller --batch-size)")
+        if loaded.adapter is not None:
+            adapters = (ll.llama_adapter_lora_p_ctypes * 1)(loaded.adapter)
+            scales = (ll.ctypes.c_float * 1)(1.0)
+            ll.llama_set_adapters_lora(self.ctx, adapters, 1, scales)
+        self.memory = ll.llama_get_memory(self.ctx)
+        self.batch = ll.llama_batch_init(params.n_batch, 0, 1)
+
+    def decode(self, items: Sequence[tuple[int, int, int, bool]]) -> None:
+        """One llama_decode of (token, position, sequence, wants logits) entries."""
+        b = self.batch
+        for i, (token, pos, seq, logits) in enumerate(items):
+            b.token[i], b.pos[i], b.n_seq_id[i] = token, pos, 1
+            b.seq_id[i][0], b.logits[i] = seq, logits
+        b.n_tokens = len(items)
+        status = self.ll.llama_decode(self.ctx, b)
+        if status != 0:  # 1: no room in the cache; negative: an error inside llama.cpp
+            raise RuntimeError(f"llama_decode returned {status} for {len(items)} tokens")
+
+    def clear(self, seq: int) -> None:
+        """Forget a finished sequence's tokens, so its slot starts empty."""
+        self.ll.llama_memory_seq_rm(self.memory, seq, -1, -1)
+
+    def close(self) -> None:
+        """Free the batch and the context."""
+        self.ll.llama_batch_free(self.batch)
+        self.ll.llama_free(self.ctx)
+
+
+class Sampler:
+    """One row's greedy choice, under its schema's grammar when there is one."""
+
+    def __init__(self, ll: Any, vocab: Any, grammar: str | None, schema_id: str) -> None:
+        self.ll = ll
+        self.chain = ll.llama_sampler_chain_init(ll.llama_sampler_chain_default_params())
+        if grammar is not None:
+            rule = ll.llama_sampler_init_grammar(vocab, grammar.encode(), b"start")
+            if not rule:
+                ll.llama_sampler_free(self.chain)
+                raise UserError(f"schema {schema_id}: llama.cpp's grammar parser refused "
+                                "the converted schema (fix: --constrain none, or report "
+                                "the schema)")
+            ll.llama_sampler_chain_add(self.chain, rule)
+        ll.llama_sampler_chain_add(self.chain, ll.llama_sampler_init_greedy())
+
+    def pick(self, ctx: Context, index: int) -> int:
+        """The token for the logits at batch entry `index` (the grammar advances by it)."""
+        return int(self.ll.llama_sampler_sample(self.chain, ctx.ctx, index))
+
+    def close(self) -> None:
+        """Free the chain and the samplers in it."""
+        self.ll.llama_sampler_free(self.chain)
+
+
+class Decoder:
+    """Continuous batching over one context: generate.Decoder's protocol, llama.cpp's cache."""
+
+    def __init__(self, ctx: Context, rule: StopRule, slots: int) -> None:
+        self.ctx, self.rule = ctx, rule
+        self.free = list(range(slots))[::-1]  # sequence ids not in use, next one last
+        self.live: dict[int, tuple[Row, Sampler]] = {}  # sequence id -> its row
+
+    def admit(self, index: int, ids: list[int], sampler: Sampler) -> tuple[Row, str | None]:
+        """Prefill one prompt in a free sequence, take its first token."""
+        started = time.perf_counter()
+        seq = self.free.pop()
+        last = len(ids) - 1
+        self.ctx.decode([(token, pos, seq, pos == last) for pos, token in enumerate(ids)])
+        row = Row(index=index, prompt_len=len(ids), started=started)
+        reason = row.take(sampler.pick(self.ctx, last), self.rule)
+        if reason:
+            self._release(seq, sampler)
+        else:
+            self.live[seq] = (row, sampler)
+        row.share_s += time.perf_counter() - started
+        return row, reason
+
+    def step(self) -> list[tuple[Row, str]]:
+        """Decode one token for every live sequence in one llama_decode."""
+        started = time.perf_counter()
+        live = list(self.live.items())
+        self.ctx.decode([(row.ids[-1], row.prompt_len + len(row.ids) - 1, seq, True)
+                         for seq, (row, _) in live])
+        ended = []
+        for i, (seq, (row, sampler)) in enumerate(live):
+            reason = row.take(sampler.pick(self.ctx, i), self.rule)
+            if reason:
+                ended.append((row, reason))
+                del self.live[seq]
+                self._release(seq, sampler)
+        # As in the reference engine: the step's time in equal shares.
+        share = (time.perf_counter() - started) / len(live)
+        for _, (row, _) in live:
+            row.share_s += share
+        return ended
+
+    def _release(self, seq: int, sampler: Sampler) -> None:
+        sampler.close()
+        self.ctx.clear(seq)
+        self.free.append(seq)
+
+
+def run_generation(loaded: LlamaLoaded, examples: Sequence[Any], encoded: Sequence[list[int]],
+                   *, slots: int, max_new_tokens: int,
+                   on_rows: Callable[[list[dict[str, Any]]], None],
+                   progress: bool = True,
+                   schemas: Mapping[str, Any] | None = None) -> None:
+    """generate.run_generation's contract on llama.cpp: same rows, order and records."""
+    if not examples:
+        return
+    ll, tok = llama_api(), loaded.tokenizer
+    rule = StopRule(tok, max_new_tokens, loaded.eos_ids)
+    grammars = {e.schema_id: schema_grammar(schemas[e.schema_id]) for e in examples
+                } if schemas is not None else {}
+    positions = -(-(max(map(len, encoded)) + max_new_tokens) // _ROUND) * _ROUND
+    slots = min(slots, len(examples))
+    ctx = Context(loaded, slots, positions)
+    decoder = Decoder(ctx, rule, slots)
+    bar = tqdm(total=len(examples), desc="generate", unit="ex", disable=not progress)
+    pending = iter(decode_order(examples, encoded))
+    try:
+        while True:
+            ended = []
+            for index in pending if decoder.free else ():
+                sid = examples[index].schema_id
+                sampler = Sampler(ll, loaded.vocab, grammars.get(sid), sid)
+                row, reason = decoder.admit(index, list(encoded[index]), sampler)
+                if reason:
+                    ended.append((row, reason))
+                if not decoder.free:
+                    break
+            if decoder.live:
+                ended += decoder.step()
+            if ended:
+                on_rows([_record(examples, row, reason, tok) for row, reason in ended])
+                bar.update(len(ended))
+            elif not decoder.live:
+                break
+    finally:
+        for seq, (_, sampler) in list(decoder.live.items()):
+            decoder._release(seq, sampler)
+        ctx.close()
+        bar.close()

@@ -1,0 +1,97 @@
+"""The llama.cpp engine on the real SmolLM2-135M-Instruct GGUF (make venv-edge builds it).
+
+Not skipped when llama-cpp-python is missing: `make test` installs it, so a missing or
+broken build fails here. llama_cpp is imported inside the tests, so that a plain `pytest`
+in a venv without the edge extra can still collect this file (and deselect it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from edgejson.data import load_dataset, load_split
+from edgejson.evaluate import EvalSettings, _engine
+from edgejson.extract import extract_json
+from maaza_core.errors import UserError
+
+NAME = "smollm2-135m-instruct-q4_1"
+
+
+def _run(tmp_path: Path, *flags: str) -> tuple[dict, list[dict]]:
+    from edgejson.cli import main
+
+    assert main(["models", NAME, "--no-progress"]) == 0
+    out = tmp_path / "run"
+    # 96 new tokens keep it near the reference test's minute; the protocol is the paper's.
+    assert main(["evaluate", NAME, "--engine", "llama.cpp", "--limit", "3", "--out", str(out),
+                 "--no-progress", *flags]) == 0
+    doc = json.loads((out / "metrics.json").read_text())
+    lines = (out / "predictions.jsonl").read_text().splitlines()
+    return doc, [json.loads(line) for line in lines]
+
+
+@pytest.mark.ml
+@pytest.mark.slow
+@pytest.mark.network
+def test_three_examples_through_llama_cpp(tmp_path: Path) -> None:
+    doc, lines = _run(tmp_path, "--max-new-tokens", "96")
+    header, rows = lines[0], lines[1:]
+    assert doc["config"]["engine"] == "llama.cpp" and doc["run"]["dtype"] == "gguf"
+    assert doc["run"]["weights"]["engine"] == "llama.cpp"
+    assert doc["model"]["parameters"] > 100_000_000
+    assert header["settings"]["engine"] == "llama.cpp"  # a reference run cannot resume it
+    assert len(rows) == 3 and all(r["generated_tokens"] > 0 for r in rows)
+    assert {r["stop"] for r in rows} <= {"json", "eos", "length"}
+
+
+@pytest.mark.ml
+@pytest.mark.slow
+@pytest.mark.network
+def test_constrained_outputs_parse_and_validate(tmp_path: Path) -> None:
+    import jsonschema
+
+    doc, lines = _run(tmp_path, "--constrain", "schema", "--prompt", "chat-schema",
+                      "--max-new-tokens", "384")
+    dataset = load_dataset()
+    examples = {e.id: e for e in load_split("test", dataset=dataset)}
+    finished = [r for r in lines[1:] if r["stop"] != "length"]
+    assert finished, "every constrained row ran to the token limit"
+    for row in finished:
+        found = extract_json(row["output"])
+        assert found.ok, row["output"]
+        jsonschema.validate(found.value, dataset.schemas[examples[row["id"]].schema_id])
+    assert doc["config"]["constrain"] == "schema"
+
+
+@pytest.mark.ml
+@pytest.mark.slow
+@pytest.mark.network
+def test_llama_cpp_parses_the_grammar_of_every_schema() -> None:
+    import llama_cpp
+
+    from edgejson.cli import main
+    from edgejson.llamacpp import Sampler, load_llama, schema_grammar
+
+    assert main(["models", NAME, "--no-progress"]) == 0
+    loaded = load_llama(NAME)
+    try:
+        for sid, schema in load_dataset().schemas.items():
+            Sampler(llama_cpp, loaded.vocab, schema_grammar(schema), sid).close()
+    finally:
+        loaded.close()
+
+
+@pytest.mark.parametrize("flag", [{"dtype": "float32"}, {"device": "cuda"},
+                                  {"revision": "main"}, {"trust_remote_code": True}])
+def test_reference_only_flags_are_refused(flag: dict) -> None:
+    settings = EvalSettings(model=NAME, engine="llama.cpp", **flag)
+    with pytest.raises(UserError, match="applies to the torch engine only"):
+        _engine(settings)
+
+
+def test_the_engine_enters_the_fingerprint_only_when_it_is_llama_cpp() -> None:
+    assert "engine" not in EvalSettings(model=NAME).fingerprint()
+    assert EvalSettings(model=NAME, engine="llama.cpp").fingerprint()["engine"] == "llama.cpp"
