@@ -58,7 +58,7 @@ def _table_rows(tex: str) -> list[list[str]]:
 def test_a_new_run_file_adds_a_row_in_its_place(results: Path) -> None:
     before = _table_rows(render("measured-table.tex.j2",
                                 contexts.measured_table(load_results(results, STATS))))
-    _add_run(results, "gemma-3-270m-q4-few-shot-3", "Gemma 3 270M few-shot-3", "few-shot-3",
+    _add_run(results, "gemma-new", "Gemma 3 270M few-shot-3", "few-shot-3",
              268_098_176)
     _add_run(results, "gemma-lora", "Gemma-LoRA", "bare", 268_098_176, method="lora")
     runs = load_results(results, STATS)
@@ -106,6 +106,8 @@ def test_a_value_that_does_not_fit_its_counts_never_reaches_the_table(results: P
     ("SmolLM2-135M-Instruct chat-schema constrained", "chat-schema", "schema",
      "SmolLM2-135M-Instruct, chat-schema, constrained"),
     ("Gemma 3 270M few-shot-3", "few-shot-3", "none", "Gemma 3 270M, few-shot-3, greedy"),
+    ("Gemma-3-270M (3-shot)", "few-shot-3", "none", "Gemma-3-270M, few-shot-3, greedy"),
+    ("Gemma-3-270M (base)", "few-shot-3", "none", "Gemma-3-270M (base), few-shot-3, greedy"),
     ("Maaza-135M-Instruct", None, None, "Maaza-135M-Instruct, bare, greedy"),
     # A word that names the format inside the name stays; a name that is only the format too.
     ("chat model chat-schema", "chat-schema", "none", "chat model, chat-schema, greedy"),
@@ -124,7 +126,7 @@ def test_run_label(tmp_path: Path, name, prompt, constrain, label) -> None:
 
 
 def test_the_figure_draws_every_measured_run_with_its_intervals(results: Path) -> None:
-    _add_run(results, "gemma-3-270m-q4-few-shot-3", "Gemma 3 270M few-shot-3", "few-shot-3",
+    _add_run(results, "gemma-new", "Gemma 3 270M few-shot-3", "few-shot-3",
              268_098_176, source="maaza-135m-instruct-q4")
     runs = load_results(results, STATS)
     draw = runpy.run_path(str(FIGURES_DIR / "measured-runs.py"))["draw"]

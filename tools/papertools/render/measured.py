@@ -12,6 +12,7 @@ results show.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from maaza_core.consistency import STOPS
@@ -49,6 +50,8 @@ def measured_values(r: MetricsDoc) -> dict[str, tuple[str, str]]:
 # A file written before prompt formats existed has no config.prompt_format: its runs all
 # used the plain template the fine-tuning uses (maaza_core.metrics.RunConfig).
 DEFAULT_PROMPT = "bare"
+# A run name's trailing note of its shots, "(3-shot)" or "(few-shot, 3 examples)".
+SHOTS_NOTE = re.compile(r"\s*\([^()]*shot[^()]*\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,11 @@ class RunLabel:
 def run_label(r: MetricsDoc) -> RunLabel:
     """The run's label. Run names repeat the prompt and decoding after the model's name
     ("SmolLM2-135M-Instruct chat-schema constrained"); with their own columns those words
-    would be printed twice, so trailing words naming them are dropped from the name."""
+    would be printed twice, so trailing words naming them are dropped from the name, and
+    so is a trailing parenthesis that names the shots ("Gemma-3-270M (3-shot)")."""
     prompt = r.config.prompt_format or DEFAULT_PROMPT
     decoding = "constrained" if r.config.constrain == "schema" else r.config.decoding
-    words = r.model.name.split()
+    words = SHOTS_NOTE.sub("", r.model.name).split() or r.model.name.split()
     while len(words) > 1 and words[-1] in {prompt, decoding, "constrained"}:
         words.pop()
     return RunLabel(" ".join(words), prompt, decoding)
