@@ -3,10 +3,12 @@ one bar per model (hatched: zero-shot; orange: measured in this repository)."""
 
 from maaza_core.datastats import COMPLEXITIES
 from papertools.render.figstyle import PALETTE, figure_main, group, interval_errors, legend_above
+from papertools.render.measured import main_protocol
 
 
 def draw(results, ax):
     """JSONExact per complexity tier, one bar group per model, with the stored intervals."""
+    results = main_protocol(results)  # the measured-runs figure has the others
     width = 0.84 / len(results)
     for i, r in enumerate(results):
         tiers = [c for c in COMPLEXITIES if c in r.metrics.by_complexity]

@@ -12,6 +12,7 @@ from papertools.render.figstyle import (
     group,
     legend_above,
 )
+from papertools.render.measured import main_protocol
 
 
 def _crowded_right(r, results):
@@ -39,6 +40,7 @@ def _label(ax, r, results, x, y, placed):
 def draw(results, ax):
     """JSONExact against parameter count (log scale), zero-shot and fine-tuned models marked
     apart."""
+    results = main_protocol(results)  # the measured-runs figure has the others
     placed = []  # (left?, x, y) of labels drawn so far
     for key in PALETTE:
         runs = [r for r in results if group(r) == key]

@@ -2,11 +2,13 @@
 
 from papertools.render.contexts import base_stem
 from papertools.render.figstyle import GROUP_LABELS, PALETTE, ci_errors, figure_main, group
+from papertools.render.measured import main_protocol
 from papertools.render.results import by_stem
 
 
 def draw(results, ax):
     """Each fine-tuned model beside its base model, with the stored intervals."""
+    results = main_protocol(results)  # the measured-runs figure has the others
     table = by_stem(results)
     pairs = [(table[b], r) for r in results if r.model.method == "lora"
              for b in [base_stem(r, results)] if b]

@@ -11,7 +11,7 @@ from maaza_core.errors import UserError
 from maaza_core.intervals import PAIRED_BOOTSTRAP, wilson
 from maaza_core.paths import RESULTS_DIR
 from papertools.render import numbers as fmt
-from papertools.render.contexts import measured_table
+from papertools.render.contexts import measured_ends_table, measured_table
 from papertools.render.macros import measured_macros, paired_macros
 from papertools.render.results import load_paired, load_result
 
@@ -56,13 +56,14 @@ def test_macros_and_row_of_a_measured_run(tmp_path: Path) -> None:
     assert (v["zs-run/stop-json"], v["zs-run/stop-eos"], v["zs-run/stop-length"]) == (
         "140", "10", "8")
     assert v["zs-run/cpu"] == "AMD EPYC" and v["zs-run/dtype"] == "bfloat16"
-    (row,) = measured_table([r])["rows"]
+    ((row,),) = (g["rows"] for g in measured_ends_table([r])["groups"])
     assert row["stops"] == "140 & 10 & 8" and row["f1_nested"] == "0.610"
+    assert (row["batch"], row["device"]) == ("4", "-- (2)")  # no run.device in this file
 
 
 def test_reported_runs_have_no_measured_macros() -> None:
     assert measured_macros(load_result(RESULTS_DIR / "smollm2-135m.json")) == []
-    assert measured_table([load_result(RESULTS_DIR / "smollm2-135m.json")])["rows"] == []
+    assert measured_table([load_result(RESULTS_DIR / "smollm2-135m.json")])["groups"] == []
 
 
 def test_stop_reasons_must_count_every_example(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import sys
 from maaza_core.paths import DATA_DIR, RESULTS_DIR
 from papertools.render import contexts
 from papertools.render.macros import all_macros
+from papertools.render.measured import in_main_protocol
 from papertools.render.results import load_paired, load_results
 
 
@@ -43,7 +44,9 @@ def test_scored_predictions_join_the_paper(tmp_path):
     # Escaped, and marked as measured so it is never read as a reported run.
     assert any(r["name"] == r"Tiny\_\&\_Measured$^\dagger$" for r in table["rows"])
     assert "measured with the project's harness" in table["note"]
-    measured = sum(r.provenance == "measured" for r in load_results(results, _stats()))
+    # Every measured run of the main protocol (bare prompt, no constraint) is a marked row.
+    measured = sum(r.provenance == "measured" and in_main_protocol(r)
+                   for r in load_results(results, _stats()))
     assert sum(r["name"].endswith("$^\\dagger$") for r in table["rows"]) == measured
 
 

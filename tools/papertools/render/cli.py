@@ -110,7 +110,8 @@ def cmd_table(s: TableSettings) -> int:
     """Render one table from its template and context."""
     if isinstance(s, ResultsTableSettings):
         builder = {"results": contexts.results_table, "complexity": contexts.complexity_table,
-                   "measured": contexts.measured_table}
+                   "measured": contexts.measured_table,
+                   "measured-ends": contexts.measured_ends_table}
         context = builder[s.name](load_results(s.results))
     else:
         context = contexts.dataset_table(load_stats())

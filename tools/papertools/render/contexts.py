@@ -6,12 +6,14 @@ templates in ``paper/templates/`` only lay out what they are given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from maaza_core.consistency import STOPS
 from maaza_core.datastats import COMPLEXITIES, DatasetStats
 from maaza_core.metrics import Count, MetricsDoc
 from papertools.render import numbers as fmt
 from papertools.render.macros import METHOD_LABEL
-from papertools.render.measured import measured_values
+from papertools.render.measured import main_protocol, measured_runs, measured_values, run_label
 from papertools.render.results import by_stem
 from papertools.render.texescape import latex_escape
 
@@ -51,7 +53,8 @@ def f1_cell(r: MetricsDoc) -> str:
 
 
 def results_table(results: list[MetricsDoc]) -> dict:
-    """Rows of the main results table, the best JSONExact marked."""
+    """Rows of the main results table (runs under its protocol), the best JSONExact marked."""
+    results = main_protocol(results)
     best = max(r.json_exact.rate for r in results)
     rows = []
     for r in results:
@@ -72,7 +75,9 @@ def results_table(results: list[MetricsDoc]) -> dict:
 
 
 def complexity_table(results: list[MetricsDoc]) -> dict:
-    """JSONExact per complexity tier for every model, with the tiers' notes."""
+    """JSONExact per complexity tier for every model under the main protocol, with the
+    tiers' notes."""
+    results = main_protocol(results)
     rows = []
     for r in results:
         cells = []
@@ -118,10 +123,12 @@ def dataset_table(stats: DatasetStats) -> dict:
 
 
 def figure_context(name: str, results: list[MetricsDoc]) -> dict:
-    """Numbers quoted in a figure's caption, formatted like the prose's."""
+    """Numbers quoted in a figure's caption, formatted like the prose's: of the runs the
+    main results' figures draw (`main_protocol`); the measured-runs figure quotes none."""
+    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": sources(results)}
+    results = main_protocol(results)
     t = by_stem(results)
-    ctx: dict = {"name": name, "file": f"figures/{name}.pdf", "sources": sources(results),
-                 "measured": any(r.provenance == "measured" for r in results)}
+    ctx["measured"] = any(r.provenance == "measured" for r in results)
     best = max(results, key=lambda r: r.json_exact.rate)
     ctx["best"] = {"name": latex_escape(best.model.name),
                    "exact": fmt.percent(best.json_exact.rate)}
@@ -147,26 +154,65 @@ def base_stem(tuned: MetricsDoc, results: list[MetricsDoc]) -> str | None:
     return None
 
 
-def measured_table(results: list[MetricsDoc]) -> dict:
-    """Rows of the measured-runs table; empty when nothing has been measured yet."""
-    measured = [r for r in results if r.provenance == "measured"]
-    rows = []
-    for r in measured:
+# The two groups of the measured tables: runs of a checkpoint as published (prompted,
+# with or without examples), then fine-tuned ones (measured_runs' order).
+MEASURED_GROUPS = {"zero-shot": "Not fine-tuned (prompted)", "lora": "LoRA fine-tuned"}
+
+
+# A table's own cells of one run: (run, cell) -> {name: LaTeX}, where cell(name) is the
+# formatted measured value of that name, or "--" when the file has none.
+Cells = Callable[[MetricsDoc, Callable[[str], str]], dict]
+
+
+def _measured_groups(results: list[MetricsDoc], cells: Cells) -> list[dict]:
+    """The measured runs as groups of rows: each row the run's label (the model named once
+    per run of consecutive rows of one model) and the cells `cells(run, values)` gives."""
+    groups: list[dict] = []
+    previous = None
+    for r in measured_runs(results):
+        label = run_label(r)
+        heading = MEASURED_GROUPS[r.model.method]
+        if not groups or groups[-1]["heading"] != heading:
+            groups.append({"heading": heading, "rows": []})
+            previous = None
         values = measured_values(r)
+        groups[-1]["rows"].append({
+            "model": "" if label.model == previous else latex_escape(label.model),
+            "prompt": latex_escape(label.prompt), "decoding": latex_escape(label.decoding),
+            **cells(r, lambda name, v=values: v[name][0] if name in v else "--")})
+        previous = label.model
+    return groups
 
-        def cell(name: str, values: dict = values) -> str:
-            return values[name][0] if name in values else "--"
 
-        rows.append({
-            "name": latex_escape(r.model.name),
-            "exact": fmt.percent(r.json_exact.rate),
-            "ci": interval_cell(r.json_exact),
-            "f1": f1_cell(r),
-            "f1_nested": cell("f1-nested"), "valid": cell("valid"), "schema": cell("schema"),
-            "truncated": cell("truncated"), "tokens": cell("tokens-mean"),
-            "s_per_example": cell("s-per-example"),
-            # Three table cells: complete JSON value & end-of-sequence & token limit.
-            "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
-        })
-    return {"rows": rows, "sources": sources(measured),
+def measured_table(results: list[MetricsDoc]) -> dict:
+    """Rows of the measured-runs table, grouped; no groups when nothing was measured."""
+    def cells(r: MetricsDoc, cell: Callable[[str], str]) -> dict:
+        return {"exact": fmt.percent(r.json_exact.rate), "ci": interval_cell(r.json_exact),
+                "f1": f1_cell(r), "valid": cell("valid"), "schema": cell("schema"),
+                "tokens": cell("tokens-mean"), "s_per_example": cell("s-per-example")}
+
+    return _measured_context(results, cells)
+
+
+def measured_ends_table(results: list[MetricsDoc]) -> dict:
+    """The appendix table of the measured runs: nested Field F1, truncation and how each
+    run's outputs ended, the details the main measured table leaves out."""
+    def cells(r: MetricsDoc, cell: Callable[[str], str]) -> dict:
+        run = r.run or {}
+        threads = (run.get("hardware") or {}).get("torch_threads")
+        device = str(run.get("device", "--"))
+        return {"f1_nested": cell("f1-nested"), "truncated": cell("truncated"),
+                # Three table cells: complete JSON value & end-of-sequence & token limit.
+                "stops": " & ".join(cell(f"stop-{stop}") for stop in STOPS),
+                # One cell: the device, then its CPU threads: "CPU (2)".
+                "device": ("GPU" if device.startswith("cuda") else latex_escape(device.upper()))
+                + ("" if threads is None else f" ({fmt.integer(threads)})"),
+                "batch": "--" if r.config.batch_size is None else fmt.integer(r.config.batch_size)}
+
+    return _measured_context(results, cells)
+
+
+def _measured_context(results: list[MetricsDoc], cells: Cells) -> dict:
+    measured = measured_runs(results)
+    return {"groups": _measured_groups(results, cells), "sources": sources(measured),
             "n": measured[0].json_exact.total if measured else 0}
