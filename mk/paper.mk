@@ -15,7 +15,7 @@ PAPERTOOLS := $(BIN)/papertools
 # Results and figure file names become Make targets, macro keys and TeX file names: one
 # that Make would split or expand (a space, $, #, %, :) is refused before anything runs,
 # with the rule papertools applies too (render/results.py SAFE_NAME).
-UNSAFE_NAMES := $(shell find experiments/results experiments/results/paired figures \
+UNSAFE_NAMES := $(shell find experiments/results experiments/results/paired figures bench/results \
   -maxdepth 1 -type f \( -name '*.json' -o -name '*.py' \) 2>/dev/null \
   | grep -v '^[A-Za-z0-9/._-]*$$')
 ifneq ($(UNSAFE_NAMES),)
@@ -46,6 +46,9 @@ RESULTS_VERIFIED := $(GEN)/results-verified.json
 SCORER_CODE := $(wildcard experiments/edgejson/*.py) $(wildcard core/maaza_core/*.py)
 RESULTS_INPUTS += $(RESULTS_VERIFIED)
 RENDER_CODE := $(wildcard tools/papertools/render/*.py) $(wildcard core/maaza_core/*.py)
+# The deployment figures of bench/edge.py (make bench-edge), read by the deployment table
+# and the macros: a new or rewritten file re-renders both.
+EDGE_BENCH := $(wildcard bench/results/edge-*.json) bench/edge.schema.json
 TEMPLATES := paper/templates
 
 FIGURE_NAMES := $(basename $(notdir $(wildcard figures/*.py)))
@@ -79,7 +82,7 @@ experiments/results/%.predictions.jsonl:
 	  "so its numbers cannot be recomputed (fix: commit the predictions file of that run," \
 	  "as make measured publishes it)" >&2; exit 1
 
-$(MACROS_TEX): $(RESULTS_INPUTS) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
+$(MACROS_TEX): $(RESULTS_INPUTS) $(EDGE_BENCH) $(TEMPLATES)/macros.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render macros -o $@
 
 $(GEN)/dataset-table.tex: $(DATASET_STATS) $(TEMPLATES)/dataset-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
@@ -87,6 +90,9 @@ $(GEN)/dataset-table.tex: $(DATASET_STATS) $(TEMPLATES)/dataset-table.tex.j2 $(R
 
 $(GEN)/%-table.tex: $(RESULTS_INPUTS) $(TEMPLATES)/%-table.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render table $* -o $@
+
+# The pattern rule above makes it; these are its further inputs.
+$(GEN)/deployment-table.tex: $(EDGE_BENCH)
 
 $(GEN)/fig-%.tex: $(RESULTS_INPUTS) $(TEMPLATES)/fig-%.tex.j2 $(TEMPLATES)/_figure.tex.j2 $(RENDER_CODE) | $(VENV_STAMP)
 	$(PAPERTOOLS) render figure $* -o $@

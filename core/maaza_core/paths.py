@@ -36,6 +36,8 @@ RESULTS_DIR = EXPERIMENTS_DIR / "results"  # one metrics JSON per model in the p
 RESULTS_SCHEMA = EXPERIMENTS_DIR / "results.schema.json"  # the metrics file format
 PAIRED_SCHEMA = EXPERIMENTS_DIR / "paired.schema.json"  # the paired-comparison file format
 CONFIGS_DIR = EXPERIMENTS_DIR / "configs"  # batch evaluation / training configs
+BENCH_RESULTS_DIR = ROOT / "bench" / "results"  # what the benchmarks wrote (--json)
+EDGE_BENCH_SCHEMA = ROOT / "bench" / "edge.schema.json"  # bench/edge.py's figures file
 
 # --- test fixtures --------------------------------------------------------------------
 # Real arXiv / Semantic Scholar responses (with their MIT licenses), served by the local

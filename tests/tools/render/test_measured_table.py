@@ -166,3 +166,69 @@ def test_other_prompts_and_decodings_stay_out_of_the_main_results(results: Path)
     pairs = contexts.figure_context("finetuned-vs-base", runs)["pairs"]
     assert {(p["tuned"], p["base"]) for p in pairs} >= {
         ("Maaza-135M-Instruct", "SmolLM2-135M-Instruct")}
+
+
+def _add_engine_run(folder: Path, source: str, stem: str, name: str) -> None:
+    """A llama.cpp run: a committed reference run with its engine set and its name noted."""
+    doc = json.loads((RESULTS_DIR / f"{source}.json").read_text(encoding="utf-8"))
+    doc["model"]["name"] = name
+    doc["config"]["engine"] = "llama.cpp"
+    (folder / f"{stem}.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "source", "label"), [
+    ("SmolLM2-135M-Instruct (llama.cpp)", "smollm2-135m-instruct-q4",
+     "SmolLM2-135M-Instruct, bare, greedy, llama.cpp"),
+    ("SmolLM2-135M-Instruct (chat+schema constrained; llama.cpp)",
+     "smollm2-135m-instruct-q4-chat-schema-constrained",
+     "SmolLM2-135M-Instruct, chat-schema, constrained, llama.cpp"),
+    ("Gemma-3-270M (3-shot; llama.cpp)", "gemma-3-270m-q4-few-shot-3",
+     "Gemma-3-270M, few-shot-3, greedy, llama.cpp"),
+])
+def test_a_llamacpp_run_says_so_next_to_its_reference(results: Path, name, source,
+                                                      label) -> None:
+    """The engine is in the decoding cell and the figure's label, the engine's note is not
+    in the model's name, and the row follows its reference run's row."""
+    _add_engine_run(results, source, "engine-run", name)
+    runs = load_results(results, STATS)
+    stems = [r.stem for r in measured_runs(runs)]
+    assert stems.index("engine-run") == stems.index(source) + 1
+    run = next(r for r in runs if r.stem == "engine-run")
+    assert str(run_label(run)) == label
+    tex = render("measured-table.tex.j2", contexts.measured_table(runs))
+    rows = _table_rows(tex)
+    row = rows[stems.index("engine-run")]
+    assert row[0] == "" and ", ".join(row[1:3]) == label.split(", ", 1)[1]
+    assert r"\emph{llama.cpp}" in tex.split(r"\label", 1)[0]
+
+
+def test_the_caption_names_no_engine_when_no_run_used_one() -> None:
+    tex = render("measured-table.tex.j2", contexts.measured_table(COMMITTED))
+    assert all(", llama.cpp" not in cell for row in _table_rows(tex) for cell in row)
+    assert "llama.cpp" not in tex
+
+
+def test_llamacpp_runs_stay_out_of_the_main_results(results: Path) -> None:
+    """The main tables and Figures 1-3 are the reference engine's protocol: a llama.cpp
+    run of the bare prompt must add no row, bar or caption figure there."""
+    before = load_results(results, STATS)
+    _add_engine_run(results, "smollm2-135m-instruct-q4", "engine-run",
+                    "SmolLM2-135M-Instruct (llama.cpp)")
+    _add_engine_run(results, "maaza-135m-instruct-q4", "engine-ft",
+                    "Maaza-135M-Instruct (llama.cpp)")
+    after = load_results(results, STATS)
+    for table in (contexts.results_table, contexts.complexity_table):
+        assert table(after)["rows"] == table(before)["rows"]
+    for fig in ("accuracy-vs-params", "finetuned-vs-base", "accuracy-by-complexity"):
+        assert contexts.figure_context(fig, after)["pairs"] == \
+            contexts.figure_context(fig, before)["pairs"]
+    drawn = []
+    for runs in (before, after):
+        draw = runpy.run_path(str(FIGURES_DIR / "accuracy-vs-params.py"))["draw"]
+        fig, ax = plt.subplots()
+        try:
+            draw(runs, ax)
+            drawn.append(sorted(t.get_text() for t in ax.texts))
+        finally:
+            plt.close(fig)
+    assert drawn[0] == drawn[1]

@@ -13,6 +13,7 @@ from maaza_core.cli import add_group, add_settings_command, setting
 from maaza_core.datastats import load_stats
 from maaza_core.errors import UserError
 from maaza_core.paths import (
+    BENCH_RESULTS_DIR,
     FIGURES_DIR,
     GENERATED_DIR,
     PAPER_DIR,
@@ -20,7 +21,7 @@ from maaza_core.paths import (
     TEMPLATES_DIR,
     display,
 )
-from papertools.render import contexts
+from papertools.render import contexts, deployment
 from papertools.render.docblocks import update_docs
 from papertools.render.jinja import render
 from papertools.render.lint import lint_paper
@@ -37,6 +38,7 @@ COMPARISONS = RESULTS_DIR / "comparisons.yaml"
 
 
 METRICS_FOLDER = "folder of metrics JSON"  # what --results names, for most commands
+BENCH_FOLDER = "folder of bench/edge.py's deployment figures (edge-*.json)"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +48,7 @@ class MacrosSettings:
     results: Path = setting(RESULTS_DIR, help=f"{METRICS_FOLDER}, with the paired "
                             f"comparisons in its {paired.FOLDER}/")
     comparisons: Path = setting(COMPARISONS, help="pairs of results files the prose compares")
+    bench: Path = setting(BENCH_RESULTS_DIR, help=BENCH_FOLDER)
     out: Path = setting(GENERATED_DIR / "macros.tex", flag="-o/--out",
                         help="the macros file to write")
 
@@ -63,6 +66,14 @@ class ResultsTableSettings(TableSettings):
     """`render table NAME` for a table of the metrics files."""
 
     results: Path = setting(RESULTS_DIR, help=METRICS_FOLDER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeploymentTableSettings(ResultsTableSettings):
+    """`render table deployment`: the metrics files with their paired tests (the llama.cpp
+    runs against the reference), and the deployment figures of bench/edge.py."""
+
+    bench: Path = setting(BENCH_RESULTS_DIR, help=BENCH_FOLDER)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,14 +112,19 @@ def cmd_macros(s: MacrosSettings) -> int:
     """Write every \\result{KEY} macro of the paper into one file."""
     stats = load_stats()
     macros = all_macros(load_results(s.results, stats), s.comparisons, stats,
-                        load_paired(s.results / paired.FOLDER))
+                        load_paired(s.results / paired.FOLDER),
+                        deployment.load_benches(s.bench))
     write_atomic(s.out, render("macros.tex.j2", {"macros": macros}))
     return 0
 
 
 def cmd_table(s: TableSettings) -> int:
     """Render one table from its template and context."""
-    if isinstance(s, ResultsTableSettings):
+    if isinstance(s, DeploymentTableSettings):
+        context = deployment.deployment_table(load_results(s.results),
+                                              load_paired(s.results / paired.FOLDER),
+                                              deployment.load_benches(s.bench))
+    elif isinstance(s, ResultsTableSettings):
         builder = {"results": contexts.results_table, "complexity": contexts.complexity_table,
                    "measured": contexts.measured_table,
                    "measured-ends": contexts.measured_ends_table}
@@ -119,8 +135,10 @@ def cmd_table(s: TableSettings) -> int:
     return 0
 
 
-# Tables built from the data set's statistics alone; every other table reads --results.
+# Tables built from the data set's statistics alone; every other table reads --results
+# (and the deployment table --bench too).
 DATA_TABLES = ("dataset",)
+TABLE_SETTINGS = {"deployment": DeploymentTableSettings}
 
 
 def cmd_figure(s: FigureSettings) -> int:
@@ -199,4 +217,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         add_settings_command(tables, name, cmd_table, f"write the {name} table from {source}",
                              f"papertools render table {name} -o "
                              f"build/generated/{name}-table.tex",
-                             TableSettings if data else ResultsTableSettings)
+                             TableSettings if data else
+                             TABLE_SETTINGS.get(name, ResultsTableSettings))

@@ -178,7 +178,7 @@ def _measured_groups(results: list[MetricsDoc], cells: Cells) -> list[dict]:
         values = measured_values(r)
         groups[-1]["rows"].append({
             "model": "" if label.model == previous else latex_escape(label.model),
-            "prompt": latex_escape(label.prompt), "decoding": latex_escape(label.decoding),
+            "prompt": latex_escape(label.prompt), "decoding": latex_escape(label.decoded),
             **cells(r, lambda name, v=values: v[name][0] if name in v else "--")})
         previous = label.model
     return groups
@@ -215,4 +215,8 @@ def measured_ends_table(results: list[MetricsDoc]) -> dict:
 def _measured_context(results: list[MetricsDoc], cells: Cells) -> dict:
     measured = measured_runs(results)
     return {"groups": _measured_groups(results, cells), "sources": sources(measured),
-            "n": measured[0].json_exact.total if measured else 0}
+            "n": measured[0].json_exact.total if measured else 0,
+            # Engines other than the float32 reference that decoded a run: the caption
+            # explains the mark their decoding cells carry.
+            "engines": [latex_escape(e) for e in
+                        sorted({r.config.engine for r in measured} - {None})]}

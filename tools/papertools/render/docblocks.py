@@ -18,9 +18,8 @@ from typing import Any
 
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataError, UserError
-from maaza_core.paths import RESULTS_DIR, ROOT, display
+from maaza_core.paths import BENCH_RESULTS_DIR, RESULTS_DIR, ROOT, display
 
-BENCH_RESULTS_DIR = ROOT / "bench" / "results"
 DOCS = (ROOT / "README.md", ROOT / "experiments" / "README.md")  # files that hold blocks
 _BLOCK = re.compile(r"(<!-- begin generated: (?P<name>[\w-]+)[^\n]*-->\n)(?P<body>.*?)"
                     r"(<!-- end generated: (?P=name) -->)", re.S)

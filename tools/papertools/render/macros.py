@@ -8,6 +8,7 @@ hyphens, and names like ``\\MaazaMLMOneThreeFiveExact`` help nobody.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from maaza_core.paths import DATA_DIR, RESULTS_DIR, display
 from papertools.render import numbers as fmt
+from papertools.render.deployment import EdgeBench, edge_values
 from papertools.render.measured import RATES, measured_values
 from papertools.render.results import load_comparisons
 from papertools.render.texescape import latex_escape
@@ -195,12 +197,20 @@ def paired_macros(p: PairedDoc) -> list[Macro]:
     return out
 
 
+def edge_macros(b: EdgeBench) -> list[Macro]:
+    """edge/<model>/<figure>: the deployment figures of one bench/results/edge-*.json, as
+    the deployment table prints them (deployment.edge_values); units are the prose's."""
+    return [Macro(f"edge/{b.key}/{name}", value, where)
+            for name, (value, where) in edge_values(b).items()]
+
+
 def all_macros(results: list[MetricsDoc], comparisons: Path, stats: DatasetStats,
-               paired: list[PairedDoc]) -> list[Macro]:
+               paired: list[PairedDoc], benches: Sequence[EdgeBench] = ()) -> list[Macro]:
     """Every macro of the paper. The paired comparisons are passed in, like the results,
-    so that both come from the same results folder."""
+    so that both come from the same results folder; the deployment figures likewise."""
     macros = [m for r in results for m in model_macros(r) + measured_macros(r)]
     macros += [m for p in paired for m in paired_macros(p)]
+    macros += [m for b in benches for m in edge_macros(b)]
     macros += comparison_macros(results, comparisons) + dataset_macros(stats) + eval_macros(results)
     seen: set[str] = set()
     for m in macros:

@@ -7,7 +7,9 @@ measured values. The macros are built in ``macros.py``, the tables in ``contexts
 order and labels of the measured runs (`measured_runs`, `RunLabel`) are shared by those
 tables and the measured-runs figure, so a run sits in the same place under the same name
 in all three. `main_protocol` picks the runs that the tables and figures of the main
-results show.
+results show: those of the float32 reference engine, never a llama.cpp run (a run whose
+``config.engine`` is set), which sits next to its reference run in the measured table and
+figure and is compared with it in the deployment table (``deployment.py``).
 """
 
 from __future__ import annotations
@@ -50,8 +52,10 @@ def measured_values(r: MetricsDoc) -> dict[str, tuple[str, str]]:
 # A file written before prompt formats existed has no config.prompt_format: its runs all
 # used the plain template the fine-tuning uses (maaza_core.metrics.RunConfig).
 DEFAULT_PROMPT = "bare"
-# A run name's trailing note of its shots, "(3-shot)" or "(few-shot, 3 examples)".
-SHOTS_NOTE = re.compile(r"\s*\([^()]*shot[^()]*\)\s*$")
+# A run name's trailing parenthesis: dropped from the model's label when it notes the
+# shots, "(3-shot)", or the engine, "(chat+schema constrained; llama.cpp)", which the
+# label's own columns say.
+TRAILING_NOTE = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -62,47 +66,74 @@ class RunLabel:
     model: str  # the display name without the words naming prompt and decoding
     prompt: str  # edgejson prompt format name (bare, chat, chat-schema, few-shot-K, ...)
     decoding: str  # "greedy", or "constrained" for greedy decoding under the schema
+    engine: str | None = None  # config.engine ("llama.cpp"); None: the float32 reference
+
+    @property
+    def decoded(self) -> str:
+        """The decoding column: 'greedy', or 'greedy, llama.cpp' for a llama.cpp run, so
+        that a run of the other engine is never read as the reference's."""
+        return self.decoding if self.engine is None else f"{self.decoding}, {self.engine}"
 
     def __str__(self) -> str:
-        """One line, for a figure's axis: 'model, prompt, decoding'."""
-        return f"{self.model}, {self.prompt}, {self.decoding}"
+        """One line, for a figure's axis: 'model, prompt, decoding[, engine]'."""
+        return f"{self.model}, {self.prompt}, {self.decoded}"
 
 
 def run_label(r: MetricsDoc) -> RunLabel:
     """The run's label. Run names repeat the prompt and decoding after the model's name
     ("SmolLM2-135M-Instruct chat-schema constrained"); with their own columns those words
     would be printed twice, so trailing words naming them are dropped from the name, and
-    so is a trailing parenthesis that names the shots ("Gemma-3-270M (3-shot)")."""
+    so is a trailing parenthesis that names the shots ("Gemma-3-270M (3-shot)") or the
+    run's engine ("SmolLM2-135M-Instruct (llama.cpp)")."""
     prompt = r.config.prompt_format or DEFAULT_PROMPT
     decoding = "constrained" if r.config.constrain == "schema" else r.config.decoding
-    words = SHOTS_NOTE.sub("", r.model.name).split() or r.model.name.split()
+    engine = r.config.engine
+    note = TRAILING_NOTE.search(r.model.name)
+    name = r.model.name
+    if note and ("shot" in note[1] or (engine is not None and engine in note[1])):
+        name = name[:note.start()]
+    words = name.split() or r.model.name.split()
     while len(words) > 1 and words[-1] in {prompt, decoding, "constrained"}:
         words.pop()
-    return RunLabel(" ".join(words), prompt, decoding)
+    return RunLabel(" ".join(words), prompt, decoding, engine)
 
 
 def measured_runs(results: list[MetricsDoc]) -> list[MetricsDoc]:
     """The measured runs in the order of the measured table and figure: prompted runs
     first, fine-tuned ones after them (zero-shot before LoRA, as the other tables do at each size);
     within each, by model size and name, then prompt format (alphabetical: bare, chat,
-    chat-schema, few-shot-K), unconstrained before constrained."""
+    chat-schema, few-shot-K), unconstrained before constrained, and the reference engine's
+    run before the llama.cpp run of the same model, prompt and decoding.
+
+    The size is the smallest count any run of that model's label records: llama.cpp
+    counts a GGUF's parameters itself, and a count that differed from the reference's
+    must not move a llama.cpp run away from its reference run."""
+    measured = [r for r in results if r.provenance == "measured"]
+    size: dict[str, int] = {}
+    for r in measured:
+        name = run_label(r).model
+        size[name] = min(size.get(name, r.model.parameters), r.model.parameters)
+
     def key(r: MetricsDoc) -> tuple:
         label = run_label(r)
-        return (r.model.method != "zero-shot", r.model.parameters, label.model,
-                label.prompt, label.decoding == "constrained", r.stem)
-    return sorted((r for r in results if r.provenance == "measured"), key=key)
+        return (r.model.method != "zero-shot", size[label.model], label.model,
+                label.prompt, label.decoding == "constrained", label.engine or "", r.stem)
+    return sorted(measured, key=key)
 
 
 def in_main_protocol(r: MetricsDoc) -> bool:
     """Whether a run follows the protocol of the main results (Section 5.1): the bare
-    prompt, decoded without a constraint. Every reported run does."""
+    prompt, decoded without a constraint by the float32 reference engine. Every reported
+    run does; a llama.cpp run never does (its place is the deployment table)."""
     label = run_label(r)
-    return label.prompt == DEFAULT_PROMPT and label.decoding != "constrained"
+    return (label.prompt == DEFAULT_PROMPT and label.decoding != "constrained"
+            and label.engine is None)
 
 
 def main_protocol(results: list[MetricsDoc]) -> list[MetricsDoc]:
     """The runs of the main results' tables and figures: the reported ones and the measured
     ones under the same protocol. The measured baselines of other prompt formats or
-    decodings appear only in the measured table and figure (Section 5.5), which would
-    otherwise be repeated, one row and one bar per run, in every table and figure."""
+    decodings, and the llama.cpp runs, appear only in the measured table and figure
+    (Section 5.5), which would otherwise be repeated, one row and one bar per run, in every
+    table and figure."""
     return [r for r in results if in_main_protocol(r)]

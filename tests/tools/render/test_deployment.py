@@ -1,0 +1,183 @@
+"""The deployment table: bench/edge.py's figures and the llama.cpp runs against their
+float32 reference, printed as the prose's macros print them, with the machine in the
+caption; a figures file or a pairing that would print something false is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from edgejson.data import dataset_stats
+from maaza_core.errors import DataErrors, UserError
+from maaza_core.paths import RESULTS_DIR
+from papertools.cli import main
+from papertools.render import cli
+from papertools.render.deployment import deployment_table, load_bench, load_benches
+from papertools.render.jinja import render
+from papertools.render.macros import all_macros
+from papertools.render.results import load_paired, load_results
+
+STATS = dataset_stats()
+REF = "smollm2-135m-instruct-q4"
+RUN = f"{REF}-llamacpp"
+
+
+def bench_figures(**changes: Any) -> dict[str, Any]:
+    """A figures file as bench/edge.py writes it (invented values: tests only)."""
+    doc = {
+        "model": "smollm2-135m-instruct-q4_1", "adapter": None, "prompt": "bare",
+        "examples": 158, "max_new_tokens": 512, "file_bytes": 98_123_456,
+        "parameters": 134_515_008, "quantization": "Q4_1", "load_s": 0.081,
+        "peak_rss_bytes": 912_345_678, "rss_before_load_bytes": 700_000_000,
+        "single_stream": {"wall_s": 301.2, "latency_p50_s": 1.234, "latency_p95_s": 4.567,
+                          "prompt_tokens": 20000, "generated_tokens": 30000,
+                          "prefill_tokens_per_s": 1234.5, "decode_tokens_per_s": 127.4},
+        "batched": {"batch_size": 16, "wall_s": 120.0, "examples_per_s": 1.317,
+                    "generated_tokens_per_s": 250.3, "same_outputs_as_single_stream": 150},
+        "threads": 2, "engine": "llama.cpp", "llama_cpp_python": "0.3.36",
+        "hardware": {"cpu_model": "Test CPU 9000", "cpu_features": ["avx2", "avx512f"],
+                     "cpu_count": 2},
+    }
+    for key, value in changes.items():
+        *parents, last = key.split(".")
+        target = doc
+        for p in parents:
+            target = target[p]
+        target[last] = value
+    return doc
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the committed results with a llama.cpp run of the bare SmolLM2 run and its
+    paired test, and a bench folder with one figures file."""
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS_DIR, results, ignore=shutil.ignore_patterns("adapters"))
+    add_engine_run(results, REF, RUN, "SmolLM2-135M-Instruct (llama.cpp)")
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    (bench / "edge-smollm2-135m-instruct-q4_1.json").write_text(json.dumps(bench_figures()))
+    return results, bench
+
+
+def add_engine_run(results: Path, ref: str, stem: str, name: str, paired_a: str = "") -> None:
+    """A llama.cpp run (the reference's file, its engine set) and its paired test."""
+    doc = json.loads((results / f"{ref}.json").read_text(encoding="utf-8"))
+    doc["model"]["name"] = name
+    doc["config"]["engine"] = "llama.cpp"
+    (results / f"{stem}.json").write_text(json.dumps(doc), encoding="utf-8")
+    pair = json.loads((results / "paired" / "maaza-135m-instruct-q4-vs-zero-shot.json")
+                      .read_text(encoding="utf-8"))
+    pair.update(a=f"{paired_a or ref}.predictions.jsonl", b=f"{stem}.predictions.jsonl")
+    (results / "paired" / f"{stem}-vs-float32.json").write_text(json.dumps(pair))
+
+
+def _context(results: Path, bench: Path) -> dict:
+    return deployment_table(load_results(results, STATS), load_paired(results / "paired"),
+                            load_benches(bench))
+
+
+def _rows(tex: str) -> list[list[str]]:
+    """Body rows of every tabular in a rendered table, as cells."""
+    out = []
+    for part in tex.split(r"\midrule")[1:]:
+        body = part.split(r"\bottomrule", 1)[0]
+        out += [[c.strip() for c in line.removesuffix(r"\\").split("&")]
+                for line in (x.strip() for x in body.splitlines())
+                if line.endswith(r"\\") and "&" in line]
+    return out
+
+
+def test_every_cell_is_a_macro_and_the_caption_names_the_machine(folders) -> None:
+    results, bench = folders
+    loaded = load_results(results, STATS)
+    paired = load_paired(results / "paired")
+    macros = {m.key: m.value for m in all_macros(loaded, results / "comparisons.yaml", STATS,
+                                                 paired, load_benches(bench))}
+    tex = render("deployment-table.tex.j2", _context(results, bench))
+    figures, scores = _rows(tex)
+    key = "edge/smollm2-135m-instruct-q4_1"
+    assert figures == ["SmolLM2-135M-Instruct", "Q4\\_1", "bare", macros[f"{key}/file-mb"],
+                       f"{macros[f'{key}/rss-peak-mb']} ({macros[f'{key}/rss-before-mb']})",
+                       *(macros[f"{key}/{n}"] for n in (
+                           "load-s", "latency-p50", "latency-p95", "prefill-tps",
+                           "decode-tps", "batch-ex-per-s", "batch-tps"))]
+    assert figures[3:6] == ["98", "912 (700)", "0.08"]  # MB are 10^6 bytes
+    assert macros[f"{key}/rss-model-mb"] == "212"
+    p = f"paired/{RUN}-vs-float32"
+    assert scores == ["SmolLM2-135M-Instruct", "bare", "greedy",
+                      f"{macros[f'{REF}/exact'][:-2]} / {macros[f'{RUN}/exact'][:-2]}",
+                      macros[f"{p}/exact-p"],
+                      f"{macros[f'{REF}/valid'][:-2]} / {macros[f'{RUN}/valid'][:-2]}",
+                      macros[f"{p}/valid-p"],
+                      f"{macros[f'{REF}/schema'][:-2]} / {macros[f'{RUN}/schema'][:-2]}",
+                      macros[f"{p}/schema-p"]]
+    caption = " ".join(tex.split(r"\caption{", 1)[1].split(r"\label", 1)[0].split())
+    assert "wall time on one machine, Test CPU 9000 (AVX2, AVX-512F), 2 cores, 2 llama.cpp " \
+           "threads" in caption
+    assert "on all 158 test examples" in caption and "with 16 sequences" in caption
+
+
+def test_nothing_measured_renders_no_table(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS_DIR, results, ignore=shutil.ignore_patterns("adapters"))
+    (tmp_path / "bench").mkdir()
+    tex = render("deployment-table.tex.j2", _context(results, tmp_path / "bench"))
+    assert r"\begin{table}" not in tex and "No deployment figures" in tex
+
+
+@pytest.mark.parametrize(("changes", "where"), [
+    ({"rss_before_load_bytes": 999_999_999}, "/rss_before_load_bytes"),
+    ({"single_stream.latency_p50_s": 9.0}, "/single_stream/latency_p50_s"),
+    ({"batched.examples_per_s": "fast"}, "/batched/examples_per_s"),
+    ({"hardware.cpu_features": None}, "/hardware/cpu_features"),
+    ({"engine": "torch"}, "/engine"),
+])
+def test_an_impossible_figures_file_is_named_at_its_key(tmp_path: Path, changes, where) -> None:
+    path = tmp_path / "edge-x.json"
+    path.write_text(json.dumps(bench_figures(**changes), indent=2))
+    with pytest.raises(DataErrors) as err:
+        load_bench(path)
+    assert [e.pointer for e in err.value.errors] == [where]
+    assert str(path) in str(err.value) and "make bench-edge" in str(err.value)
+
+
+def test_a_correct_figures_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "edge-x.json"
+    path.write_text(json.dumps(bench_figures()))
+    assert load_bench(path).key == "x"
+
+
+def test_a_llamacpp_run_without_its_paired_test_is_refused(folders) -> None:
+    results, bench = folders
+    (results / "paired" / f"{RUN}-vs-float32.json").unlink()
+    with pytest.raises(UserError, match=rf"{RUN}\.json: a llama\.cpp run without its paired"):
+        _context(results, bench)
+
+
+@pytest.mark.parametrize("reference", ["smollm2-135m-instruct-q4-chat", "maaza-135m-instruct-q4"])
+def test_a_pairing_with_another_setting_is_refused(folders, reference) -> None:
+    """Paired with the chat-prompted run or the fine-tuned one, the table would print a
+    prompt's or the adapter's effect as the engine's."""
+    results, bench = folders
+    add_engine_run(results, REF, RUN, "SmolLM2-135M-Instruct (llama.cpp)", paired_a=reference)
+    with pytest.raises(UserError, match=r"vs-float32\.json at /a: A differs from .* in more "
+                                        r"than the engine"):
+        _context(results, bench)
+
+
+def test_the_cli_renders_the_table_from_its_folders(folders, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(cli, "load_stats", dataset_stats)
+    results, bench = folders
+    out = tmp_path / "deployment-table.tex"
+    assert main(["render", "table", "deployment", "--results", str(results), "--bench",
+                 str(bench), "-o", str(out)]) == 0
+    assert "Test CPU 9000" in out.read_text(encoding="utf-8")
+    macros = tmp_path / "macros.tex"
+    assert main(["render", "macros", "--results", str(results), "--bench", str(bench),
+                 "-o", str(macros)]) == 0
+    assert r"\defresult{edge/smollm2-135m-instruct-q4_1/decode-tps}{127}" in macros.read_text()
