@@ -195,6 +195,14 @@ def _pair_row(pair: EnginePair) -> dict:
     return row
 
 
+def _named_once(rows: list[dict]) -> list[dict]:
+    """The model named on the first of consecutive rows of it, as the measured table does."""
+    previous = None
+    for row in rows:
+        row["model"], previous = ("" if row["model"] == previous else row["model"]), row["model"]
+    return rows
+
+
 def _bench_name(b: EdgeBench, results: list[MetricsDoc]) -> str:
     """The model's label in the measured table, or its registry name if no run has it."""
     method = "lora" if b.data.get("adapter") else "zero-shot"
@@ -209,14 +217,16 @@ def deployment_table(results: list[MetricsDoc], paired: list[PairedDoc],
     """Both panels of the deployment table: figures per model file, scores per run pair."""
     pairs = engine_pairs(results, paired)
     rows = []
-    for b in benches:
+    # The measured table's order: the checkpoint before its fine-tuned form, then by size.
+    for b in sorted(benches, key=lambda b: (bool(b.data.get("adapter")),
+                                            b.data.get("parameters", 0), b.data["model"])):
         v = {name: value for name, (value, _) in edge_values(b).items()}
         rows.append({"name": _bench_name(b, results), "prompt": latex_escape(b.data["prompt"]),
                      **{k.replace("-", "_"): value for k, value in v.items()}})
     total = results[0].json_exact.total if results else 0
     sizes = {b.data["examples"] for b in benches}
     return {
-        "benches": rows, "pairs": [_pair_row(p) for p in pairs],
+        "benches": rows, "pairs": _named_once([_pair_row(p) for p in pairs]),
         "machines": sorted({machine(b) for b in benches}),
         "batch_sizes": sorted({b.data["batched"]["batch_size"] for b in benches}),
         "bench_examples": "all " + fmt.integer(total) if sizes == {total} else
