@@ -37,3 +37,18 @@ def test_an_unknown_block_is_named_with_its_line(tmp_path: Path) -> None:
     text = "a\n<!-- begin generated: nosuch -->\n<!-- end generated: nosuch -->\n"
     with pytest.raises(DataError, match=r"README\.md:2: unknown generated block 'nosuch'"):
         rendered(text, tmp_path / "README.md")
+
+
+def test_the_edge_block_prints_the_figures_files(tmp_path: Path) -> None:
+    import json
+
+    from test_deployment import bench_figures
+
+    from papertools.render.docblocks import edge_bench
+
+    assert edge_bench(tmp_path).startswith("No deployment figures committed yet")
+    (tmp_path / "edge-smollm2.json").write_text(json.dumps(bench_figures()))
+    row = edge_bench(tmp_path).splitlines()[-1]
+    assert row == ("| `edge-smollm2.json` | Q4_1, bare, 158 | 98 | 912 (700) | 0.08 "
+                   "| 1.23 / 4.57 | 1234 / 127 | 16, 1.32, 250 "
+                   "| Test CPU 9000 (AVX2, AVX-512F), 2 threads |")

@@ -19,6 +19,7 @@ from typing import Any
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataError, UserError
 from maaza_core.paths import BENCH_RESULTS_DIR, RESULTS_DIR, ROOT, display
+from papertools.render.deployment import features, load_benches
 
 DOCS = (ROOT / "README.md", ROOT / "experiments" / "README.md")  # files that hold blocks
 _BLOCK = re.compile(r"(<!-- begin generated: (?P<name>[\w-]+)[^\n]*-->\n)(?P<body>.*?)"
@@ -88,8 +89,10 @@ def measured_runs(results: Path = RESULTS_DIR) -> str:
         perf = doc.get("performance")
         if doc.get("provenance") != "measured" or not perf:
             continue
+        engine = doc["config"].get("engine")  # absent: the reference engine
+        how = (f"decoded by {engine}" if engine else f"in {doc['run']['dtype']}")
         lines.append(f"- `{path.name}`: {perf['examples']} rows at "
-                     f"{doc['config']['batch_size']} slots in {doc['run']['dtype']}, "
+                     f"{doc['config']['batch_size']} slots {how}, "
                      f"{perf['wall_s']:,.0f} s of generation")
     for log in sorted(results.glob("adapters/*/train_log.jsonl")):
         steps = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
@@ -99,10 +102,36 @@ def measured_runs(results: Path = RESULTS_DIR) -> str:
     return "\n".join(lines) + "\n"
 
 
+def edge_bench(folder: Path = BENCH_RESULTS_DIR) -> str:
+    """One row per deployment-figures file (bench/edge.py), with the machine it ran on;
+    the same files and reader as the paper's deployment table."""
+    benches = load_benches(folder)
+    if not benches:
+        return "No deployment figures committed yet (`make bench-edge` writes them).\n"
+    lines = ["| file | weights, prompt, rows | file MB | peak RSS MB (before load) | load s "
+             "| latency p50 / p95 s | prefill / decode tok/s | batched: sequences, ex/s, "
+             "tok/s | machine |", "|---|---|---|---|---|---|---|---|---|"]
+    for b in benches:
+        d, s, bt, hw = (b.data, b.data["single_stream"], b.data["batched"],
+                        b.data["hardware"])
+        mb = 10**6  # decimal MB, as the paper
+        lines.append(
+            f"| `{b.path.name}` | {d['quantization']}, {d['prompt']}, {d['examples']} "
+            f"| {d['file_bytes'] / mb:.0f} | {d['peak_rss_bytes'] / mb:.0f} "
+            f"({d['rss_before_load_bytes'] / mb:.0f}) | {d['load_s']:.2f} "
+            f"| {s['latency_p50_s']:.2f} / {s['latency_p95_s']:.2f} "
+            f"| {s['prefill_tokens_per_s']:.0f} / {s['decode_tokens_per_s']:.0f} "
+            f"| {bt['batch_size']}, {bt['examples_per_s']:.2f}, "
+            f"{bt['generated_tokens_per_s']:.0f} "
+            f"| {hw['cpu_model']} ({features(hw)}), {d['threads']} threads |")
+    return "\n".join(lines) + "\n"
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "measured-runs": measured_runs,
     "harness-speed": harness_speed_table,
     "harness-speed-summary": default_slots_summary,
+    "edge-bench": edge_bench,
 }
 
 
