@@ -81,6 +81,26 @@ def test_a_venv_of_another_checkout_is_not_repointed_at_this_one(tree, tmp_path)
     assert f"is the venv of the checkout {ROOT}, not of this one" in proc.stderr
 
 
+@pytest.mark.slow
+def test_a_new_bench_file_re_renders_the_deployment_table_and_the_macros(tree):
+    """bench/results/edge-*.json are inputs of the deployment table and the macros (not
+    of the other tables): a new figures file must reach the PDF without a clean build."""
+    import json
+
+    sys.path.insert(0, str(ROOT / "tests" / "tools" / "render"))
+    from test_deployment import bench_figures
+
+    targets = ("build/generated/deployment-table.tex", "build/generated/macros.tex",
+               "build/generated/results-table.tex")
+    built_ok(tree, *targets)
+    assert run_make(tree, "-q", *targets).returncode == 0
+    (tree / "bench" / "results" / "edge-x.json").write_text(json.dumps(bench_figures()))
+    for target, stale in zip(targets, (True, True, False), strict=True):
+        assert (run_make(tree, "-q", target).returncode == 1) == stale, target
+    built_ok(tree, *targets)
+    assert "Test CPU 9000" in (tree / targets[0]).read_text(encoding="utf-8")
+
+
 # --- make -q paper after any build (slow: LaTeX) -----------------------------------------
 
 @pytest.fixture(scope="module")
