@@ -217,7 +217,7 @@ class Decoder:
             self.mask = self.mask[:, pad:].contiguous()
 
 
-def _record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[str, Any]:
+def prediction_record(examples: Sequence[Any], row: Row, reason: str, tok: Any) -> dict[str, Any]:
     """One predictions line; latency_s and wall_s mean what results.schema.json's
     `performance` says (from prefill start to the last token chosen; prefill plus an equal
     share of each batched step the row took part in)."""
@@ -255,23 +255,39 @@ def run_generation(loaded: LoadedModel, examples: Sequence[Any], encoded: Sequen
         grammars = SchemaGrammars(tok, loaded.model.get_output_embeddings().weight.shape[0],
                                   rule.eos_ids, {e.schema_id: schemas[e.schema_id]
                                                  for e in examples})
+    def admit(index: int) -> tuple[Row, str | None]:
+        matcher = grammars.matcher(examples[index].schema_id) if grammars else None
+        return decoder.admit(index, encoded[index], matcher)
+
+    with torch.inference_mode():
+        schedule(order, room=lambda: len(decoder.rows) < slots, admit=admit,
+                 busy=lambda: bool(decoder.rows), step=decoder.step,
+                 done=lambda ended: on_rows([prediction_record(examples, row, reason, tok)
+                                             for row, reason in ended]), progress=progress)
+
+
+def schedule(order: Sequence[int], *, room: Callable[[], bool],
+             admit: Callable[[int], tuple[Row, str | None]], busy: Callable[[], bool],
+             step: Callable[[], list[tuple[Row, str]]],
+             done: Callable[[list[tuple[Row, str]]], None], progress: bool) -> None:
+    """Continuous batching, for either engine's decoder: fill every free slot from `order`
+    (a row may end on its first token), advance the live rows one step, hand the rows that
+    ended to `done`; until nothing is pending or live."""
     bar = tqdm(total=len(order), desc="generate", unit="ex", disable=not progress)
     pending = iter(order)
-    with torch.inference_mode():
-        while True:
-            ended = []
-            for index in pending if len(decoder.rows) < slots else ():
-                matcher = grammars.matcher(examples[index].schema_id) if grammars else None
-                row, reason = decoder.admit(index, encoded[index], matcher)
-                if reason:
-                    ended.append((row, reason))
-                if len(decoder.rows) >= slots:
-                    break
-            if decoder.rows:
-                ended += decoder.step()
-            if ended:
-                on_rows([_record(examples, row, reason, tok) for row, reason in ended])
-                bar.update(len(ended))
-            elif not decoder.rows:
+    while True:
+        ended = []
+        for index in pending if room() else ():
+            row, reason = admit(index)
+            if reason:
+                ended.append((row, reason))
+            if not room():
                 break
+        if busy():
+            ended += step()
+        if ended:
+            done(ended)
+            bar.update(len(ended))
+        elif not busy():
+            break
     bar.close()

@@ -34,12 +34,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from maaza_core.errors import UserError
 
 from .constrain import MAX_WHITESPACE
-from .generate import Row, StopRule, _record, decode_order, end_ids
+from .generate import Row, StopRule, decode_order, end_ids, prediction_record, schedule
 from .registry import check_model_spec, resolve
 
 ENGINE = "llama.cpp"
@@ -251,7 +249,7 @@ class Decoder:
         row = Row(index=index, prompt_len=len(ids), started=started)
         reason = row.take(sampler.pick(self.ctx, last), self.rule)
         if reason:
-            self._release(seq, sampler)
+            self.release(seq, sampler)
         else:
             self.live[seq] = (row, sampler)
         row.share_s += time.perf_counter() - started
@@ -269,14 +267,15 @@ class Decoder:
             if reason:
                 ended.append((row, reason))
                 del self.live[seq]
-                self._release(seq, sampler)
+                self.release(seq, sampler)
         # As in the reference engine: the step's time in equal shares.
         share = (time.perf_counter() - started) / len(live)
         for _, (row, _) in live:
             row.share_s += share
         return ended
 
-    def _release(self, seq: int, sampler: Sampler) -> None:
+    def release(self, seq: int, sampler: Sampler) -> None:
+        """Free a finished (or abandoned) row's sampler and sequence."""
         sampler.close()
         self.ctx.clear(seq)
         self.free.append(seq)
@@ -298,28 +297,18 @@ def run_generation(loaded: LlamaLoaded, examples: Sequence[Any], encoded: Sequen
     slots = min(slots, len(examples))
     ctx = Context(loaded, slots, positions)
     decoder = Decoder(ctx, rule, slots)
-    bar = tqdm(total=len(examples), desc="generate", unit="ex", disable=not progress)
-    pending = iter(decode_order(examples, encoded))
+
+    def admit(index: int) -> tuple[Row, str | None]:
+        sid = examples[index].schema_id
+        sampler = Sampler(ll, loaded.vocab, grammars.get(sid), sid)
+        return decoder.admit(index, list(encoded[index]), sampler)
+
     try:
-        while True:
-            ended = []
-            for index in pending if decoder.free else ():
-                sid = examples[index].schema_id
-                sampler = Sampler(ll, loaded.vocab, grammars.get(sid), sid)
-                row, reason = decoder.admit(index, list(encoded[index]), sampler)
-                if reason:
-                    ended.append((row, reason))
-                if not decoder.free:
-                    break
-            if decoder.live:
-                ended += decoder.step()
-            if ended:
-                on_rows([_record(examples, row, reason, tok) for row, reason in ended])
-                bar.update(len(ended))
-            elif not decoder.live:
-                break
+        schedule(decode_order(examples, encoded), room=lambda: bool(decoder.free),
+                 admit=admit, busy=lambda: bool(decoder.live), step=decoder.step,
+                 done=lambda ended: on_rows([prediction_record(examples, row, reason, tok)
+                                             for row, reason in ended]), progress=progress)
     finally:
         for seq, (_, sampler) in list(decoder.live.items()):
-            decoder._release(seq, sampler)
+            decoder.release(seq, sampler)
         ctx.close()
-        bar.close()
