@@ -232,3 +232,22 @@ def test_llamacpp_runs_stay_out_of_the_main_results(results: Path) -> None:
         finally:
             plt.close(fig)
     assert drawn[0] == drawn[1]
+
+
+@pytest.mark.parametrize(("weights_threads", "cell"), [(None, "CPU"), (4, "CPU (4)")])
+def test_a_llamacpp_run_never_shows_torchs_threads(results: Path, weights_threads,
+                                                   cell) -> None:
+    """The appendix table's device cell names the threads that computed: for a llama.cpp
+    run its own count if recorded, never the torch count its provenance also holds."""
+    _add_engine_run(results, "smollm2-135m-instruct-q4", "engine-run",
+                    "SmolLM2-135M-Instruct (llama.cpp)")
+    path = results / "engine-run.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["run"]["hardware"]["torch_threads"] = 7
+    if weights_threads is not None:
+        doc["run"]["weights"]["threads"] = weights_threads
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    runs = load_results(results, STATS)
+    rows = contexts.measured_ends_table(runs)["groups"][0]["rows"]
+    row = rows[[r.stem for r in measured_runs(runs)].index("engine-run")]
+    assert row["decoding"] == "greedy, llama.cpp" and row["device"] == cell

@@ -199,7 +199,11 @@ def measured_ends_table(results: list[MetricsDoc]) -> dict:
     run's outputs ended, the details the main measured table leaves out."""
     def cells(r: MetricsDoc, cell: Callable[[str], str]) -> dict:
         run = r.run or {}
-        threads = (run.get("hardware") or {}).get("torch_threads")
+        # The threads that computed: torch's for the reference engine; a llama.cpp run's
+        # own count when its metrics record one (run.weights.threads), else none printed,
+        # since torch's count says nothing of llama.cpp's.
+        threads = ((run.get("weights") or {}).get("threads") if r.config.engine
+                   else (run.get("hardware") or {}).get("torch_threads"))
         device = str(run.get("device", "--"))
         return {"f1_nested": cell("f1-nested"), "truncated": cell("truncated"),
                 # Three table cells: complete JSON value & end-of-sequence & token limit.
