@@ -99,6 +99,7 @@ def test_every_cell_is_a_macro_and_the_caption_names_the_machine(folders) -> Non
     macros = {m.key: m.value for m in all_macros(loaded, results / "comparisons.yaml", STATS,
                                                  paired, load_benches(bench))}
     tex = render("deployment-table.tex.j2", _context(results, bench))
+    assert r"\input{sections/deployment}" in tex  # the subsection presenting the table
     figures, scores = _rows(tex)
     key = "edge/smollm2-135m-instruct-q4_1"
     assert figures == ["SmolLM2-135M-Instruct", "Q4\\_1", "bare", macros[f"{key}/file-mb"],
@@ -128,6 +129,7 @@ def test_nothing_measured_renders_no_table(tmp_path: Path) -> None:
     (tmp_path / "bench").mkdir()
     tex = render("deployment-table.tex.j2", _context(results, tmp_path / "bench"))
     assert r"\begin{table}" not in tex and "No deployment figures" in tex
+    assert r"\input{sections/deployment}" not in tex  # its prose refers to the table
 
 
 @pytest.mark.parametrize(("changes", "where"), [
