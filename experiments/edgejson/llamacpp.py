@@ -23,9 +23,9 @@ several sequences per context; its high-level `Llama` class decodes one stream.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,10 +57,24 @@ def llama_api() -> Any:
     except ImportError as exc:
         raise UserError(f"--engine {ENGINE}: llama-cpp-python is not installed ({exc}) "
                         "(fix: make venv-edge)") from None
-    # llama.cpp's log goes through this logger; unset, it prints every tensor it loads.
-    # Warnings and errors (a grammar it cannot parse) still reach stderr.
-    logging.getLogger("llama-cpp-python").setLevel(logging.WARNING)
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is None:
+        _LOG_CALLBACK = llama_cpp.llama_log_callback(_log)  # kept: C holds the pointer
+        llama_cpp.llama_log_set(_LOG_CALLBACK, None)
     return llama_cpp
+
+
+# ggml's log levels (ggml.h: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5). The
+# binding's own callback maps them from an older numbering (INFO as a warning, ERROR as
+# debug), so no logger level both hides the tensor-by-tensor load report and keeps
+# errors; this callback passes warnings and errors (a grammar it cannot parse) to stderr.
+_SHOWN_LEVELS = {3, 4}
+_LOG_CALLBACK: Any = None
+
+
+def _log(level: int, text: bytes, _user_data: Any) -> None:
+    if level in _SHOWN_LEVELS:
+        sys.stderr.write(text.decode("utf-8", errors="replace"))
 
 
 def threads() -> int:

@@ -69,17 +69,22 @@ def test_constrained_outputs_parse_and_validate(tmp_path: Path) -> None:
 @pytest.mark.ml
 @pytest.mark.slow
 @pytest.mark.network
-def test_llama_cpp_parses_the_grammar_of_every_schema() -> None:
+def test_llama_cpp_parses_the_grammar_of_every_schema(capfd: pytest.CaptureFixture) -> None:
     import llama_cpp
 
     from edgejson.cli import main
     from edgejson.llamacpp import Sampler, load_llama, schema_grammar
 
     assert main(["models", NAME, "--no-progress"]) == 0
+    capfd.readouterr()
     loaded = load_llama(NAME)
     try:
+        assert "load_tensors" not in capfd.readouterr().err  # llama.cpp's info log stays quiet
         for sid, schema in load_dataset().schemas.items():
             Sampler(llama_cpp, loaded.vocab, schema_grammar(schema), sid).close()
+        with pytest.raises(UserError, match="grammar parser refused"):
+            Sampler(llama_cpp, loaded.vocab, "start ::= [\\q]", "planted")
+        assert "unknown escape" in capfd.readouterr().err  # its errors still show
     finally:
         loaded.close()
 
