@@ -53,8 +53,8 @@ def _machine(run: dict[str, Any]) -> str:
 
 def harness_speed_table(folder: Path = BENCH_RESULTS_DIR) -> str:
     """One row per benchmark run: the original method against the harness, same rows."""
-    lines = ["| file | slots | rows | original: ex/s, wall, tokens | harness: wall, tokens "
-             "| speed-up (CPU time) | same extracted JSON | JSONExact original / harness "
+    lines = ["| file | slots | rows | original: ex/s, wall, tokens "
+             "| harness (engine): wall, tokens | speed-up (CPU time) | same extracted JSON | JSONExact original / harness "
              "| machine |",
              "|---|---|---|---|---|---|---|---|---|"]
     for name, r in _runs(folder):
@@ -62,7 +62,7 @@ def harness_speed_table(folder: Path = BENCH_RESULTS_DIR) -> str:
         lines.append(
             f"| `{name}` | {r['batch_size']} | {r['examples']} "
             f"| {o['examples_per_s']:.3f}, {o['wall_s']:,.2f} s, {o['generated_tokens']:,} "
-            f"| {h['wall_s']:,.2f} s, {h['generated_tokens']:,} "
+            f"| ({r.get('engine', 'torch')}) {h['wall_s']:,.2f} s, {h['generated_tokens']:,} "
             f"| {r['speedup_examples_per_s']:.2f}x ({r['speedup_cpu_time']:.2f}x) "
             f"| {r['same_extracted_json']} / {r['examples']} "
             f"| {o['json_exact']} / {h['json_exact']} | {_machine(r)} |")
