@@ -54,7 +54,8 @@ def _machine(run: dict[str, Any]) -> str:
 def harness_speed_table(folder: Path = BENCH_RESULTS_DIR) -> str:
     """One row per benchmark run: the original method against the harness, same rows."""
     lines = ["| file | slots | rows | original: ex/s, wall, tokens "
-             "| harness (engine): wall, tokens | speed-up (CPU time) | same extracted JSON | JSONExact original / harness "
+             "| harness (engine): wall, tokens | speed-up (CPU time) | same extracted JSON "
+             "| JSONExact original / harness "
              "| machine |",
              "|---|---|---|---|---|---|---|---|---|"]
     for name, r in _runs(folder):
