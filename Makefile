@@ -90,7 +90,11 @@ $(VENV_ML_STAMP): $(LOCK_ML) $(VENV_STAMP)
 endif
 
 # The edge engine (llama-cpp-python) on top of the model stack. PyPI has only its sdist, so
-# uv builds it, once: uv's cache keeps the built wheel for the next venv of the same lock.
+# uv builds it. uv keeps the built wheel beside the cached sdist, but an online install that
+# revalidates the download starts a new cache revision without it (seen here: a clean
+# clone rebuilt for 7 minutes an hour after the first build). So the install tries the
+# cache alone first (--offline: the same hashes, no download) and goes online only when
+# the cache cannot serve the lock, on a fresh machine.
 # Portable flags: AVX2/FMA/F16C kernels, which every machine here has, and no -march=native
 # (GGML_NATIVE=OFF): a native build on an AVX-512/AMX machine crashed in its first
 # multi-token prompt, and a wheel built natively on one machine kind can fault on another.
@@ -101,7 +105,8 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
   -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 $(VENV_EDGE_STAMP): $(LOCK_EDGE) $(VENV_ML_STAMP)
 	@echo "building llama-cpp-python from source if uv's cache has no build of it (about 10-20 minutes on 2 cores)"
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	$(UV_PIP) --offline --require-hashes -r $(LOCK_EDGE) 2>/dev/null || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
 	  $(UV_PIP) --require-hashes -r $(LOCK_EDGE)
 	$(BIN)/edgejson models smollm2-135m-instruct-q4_1
 	$(BIN)/python tools/check_llama_build.py
