@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from edgejson.data import load_dataset, load_split
-from edgejson.llamacpp import Context, LlamaLoaded, llama_api, load_llama, run_generation
+from edgejson.llamacpp import (
+    Context,
+    LlamaLoaded,
+    context_positions,
+    llama_api,
+    load_llama,
+    run_generation,
+)
 from edgejson.prompt import encode_prompts, parse_format
 from edgejson.provenance import hardware
 from maaza_core.jsonfile import write_json
@@ -60,7 +67,7 @@ def load_seconds(path: Path, times: int = 3) -> float:
 
 def prefill_seconds(loaded: LlamaLoaded, encoded: list[list[int]]) -> float:
     """Total time to prefill every prompt alone, one context reused and cleared."""
-    positions = -(-max(map(len, encoded)) // 256) * 256
+    positions = context_positions(encoded, 0)
     ctx = Context(loaded, 1, positions)
     total = 0.0
     try:
@@ -99,7 +106,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     pool = load_split("train", dataset=dataset) if fmt.shots else []
     encoded = encode_prompts(fmt, examples, loaded.tokenizer, dataset.schemas, pool,
                              args.model)
-    path = _gguf_path(args.model)
+    path = loaded.path
     try:
         load_s = load_seconds(path)
         prefill_s = prefill_seconds(loaded, encoded)
@@ -138,12 +145,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "llama_cpp_python": loaded.info.get("llama_cpp_python"),
         "hardware": hardware(),
     }
-
-
-def _gguf_path(model: str) -> Path:
-    from edgejson.registry import resolve
-
-    return Path(resolve(model)[0])
 
 
 def report(fig: dict[str, Any]) -> None:

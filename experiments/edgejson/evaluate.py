@@ -243,8 +243,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
                            schemas=dataset.schemas if settings.constrain == "schema" else None)
         doc = _document(settings, examples, dataset, loaded, sha, started, dtype, fmt,
                         resumed=len(pending) < len(examples))
-        if hasattr(loaded, "close"):  # llama.cpp's model lives outside Python's memory
-            loaded.close()
+        loaded.close()
         metrics.dump(doc, settings.out / METRICS_FILE)
     return doc
 

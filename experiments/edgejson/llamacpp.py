@@ -38,7 +38,7 @@ from maaza_core.errors import UserError
 
 from .constrain import MAX_WHITESPACE
 from .generate import Row, StopRule, decode_order, end_ids, prediction_record, schedule
-from .registry import check_model_spec, resolve
+from .registry import check_model_spec, resolve, sha256_files
 
 ENGINE = "llama.cpp"
 # The grammar's start: up to MAX_WHITESPACE whitespace characters, then the schema's value
@@ -48,6 +48,11 @@ ENGINE = "llama.cpp"
 START = f'start ::= [ \\t\\n\\r]{{0,{MAX_WHITESPACE}}} root\n'
 # Context positions per sequence are rounded up to this, so one context fits every row.
 _ROUND = 256
+
+
+def context_positions(encoded: Sequence[list[int]], max_new_tokens: int) -> int:
+    """Positions each sequence needs: the longest prompt plus the generation limit."""
+    return -(-(max(map(len, encoded)) + max_new_tokens) // _ROUND) * _ROUND
 
 
 def llama_api() -> Any:
@@ -93,6 +98,7 @@ class LlamaLoaded:
     tokenizer: Any  # the Hugging Face tokenizer read from the same GGUF
     eos_ids: set[int]  # generate.end_ids of the GGUF's generation config
     info: dict[str, Any]  # the weights facts of the metrics file
+    path: Path  # the GGUF file
     threads: int  # llama.cpp's threads for prefill and decoding
     device: str = "cpu"
     dtype: str = "gguf"  # llama.cpp computes in the file's own (quantized) types
@@ -145,11 +151,9 @@ def load_llama(model_id: str, *, adapter: str | None = None) -> LlamaLoaded:
     info.update(parameters=int(ll.llama_model_n_params(model)), engine=ENGINE,
                 llama_cpp_python=metadata.version("llama-cpp-python"))
     if adapter:
-        from .registry import sha256_files
-
         info["adapter_sha256"] = sha256_files([Path(adapter)])
     return LlamaLoaded(model=model, vocab=ll.llama_model_get_vocab(model), adapter=lora,
-                       tokenizer=tokenizer, info=info, threads=threads(),
+                       tokenizer=tokenizer, info=info, path=path, threads=threads(),
                        eos_ids=end_ids(SimpleNamespace(generation_config=generation),
                                        tokenizer))
 
@@ -305,9 +309,10 @@ def run_generation(loaded: LlamaLoaded, examples: Sequence[Any], encoded: Sequen
         return
     ll, tok = llama_api(), loaded.tokenizer
     rule = StopRule(tok, max_new_tokens, loaded.eos_ids)
-    grammars = {e.schema_id: schema_grammar(schemas[e.schema_id]) for e in examples
+    # One conversion per schema, not per row: many rows share a schema.
+    grammars = {sid: schema_grammar(schemas[sid]) for sid in {e.schema_id for e in examples}
                 } if schemas is not None else {}
-    positions = -(-(max(map(len, encoded)) + max_new_tokens) // _ROUND) * _ROUND
+    positions = context_positions(encoded, max_new_tokens)
     slots = min(slots, len(examples))
     ctx = Context(loaded, slots, positions)
     decoder = Decoder(ctx, rule, slots)

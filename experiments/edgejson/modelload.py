@@ -30,6 +30,10 @@ class LoadedModel:
     dtype: torch.dtype  # the weights' dtype
     info: dict[str, Any]  # parameters, disk size, revision / weight hashes, adapter
 
+    def close(self) -> None:
+        """Nothing to free by hand (PyTorch's memory goes with the object); the llama.cpp
+        engine's model (edgejson.llamacpp.LlamaLoaded) has the same method and does."""
+
 
 def select_device(requested: str = "auto") -> torch.device:
     """cuda, then mps, then cpu for "auto"; an explicit request must be available."""
