@@ -40,6 +40,7 @@ from maaza_core.errors import UserError
 
 from .constrain import MAX_WHITESPACE
 from .generate import Row, StopRule, decode_order, end_ids, prediction_record, schedule
+from .ggufexport import export_facts
 from .registry import check_model_spec, resolve, sha256_files
 
 ENGINE = "llama.cpp"
@@ -154,6 +155,12 @@ def load_llama(model_id: str, *, adapter: str | None = None) -> LlamaLoaded:
                 llama_cpp_python=metadata.version("llama-cpp-python"))
     if adapter:
         info["adapter_sha256"] = sha256_files([Path(adapter)])
+    # A file of `edgejson export-gguf` (the merged model, or its LoRA adapter) is the
+    # fine-tuned model: the run names the adapter and base it was made from.
+    export = export_facts(path, info["weights_sha256"]) or (
+        export_facts(Path(adapter), info["adapter_sha256"]) if adapter else None)
+    if export:
+        info["export"] = export
     return LlamaLoaded(model=model, vocab=ll.llama_model_get_vocab(model), adapter=lora,
                        tokenizer=tokenizer, info=info, path=path, threads=threads(),
                        eos_ids=end_ids(SimpleNamespace(generation_config=generation),
