@@ -23,7 +23,8 @@ from .batch import BatchSettings, run_batch
 from .compare import CompareSettings, compare_runs, report_lines
 from .data import dataset_stats, gold_failures, stats_lines
 from .evaluate import METRICS_FILE, EvalSettings, evaluate, print_summary
-from .ggufexport import MANIFEST, ExportSettings, export_gguf
+from .exportmanifest import MANIFEST
+from .ggufexport import ExportSettings, export_gguf
 from .registry import check_model_spec, fetch_models
 from .scoring import ScoreSettings, score_file, summary_lines
 from .train import TrainSettings, train

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,9 @@ from maaza_core.errors import DataError, UserError
 from maaza_core.jsonfile import read_json, write_json
 from maaza_core.paths import display
 
+from .exportmanifest import FORMAT, MANIFEST, file_entry
 from .train import TRAIN_CONFIG_FILE
 
-MANIFEST = "manifest.json"
-FORMAT = "edgejson-gguf-export/1"
 ADAPTER_CONFIG, ADAPTER_WEIGHTS = "adapter_config.json", "adapter_model.safetensors"
 # --types: a name -> the file it writes. lora-*: convert_lora_to_gguf --outtype; f32, f16,
 # q8_0: convert_hf_to_gguf --outtype of the merged model; q4_1: the quantizer.
@@ -226,37 +224,6 @@ class _Export:
             "llama_cpp_python": metadata.version(PACKAGE),
             "sdist_sha256": source["sdist_sha256"], "q4_1_from": Q4_1_FROM,
             "training": TRAIN_CONFIG_FILE if training.is_file() else None,
-            "files": [_file_entry(self.stage / FILES[t], t)
+            "files": [file_entry(self.stage / FILES[t], t)
                       for t in FILES if t in self.settings.types]}
         write_json(self.stage / MANIFEST, self.manifest)
-
-
-def _file_entry(path: Path, kind: str) -> dict[str, Any]:
-    """A written file: its type, size, digest and how many tensors of each GGUF type."""
-    from gguf import GGUFReader
-
-    from .registry import sha256_files
-
-    tensors = Counter(t.tensor_type.name for t in GGUFReader(path).tensors)
-    return {"name": path.name, "type": kind, "bytes": path.stat().st_size,
-            "sha256": sha256_files([path]), "tensor_types": dict(sorted(tensors.items()))}
-
-
-def export_facts(path: Path, sha256: str | None) -> dict[str, Any] | None:
-    """What a run of `path` must record when the file is one of an export's: the adapter
-    and base it was made from, and its manifest (None for any other GGUF)."""
-    manifest = path.parent / MANIFEST
-    if not manifest.is_file():
-        return None
-    _, doc = read_json(manifest, "export manifest", "pass the file")
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return None
-    entry = next((f for f in doc.get("files") or () if f.get("name") == path.name), None)
-    if entry is None:
-        return None
-    if entry.get("sha256") != sha256:
-        raise DataError(manifest, f"{path.name} has changed since the export (sha256 "
-                        f"{sha256}) (fix: export it again, make gguf-ft)", pointer="/files")
-    return {"manifest": display(manifest), "type": entry["type"],
-            **{k: doc.get(k) for k in ("adapter", "adapter_sha256", "base", "base_sha256",
-                                       "llama_cpp_python", "training")}}

@@ -39,8 +39,8 @@ import numpy as np
 from maaza_core.errors import UserError
 
 from .constrain import MAX_WHITESPACE
+from .exportmanifest import export_facts
 from .generate import Row, StopRule, decode_order, end_ids, prediction_record, schedule
-from .ggufexport import export_facts
 from .registry import check_model_spec, resolve, sha256_files
 
 ENGINE = "llama.cpp"
@@ -132,7 +132,8 @@ def load_llama(model_id: str, *, adapter: str | None = None) -> LlamaLoaded:
                         "from experiments/configs/models.yaml or a path to a .gguf file)")
     if adapter and not (adapter.endswith(".gguf") and Path(adapter).is_file()):
         raise UserError(f"--adapter {adapter}: llama.cpp applies LoRA adapters in GGUF form "
-                        "(fix: convert the adapter folder, see experiments/README.md, Edge)")
+                        "(fix: edgejson export-gguf ADAPTER_DIR --out DIR, then --adapter "
+                        "DIR/lora-f32.gguf)")
     folder, name = str(path.parent), path.name
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
     generation = GenerationConfig.from_model_config(

@@ -128,8 +128,9 @@ def run_converter(tools: Path, script: str, args: list[str]) -> None:
     if done.returncode != 0:
         lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]
         print("\n".join(lines[-_LINES_SHOWN:]), file=sys.stderr)
-        raise UserError(f"llama.cpp's {script} {' '.join(a for a in args if a.startswith('--'))}"
-                        f" failed: {lines[-1]} (fix: see its output above; a model or "
+        outtype = args[args.index("--outtype") + 1] if "--outtype" in args else "?"
+        raise UserError(f"llama.cpp's {script} --outtype {outtype} failed: {lines[-1]} "
+                        "(fix: see its output above; a model or "
                         "tokenizer that llama.cpp's converter does not know cannot be "
                         "exported)")
 
