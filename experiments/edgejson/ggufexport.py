@@ -179,6 +179,9 @@ class _Export:
         model, tokenizer = load_base(path, None, torch.float32, False)
         self.base_sha256 = describe_weights(path, None, entry.sha256 if entry else None)[
             "weights_sha256"]
+        # The converters pick their model class by config.json's `architectures`, which a
+        # model built from a GGUF's config (modelload._dequantized) lacks.
+        model.config.architectures = [type(model).__name__]
         model.config.save_pretrained(self.work / "base")
         tokenizer.save_pretrained(self.work / "base")
         if any(not t.startswith("lora-") for t in self.settings.types):

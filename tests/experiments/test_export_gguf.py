@@ -66,19 +66,23 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 param.normal_(0.0, 0.2)
     adapter = root / "adapter"
     tuned.save_pretrained(adapter)
+    # The base as a GGUF file, like the real one: the export dequantizes it (exactly, from
+    # f32) and saves it for the converters, as it does for the Q4_1 file.
+    base_gguf = root / "base-f32.gguf"
+    run_converter(converters(), HF_SCRIPT, ["--outtype", "f32", "--outfile", str(base_gguf),
+                                            str(base)])
     # As `edgejson train` writes it: the base it names is the export's default --base.
-    (adapter / TRAIN_CONFIG_FILE).write_text(json.dumps({"method": "lora", "model": str(base)}))
+    (adapter / TRAIN_CONFIG_FILE).write_text(json.dumps({"method": "lora",
+                                                         "model": str(base_gguf)}))
     out = root / "gguf"
     assert main(["export-gguf", str(adapter), "--out", str(out), "--no-progress"]) == 0
-    run_converter(converters(), HF_SCRIPT, ["--outtype", "f32", "--outfile",
-                                            str(root / "base-f32.gguf"), str(base)])
     ids = AutoTokenizer.from_pretrained(base)(PROMPT)["input_ids"]
     with torch.no_grad():
         base_model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
         plain = base_model(torch.tensor([ids])).logits[0].numpy()
         peft = PeftModel.from_pretrained(base_model, adapter)(torch.tensor([ids])).logits[0]
     return {"root": root, "base": base, "adapter": adapter, "out": out, "ids": ids,
-            "base_gguf": root / "base-f32.gguf", "peft": peft.numpy(), "plain": plain}
+            "base_gguf": base_gguf, "peft": peft.numpy(), "plain": plain}
 
 
 def llama_logits(model: Path, ids: list[int], adapter: Path | None = None) -> Any:
@@ -164,8 +168,8 @@ def test_the_manifest_hashes_every_file(exported: dict[str, Any]) -> None:
     assert "Q4_1" in types["q4_1"] and "Q8_0" in types["q8_0"] and "F16" in types["f16"]
     assert manifest["adapter_sha256"] == sha256_files([adapter / ADAPTER_WEIGHTS])
     assert manifest["adapter_config_sha256"] == sha256_files([adapter / ADAPTER_CONFIG])
-    assert manifest["base"] == str(exported["base"])  # from the adapter's training config
-    assert manifest["base_sha256"] == sha256_files([exported["base"] / "model.safetensors"])
+    assert manifest["base"] == str(exported["base_gguf"])  # the adapter's training config's
+    assert manifest["base_sha256"] == sha256_files([exported["base_gguf"]])
     assert manifest["llama_cpp_python"] == metadata.version("llama-cpp-python")
 
 
@@ -193,10 +197,10 @@ def test_a_run_of_an_export_names_its_adapter(exported: dict[str, Any], kind: st
     assert weights["export"]["adapter_sha256"] == manifest["adapter_sha256"]
     assert weights["export"]["type"] == kind
     assert doc["model"]["method"] == "lora"
-    assert doc["config"]["training"]["model"] == str(exported["base"])
+    assert doc["config"]["training"]["model"] == str(exported["base_gguf"])
     if kind == "f16":
         assert doc["model"]["adapter"] == display(exported["adapter"])
-        assert doc["model"]["base_model"] == str(exported["base"])
+        assert doc["model"]["base_model"] == str(exported["base_gguf"])
 
 
 @pytest.mark.ml
