@@ -3,8 +3,9 @@
 What it writes into one folder (edgejson.llamatools runs the converters):
 - lora-f32.gguf: the adapter in llama.cpp's LoRA-adapter format (convert_lora_to_gguf.py),
   applied at run time on the unchanged base file (`edgejson evaluate BASE --engine
-  llama.cpp --adapter lora-f32.gguf`): the base's own 4-bit tensors plus the float32
-  adapter, the closest llama.cpp gets to the evaluated model (float32 base + adapter);
+  llama.cpp --adapter lora-f32.gguf`): the very weights the reference engine evaluates
+  (the base's Q4_1 values plus the float32 adapter), though llama.cpp multiplies the Q4_1
+  tensors with activations rounded to 8 bits (its Q8_1 dot products);
 - merged-f16.gguf, merged-q8_0.gguf: the adapter merged into the float32 base by peft
   (merge_and_unload, as the reference engine does), converted by convert_hf_to_gguf.py;
 - merged-q4_1.gguf: the base's own type, by llama.cpp's quantizer (llama_model_quantize,
