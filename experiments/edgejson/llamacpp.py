@@ -49,6 +49,9 @@ ENGINE = "llama.cpp"
 # models write " {" after "Output:", and a grammar refusing the space would force an
 # unnatural first token on one engine only.
 START = f'start ::= [ \\t\\n\\r]{{0,{MAX_WHITESPACE}}} root\n'
+# How many of the best tokens the grammar is asked about in turn when it refuses the best
+# one (Sampler._best_allowed); the rest of the vocabulary comes last.
+TIERS = (64, 4096)
 # Context positions per sequence are rounded up to this, so one context fits every row.
 _ROUND = 256
 
@@ -242,40 +245,64 @@ class Sampler:
     stacks for every candidate it is given, and the whole vocabulary (49,152 tokens for
     SmolLM2) per generated token made a constrained run several times slower than an
     unconstrained one. Greedy choice only needs to know whether the best token is allowed,
-    and it mostly is; only when it is not does the grammar filter the whole vocabulary.
-    Either way the token is the one the chain grammar -> greedy picks (the best allowed
-    logit, ties to the lowest id in both), which is what llama.cpp's own common sampler
-    does. `check_first=False` filters every step: the reference the tests compare with.
+    and it mostly is (llama.cpp's own common sampler asks the same way). When it is not,
+    the grammar is asked about the next best tokens in tiers (`_best_allowed`). Either way
+    the token is the one llama.cpp's chain grammar -> greedy picks: the best allowed logit,
+    ties to the lowest id. `check_first=False` runs that chain itself, filtering the whole
+    vocabulary every step: the reference the tests and bench/grammar_sampling.py compare.
     """
 
     def __init__(self, ll: Any, vocab: Any, grammar: str | None, schema_id: str, *,
                  check_first: bool = True) -> None:
-        self.ll, self.check_first = ll, check_first
+        self.ll = ll
         self.n_vocab = ll.llama_vocab_n_tokens(vocab)
-        self.filtered = 0  # steps whose best token the grammar refused
-        self.grammar = None
-        if grammar is not None:
-            self.grammar = ll.llama_sampler_init_grammar(vocab, grammar.encode(), b"start")
-            if not self.grammar:
-                raise UserError(f"schema {schema_id}: llama.cpp's grammar parser refused "
-                                "the converted schema (fix: --constrain none, or report "
-                                "the schema)")
+        self.filtered = 0  # steps on which the grammar judged more than the best token
+        self.grammar = self.chain = None
+        if grammar is None:
+            return
+        self.grammar = ll.llama_sampler_init_grammar(vocab, grammar.encode(), b"start")
+        if not self.grammar:
+            raise UserError(f"schema {schema_id}: llama.cpp's grammar parser refused the "
+                            "converted schema (fix: --constrain none, or report the schema)")
+        if not check_first:  # the chain owns (and frees) the grammar sampler
+            self.chain = ll.llama_sampler_chain_init(ll.llama_sampler_chain_default_params())
+            ll.llama_sampler_chain_add(self.chain, self.grammar)
+            ll.llama_sampler_chain_add(self.chain, ll.llama_sampler_init_greedy())
 
     def pick(self, ctx: Context, index: int) -> int:
         """The token for the logits at batch entry `index` (the grammar advances by it)."""
+        if self.chain is not None:
+            self.filtered += 1
+            return int(self.ll.llama_sampler_sample(self.chain, ctx.ctx, index))
         logits = np.ctypeslib.as_array(self.ll.llama_get_logits_ith(ctx.ctx, index),
                                        shape=(self.n_vocab,))
         token = int(np.argmax(logits))  # the first maximum, as llama.cpp's greedy sampler
         if self.grammar is None:
             return token
-        if not (self.check_first and self._allowed(np.array([token]), logits)[0]):
+        if not self._allowed(np.array([token]), logits)[0]:
             self.filtered += 1
-            candidates = np.arange(self.n_vocab)
-            allowed = self._allowed(candidates, logits)
-            token = int(candidates[allowed][np.argmax(logits[allowed])]) if allowed.any() \
-                else token  # nothing allowed: the grammar is complete, the row has ended
+            token = self._best_allowed(logits, token)
         self.ll.llama_sampler_accept(self.grammar, token)
         return token
+
+    def _best_allowed(self, logits: Any, fallback: int) -> int:
+        """The allowed token of highest logit (ties: lowest id), asked in tiers by logit.
+
+        Why tiers: the grammar judges each candidate on its own, so the first allowed
+        token in (-logit, id) order over the best 64, then the best 4,096, then the rest,
+        is the best allowed of the whole vocabulary, while the grammar mostly sees 64."""
+        done = np.zeros(self.n_vocab, dtype=bool)
+        for size in (*TIERS, self.n_vocab):
+            # Every token at least as good as the size-th best, so ties never straddle tiers.
+            edge = (np.partition(logits, self.n_vocab - size)[self.n_vocab - size]
+                    if size < self.n_vocab else -np.inf)
+            tier = np.flatnonzero((logits >= edge) & ~done)
+            tier = tier[np.lexsort((tier, -logits[tier]))]
+            allowed = self._allowed(tier, logits)
+            if allowed.any():
+                return int(tier[np.argmax(allowed)])
+            done[tier] = True
+        return fallback  # nothing allowed: the grammar is complete, the row has ended
 
     def _allowed(self, tokens: Any, logits: Any) -> Any:
         """Which of `tokens` the grammar allows next: it sets the others' logits to -inf."""
@@ -290,8 +317,10 @@ class Sampler:
         return np.isfinite(data.logit)
 
     def close(self) -> None:
-        """Free the grammar sampler."""
-        if self.grammar is not None:
+        """Free the chain (with the grammar in it) or the grammar alone."""
+        if self.chain is not None:
+            self.ll.llama_sampler_free(self.chain)
+        elif self.grammar is not None:
             self.ll.llama_sampler_free(self.grammar)
 
 

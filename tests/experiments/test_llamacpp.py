@@ -121,6 +121,40 @@ def test_checking_the_best_token_first_picks_what_filtering_everything_picks() -
 @pytest.mark.ml
 @pytest.mark.slow
 @pytest.mark.network
+def test_asking_in_tiers_finds_the_best_allowed_token_of_the_whole_vocabulary() -> None:
+    """Grammars allowing many tokens, a few, or a handful of rare ones (found only past the
+    tiers), with logits full of ties: always the lowest id among the best allowed."""
+    import llama_cpp
+    import numpy as np
+
+    from edgejson.cli import main
+    from edgejson.llamacpp import Sampler, load_llama, schema_grammar
+
+    assert main(["models", NAME, "--no-progress"]) == 0
+    dataset = load_dataset()
+    loaded = load_llama(NAME)
+    rng = np.random.default_rng(0)
+    try:
+        n = llama_cpp.llama_vocab_n_tokens(loaded.vocab)
+        for grammar in ("start ::= [a-z]+", "start ::= [0-9]+", 'start ::= "Zurich"',
+                        schema_grammar(next(iter(dataset.schemas.values())))):
+            sampler = Sampler(llama_cpp, loaded.vocab, grammar, "test")
+            try:
+                allowed = np.flatnonzero(sampler._allowed(np.arange(n), np.zeros(n)))
+                assert 0 < len(allowed) < n
+                for _ in range(10):
+                    logits = rng.integers(0, 40, n).astype(np.float32)  # ties on purpose
+                    best = allowed[np.argmax(logits[allowed])]  # first maximum: lowest id
+                    assert sampler._best_allowed(logits, -1) == best
+            finally:
+                sampler.close()
+    finally:
+        loaded.close()
+
+
+@pytest.mark.ml
+@pytest.mark.slow
+@pytest.mark.network
 def test_llama_cpp_parses_the_grammar_of_every_schema(capfd: pytest.CaptureFixture) -> None:
     import llama_cpp
 

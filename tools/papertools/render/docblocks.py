@@ -47,8 +47,7 @@ def _machine(run: dict[str, Any]) -> str:
     hw = run.get("hardware")
     if not hw:
         return "not recorded (see text)"
-    features = ", ".join(hw.get("cpu_features") or []) or "no AVX2/AVX-512"
-    return f"{hw.get('cpu_model')} ({features})"
+    return f"{hw.get('cpu_model')} ({features(hw)})"
 
 
 def harness_speed_table(folder: Path = BENCH_RESULTS_DIR) -> str:
