@@ -150,18 +150,30 @@ baselines: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) 
 # reference run of the same model, prompt and decoding:
 #   make edge-runs        every run below, published with its paired test
 #   make bench-edge       deployment figures (bench/edge.py) into bench/results/
+# The fine-tuned model as GGUF, made from the adapter of `make measured` (MEASURED_ADAPTER)
+# with llama.cpp's own converters (edgejson export-gguf; experiments/README.md, Edge):
+#   make gguf-ft          runs/gguf/maaza-135m-instruct-q4/: lora-f32.gguf (llama.cpp's
+#                         adapter format, applied on the unchanged base Q4_1 file), the
+#                         merged model as F16, Q8_0 and Q4_1, manifest.json with the hashes
+#   make edge-runs-ft     its llama.cpp runs (the LoRA file on the base, merged Q4_1 and
+#                         Q8_0), each paired with the float32 fine-tuned run
+# Both need the trained adapter, which is not committed (a missing one is trained first,
+# as for `make measured`), so `make edge-runs` leaves them out.
 # Sequences decoded together. On 2 AVX2 cores llama.cpp gained little past 8: 8 sequences
 # decoded 1.5x the tokens/s of one (116 against 79 tok/s, SmolLM2-135M Q4_1, 64 steps).
 EDGE_BATCH ?= 8
-# $(1) run name, $(2) registry model, $(3) --prompt, $(4) --constrain, $(5) display name,
-# $(6) the reference run it is paired with (experiments/results/$(6).predictions.jsonl).
+# $(1) run name, $(2) registry model (fetched first), $(3) --prompt, $(4) --constrain,
+# $(5) display name, $(6) the reference run it is paired with
+# (experiments/results/$(6).predictions.jsonl); for a fine-tuned run: $(7) what is
+# evaluated instead of $(2) (a GGUF file, or $(2) --adapter FILE), $(8) its prerequisite,
+# $(9) the list it joins (EDGE_FT: edge-runs-ft; default EDGE: edge-runs).
 define edge_run
-EDGE_RUNS += $(1)
-EDGE_PAIRS += $(1):$(6)
-$(MEASURED_RUNS)/$(1)/metrics.json: experiments/configs/models.yaml | $(VENV_EDGE_STAMP)
+$(or $(9),EDGE)_RUNS += $(1)
+$(or $(9),EDGE)_PAIRS += $(1):$(6)
+$(MEASURED_RUNS)/$(1)/metrics.json: experiments/configs/models.yaml $(8) | $(VENV_EDGE_STAMP)
 	$(BIN)/edgejson models $(2)
-	$(BIN)/edgejson evaluate $(2) --engine llama.cpp --split test --batch-size $(EDGE_BATCH) \
-	  --prompt $(3) --constrain $(4) --name "$(5)" --out $$(@D)
+	$(BIN)/edgejson evaluate $(or $(7),$(2)) --engine llama.cpp --split test \
+	  --batch-size $(EDGE_BATCH) --prompt $(3) --constrain $(4) --name "$(5)" --out $$(@D)
 endef
 
 
@@ -169,17 +181,37 @@ $(eval $(call edge_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-llamacpp
 $(eval $(call edge_run,$(MEASURED_ZS)-chat-schema-constrained-llamacpp,$(MEASURED_BASE),chat-schema,schema,SmolLM2-135M-Instruct (chat+schema constrained; llama.cpp),$(MEASURED_ZS)-chat-schema-constrained))
 $(eval $(call edge_run,$(MEASURED_ZS)-llamacpp,$(MEASURED_BASE),bare,none,SmolLM2-135M-Instruct (llama.cpp),$(MEASURED_ZS)))
 
-.PHONY: edge-runs bench-edge
+GGUF_FT := runs/gguf/$(MEASURED_FT)
+$(eval $(call edge_run,$(MEASURED_FT)-lora-llamacpp,$(MEASURED_BASE),bare,none,Maaza-135M-Instruct (LoRA GGUF on Q4_1; llama.cpp),$(MEASURED_FT),$(MEASURED_BASE) --adapter $(GGUF_FT)/lora-f32.gguf,$(GGUF_FT)/manifest.json,EDGE_FT))
+$(eval $(call edge_run,$(MEASURED_FT)-q4_1-llamacpp,$(MEASURED_BASE),bare,none,Maaza-135M-Instruct (merged Q4_1; llama.cpp),$(MEASURED_FT),$(GGUF_FT)/merged-q4_1.gguf,$(GGUF_FT)/manifest.json,EDGE_FT))
+$(eval $(call edge_run,$(MEASURED_FT)-q8_0-llamacpp,$(MEASURED_BASE),bare,none,Maaza-135M-Instruct (merged Q8_0; llama.cpp),$(MEASURED_FT),$(GGUF_FT)/merged-q8_0.gguf,$(GGUF_FT)/manifest.json,EDGE_FT))
+
+# $(1) RUN:REFERENCE pairs: copy each run to experiments/results/ with its paired test.
+define publish_edge
+mkdir -p $(RESULTS_DIR)/paired
+for pair in $(1); do run=$${pair%%:*}; ref=$${pair#*:}; \
+  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
+  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
+  $(BIN)/edgejson compare $(RESULTS_DIR)/$$ref.predictions.jsonl \
+    $(RESULTS_DIR)/$$run.predictions.jsonl --split test --json \
+    > $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp && \
+  mv $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp $(RESULTS_DIR)/paired/$$run-vs-float32.json \
+  || exit 1; done
+endef
+
+.PHONY: edge-runs edge-runs-ft gguf-ft bench-edge
 edge-runs: $(foreach run,$(EDGE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) ## run the llama.cpp edge runs and publish them with their paired tests against the float32 reference
-	mkdir -p $(RESULTS_DIR)/paired
-	for pair in $(EDGE_PAIRS); do run=$${pair%%:*}; ref=$${pair#*:}; \
-	  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
-	  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
-	  $(BIN)/edgejson compare $(RESULTS_DIR)/$$ref.predictions.jsonl \
-	    $(RESULTS_DIR)/$$run.predictions.jsonl --split test --json \
-	    > $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp && \
-	  mv $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp $(RESULTS_DIR)/paired/$$run-vs-float32.json \
-	  || exit 1; done
+	$(call publish_edge,$(EDGE_PAIRS))
+
+edge-runs-ft: $(foreach run,$(EDGE_FT_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) ## run the fine-tuned model's GGUF files under llama.cpp (make gguf-ft) and publish them with their paired tests against the float32 fine-tuned run
+	$(call publish_edge,$(EDGE_FT_PAIRS))
+
+gguf-ft: $(GGUF_FT)/manifest.json ## export the fine-tuned adapter as GGUF with llama.cpp's converters (its LoRA format; merged F16, Q8_0, Q4_1) into runs/gguf/
+
+$(GGUF_FT)/manifest.json: $(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) | $(VENV_EDGE_STAMP)
+	$(BIN)/edgejson models $(MEASURED_BASE)
+	$(BIN)/edgejson export-gguf $(MEASURED_ADAPTER) --out $(@D) --base $(MEASURED_BASE) \
+	  --no-progress
 
 # model:prompt, each model with the prompt of its measured run (Gemma 3 270M is a base
 # model: the paper runs it 3-shot, whose longer prompts a deployment would pay for too).

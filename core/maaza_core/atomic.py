@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -28,9 +29,7 @@ def _mode_for(path: Path) -> int:
     try:
         return stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
-        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
 
 
 # What the system answers when a write itself fails: no space or quota, the file-size
@@ -88,6 +87,46 @@ def replacing(path: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def replacing_dir(path: Path) -> Iterator[Path]:
+    """A private temporary folder next to `path`, put in its place when the block succeeds.
+
+    For a command whose files belong together (`edgejson export-gguf`: the GGUF files and
+    the manifest that hashes them): a reader finds the old folder or the complete new
+    one, never a mix. On any error or Ctrl-C the temporary folder is removed and `path`
+    is left as it was. A folder cannot be renamed over a non-empty one, so the old
+    folder is first renamed aside (`.NAME.*.old`), and deleted once the new one is in.
+    """
+    with os_errors_of(path, *path.parents):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        with os_errors_of(path, tmp):
+            # mkdtemp makes 0700; the new folder gets the old one's mode, or the umask's.
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.is_dir()
+                     else 0o777 & ~_umask())
+            yield tmp
+            old = tmp.with_suffix(".old")
+            if path.exists():
+                os.rename(path, old)
+            try:
+                os.rename(tmp, path)
+            except BaseException:
+                if old.exists():
+                    os.rename(old, path)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(umask)
+    return umask
 
 
 def write_atomic(path: Path, text: str) -> None:

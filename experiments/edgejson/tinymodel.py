@@ -56,12 +56,17 @@ def train_tokenizer(vocab_size: int, data_dir: Path = DATA_DIR) -> Any:
 
 
 def build_tiny_model(folder: Path, cfg: TinyConfig = TinyConfig(),
-                     data_dir: Path = DATA_DIR) -> Path:
-    """Train a tokenizer, build a random Llama, save both to `folder`; returns `folder`."""
+                     data_dir: Path = DATA_DIR, tokenizer: Any = None) -> Path:
+    """Train a tokenizer, build a random Llama, save both to `folder`; returns `folder`.
+
+    `tokenizer`: a published model's instead of a trained one (llama.cpp's converter
+    accepts only tokenizers it knows: it recognizes the pre-tokenizer by its output).
+    """
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    tokenizer = train_tokenizer(cfg.vocab_size, data_dir)
+    if tokenizer is None:
+        tokenizer = train_tokenizer(cfg.vocab_size, data_dir)
     torch.manual_seed(cfg.seed)
     config = LlamaConfig(
         vocab_size=len(tokenizer), hidden_size=cfg.hidden_size,

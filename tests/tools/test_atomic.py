@@ -49,3 +49,26 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         write_atomic(path, "bad \udc80 surrogate\n")
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["library.yaml"]
+
+
+def test_a_folder_is_replaced_whole_or_not_at_all(tmp_path, umask):
+    """replacing_dir: the new folder replaces the old one as a whole; an error inside the
+    block leaves the old one as it was; neither leaves a temporary folder beside it."""
+    from maaza_core.atomic import replacing_dir
+
+    umask(0o022)
+    path = tmp_path / "export"
+    path.mkdir()
+    (path / "old.gguf").write_text("old")
+    with pytest.raises(RuntimeError), replacing_dir(path) as stage:
+        (stage / "new.gguf").write_text("half")
+        raise RuntimeError("a step failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+    assert [p.name for p in path.iterdir()] == ["old.gguf"]
+    with replacing_dir(path) as stage:
+        (stage / "new.gguf").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+    assert [p.name for p in path.iterdir()] == ["new.gguf"]
+    with replacing_dir(tmp_path / "fresh") as stage:
+        (stage / "a").write_text("a")
+    assert _mode(tmp_path / "fresh") == 0o755  # not mkdtemp's 0700

@@ -185,3 +185,38 @@ def test_the_cli_renders_the_table_from_its_folders(folders, tmp_path, monkeypat
     assert main(["render", "macros", "--results", str(results), "--bench", str(bench),
                  "-o", str(macros)]) == 0
     assert r"\defresult{edge/smollm2-135m-instruct-q4_1/decode-tps}{127}" in macros.read_text()
+
+
+FT = "maaza-135m-instruct-q4"
+
+
+def add_export_run(results: Path, stem: str, **export: Any) -> None:
+    """A llama.cpp run of the merged Q4_1 file `edgejson export-gguf` made from the
+    fine-tuned run's adapter: its id is the GGUF file, and run.weights.export names the
+    base and adapter folder it came from, with their hashes (`export` overrides them)."""
+    add_engine_run(results, FT, stem, "Maaza-135M-Instruct (merged Q4_1; llama.cpp)")
+    doc = json.loads((results / f"{stem}.json").read_text(encoding="utf-8"))
+    ref = doc["run"]["weights"]
+    doc["model"]["id"] = "runs/gguf/maaza-135m-instruct-q4/merged-q4_1.gguf"
+    doc["run"]["weights"] = {"weights_sha256": "0" * 64, "adapter": None, "export": {
+        "manifest": "runs/gguf/maaza-135m-instruct-q4/manifest.json", "type": "q4_1",
+        "base": doc["model"]["base_model"], "base_sha256": ref["weights_sha256"],
+        "adapter": doc["model"]["adapter"], "adapter_sha256": ref["adapter_sha256"],
+        **export}}
+    (results / f"{stem}.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_a_run_of_an_exported_gguf_pairs_with_the_run_of_its_adapter(folders) -> None:
+    results, bench = folders
+    add_export_run(results, f"{FT}-q4_1-llamacpp")
+    assert f"{FT}-q4_1-llamacpp" in json.dumps(_context(results, bench))
+
+
+@pytest.mark.parametrize("export", [{"adapter_sha256": "1" * 64}, {"base_sha256": "1" * 64},
+                                    {"base": "gemma-3-270m-q4_k_m"}])
+def test_an_export_of_another_adapter_or_base_is_refused(folders, export) -> None:
+    """A retrained adapter (same folder, other weights) or another base is another model."""
+    results, bench = folders
+    add_export_run(results, f"{FT}-q4_1-llamacpp", **export)
+    with pytest.raises(UserError, match=r"A differs from .* in more than the engine"):
+        _context(results, bench)

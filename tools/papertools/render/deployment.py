@@ -142,9 +142,21 @@ class EnginePair:
 
 
 def _setting(r: MetricsDoc) -> tuple:
-    """What must agree between a run and its reference for only the engine to differ."""
+    """What must agree between a run and its reference for only the engine to differ.
+
+    The weights are named and hashed. A GGUF file of `edgejson export-gguf` (merged, or a
+    LoRA adapter in llama.cpp's form) stands for the base and adapter folder it was made
+    from (run.weights.export): its run pairs with the reference run of that base and
+    adapter, and only while both hashes agree (a retrained adapter is another model).
+    """
     c = r.config
-    return (r.model.id, r.model.adapter, c.prompt_format or DEFAULT_PROMPT,
+    weights = (r.run or {}).get("weights") or {}
+    export = weights.get("export")
+    model = (export["base"], export["base_sha256"], export["adapter"],
+             export["adapter_sha256"]) if export else (
+        r.model.id, weights.get("weights_sha256"), r.model.adapter,
+        weights.get("adapter_sha256"))
+    return (*model, c.prompt_format or DEFAULT_PROMPT,
             c.constrain or "none", c.decoding, c.max_new_tokens, r.dataset.split)
 
 
