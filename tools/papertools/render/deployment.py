@@ -102,6 +102,9 @@ def edge_values(b: EdgeBench) -> dict[str, tuple[str, str]]:
                         "single_stream.prefill_tokens_per_s"),
         "decode-tps": (fmt.decimal(s["decode_tokens_per_s"], 0),
                        "single_stream.decode_tokens_per_s"),
+        # Single stream's examples/s, prefill included, as the batched figure counts it.
+        "single-ex-per-s": (fmt.decimal(d["examples"] / s["wall_s"], 2),
+                            "examples / single_stream.wall_s"),
         "batch-ex-per-s": (fmt.decimal(bt["examples_per_s"], 2), "batched.examples_per_s"),
         "batch-tps": (fmt.decimal(bt["generated_tokens_per_s"], 0),
                       "batched.generated_tokens_per_s"),
