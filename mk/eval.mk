@@ -65,7 +65,7 @@ models: | $(VENV_ML_STAMP) ## fetch and verify the GGUF checkpoints of experimen
 
 # The published files (experiments/results/) are sources of `make paper`, so no rule here
 # names them as targets: a clean clone's `make paper` must never start a training run.
-measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json baselines ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
+measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json baseline-runs ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
 	for run in $(MEASURED_ZS) $(MEASURED_FT); do \
 	  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
 	  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
@@ -80,6 +80,7 @@ measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASUR
 	  > $(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-zero-shot.json.tmp
 	mv $(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-zero-shot.json.tmp \
 	   $(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-zero-shot.json
+	$(publish_baselines)
 
 $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(MEASURED_BASE)
@@ -137,12 +138,26 @@ $(eval $(call baseline_run,$(MEASURED_FT)-constrained,$(MEASURED_BASE),bare,sche
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS),$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),none,Gemma-3-270M ($(BASELINE_SHOTS)-shot)))
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained,$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),schema,Gemma-3-270M ($(BASELINE_SHOTS)-shot constrained)))
 
-.PHONY: baselines
-baselines: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) ## run the issue-18 baselines (prompt formats, constrained decoding, Gemma 3 270M) and publish them to experiments/results/
-	for run in $(BASELINE_RUNS); do \
-	  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
-	  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
-	done
+# Each published baseline is paired with the fine-tuned run (a = the baseline, b = the
+# fine-tuned model), in paired/$(MEASURED_FT)-vs-RUN.json, RUN without the untuned
+# checkpoint's prefix: maaza-135m-instruct-q4-vs-chat-schema.json. `make measured` publishes
+# its fine-tuned run first, so that the pairs read the new one.
+define publish_baselines
+mkdir -p $(RESULTS_DIR)/paired
+for run in $(BASELINE_RUNS); do \
+  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
+  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
+  out=$(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-$${run#$(MEASURED_ZS)-}.json; \
+  $(BIN)/edgejson compare $(RESULTS_DIR)/$$run.predictions.jsonl \
+    $(RESULTS_DIR)/$(MEASURED_FT).predictions.jsonl --split test --json > $$out.tmp && \
+  mv $$out.tmp $$out || exit 1; \
+done
+endef
+
+.PHONY: baselines baseline-runs
+baseline-runs: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json)
+baselines: baseline-runs ## run the issue-18 baselines (prompt formats, constrained decoding, Gemma 3 270M) and publish them to experiments/results/ with their paired tests against the fine-tuned run
+	$(publish_baselines)
 
 # ---------------------------------------------------------------------------------------
 # Edge runs (issue 19): the same GGUF decoded by llama.cpp in its own quantized types
