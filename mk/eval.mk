@@ -102,6 +102,32 @@ $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train
 	  $$(test $(@D)/predictions.jsonl -ot $(MEASURED_ADAPTER_WEIGHTS) && echo --restart)
 
 # ---------------------------------------------------------------------------------------
+# Runs longer than a working session. A session's machine, and runs/ with it, is gone when
+# the session ends, but git keeps what was committed: `make save-partial` copies the rows
+# each unfinished run has written so far (whole lines only; a run that has its metrics is
+# finished and skipped) to experiments/partial-runs/RUN.predictions.jsonl, to be committed.
+# A later `make` of that run on any machine starts from the copy (evaluate resumes it, and
+# refuses it if a setting, the weights or the data changed), and publishing the finished
+# run deletes it. The copies are not results: nothing renders them.
+PARTIAL_DIR := experiments/partial-runs
+
+.PHONY: save-partial
+save-partial: ## copy the rows written so far by each unfinished run in runs/measured/ to experiments/partial-runs/ (commit them: a later session resumes from there)
+	@mkdir -p $(PARTIAL_DIR)
+	@for pred in $(MEASURED_RUNS)/*/predictions.jsonl; do \
+	  test -e "$$pred" || continue; run=$$(basename $$(dirname $$pred)); \
+	  test -e $(MEASURED_RUNS)/$$run/metrics.json && continue; \
+	  out=$(PARTIAL_DIR)/$$run.predictions.jsonl; \
+	  head -n $$(wc -l < $$pred) $$pred > $$out.tmp && mv $$out.tmp $$out || exit 1; \
+	  echo "$$out: $$(( $$(wc -l < $$out) - 1 )) rows after the header"; \
+	done
+
+# $(1) run name: its saved rows seed a run folder that has none (a recipe line).
+seed_partial = test -e $(MEASURED_RUNS)/$(1)/predictions.jsonl || \
+  ! test -e $(PARTIAL_DIR)/$(1).predictions.jsonl || { mkdir -p $(MEASURED_RUNS)/$(1) && \
+  cp $(PARTIAL_DIR)/$(1).predictions.jsonl $(MEASURED_RUNS)/$(1)/predictions.jsonl; }
+
+# ---------------------------------------------------------------------------------------
 # Baselines of issue 18: prompt formats, schema-constrained decoding, a second model family.
 #   make baselines                  every run below, then published to experiments/results/
 #   make runs/measured/gemma-3-270m-q4-few-shot-3/metrics.json     one run
@@ -125,6 +151,7 @@ define baseline_run
 BASELINE_RUNS += $(1)
 $(MEASURED_RUNS)/$(1)/metrics.json: experiments/configs/models.yaml $(7) | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(2)
+	$(call seed_partial,$(1))
 	$(BIN)/edgejson evaluate $(2) --split test --device $(BASELINE_DEVICE) \
 	  --dtype $(MEASURED_DTYPE) --batch-size $(MEASURED_BATCH) --prompt $(3) \
 	  --constrain $(4) --name "$(5)" --out $$(@D) $(6)
@@ -150,7 +177,7 @@ for run in $(BASELINE_RUNS); do \
   out=$(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-$${run#$(MEASURED_ZS)-}.json; \
   $(BIN)/edgejson compare $(RESULTS_DIR)/$$run.predictions.jsonl \
     $(RESULTS_DIR)/$(MEASURED_FT).predictions.jsonl --split test --json > $$out.tmp && \
-  mv $$out.tmp $$out || exit 1; \
+  mv $$out.tmp $$out && rm -f $(PARTIAL_DIR)/$$run.predictions.jsonl || exit 1; \
 done
 endef
 
@@ -187,6 +214,7 @@ $(or $(9),EDGE)_RUNS += $(1)
 $(or $(9),EDGE)_PAIRS += $(1):$(6)
 $(MEASURED_RUNS)/$(1)/metrics.json: experiments/configs/models.yaml $(8) | $(VENV_EDGE_STAMP)
 	$(BIN)/edgejson models $(2)
+	$(call seed_partial,$(1))
 	$(BIN)/edgejson evaluate $(or $(7),$(2)) --engine llama.cpp --split test \
 	  --batch-size $(EDGE_BATCH) --prompt $(3) --constrain $(4) --name "$(5)" --out $$(@D)
 endef
@@ -211,7 +239,7 @@ for pair in $(1); do run=$${pair%%:*}; ref=$${pair#*:}; \
     $(RESULTS_DIR)/$$run.predictions.jsonl --split test --json \
     > $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp && \
   mv $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp $(RESULTS_DIR)/paired/$$run-vs-float32.json \
-  || exit 1; done
+  && rm -f $(PARTIAL_DIR)/$$run.predictions.jsonl || exit 1; done
 endef
 
 .PHONY: edge-runs edge-runs-ft gguf-ft bench-edge

@@ -101,6 +101,38 @@ def test_a_new_bench_file_re_renders_the_deployment_table_and_the_macros(tree):
     assert "Test CPU 9000" in (tree / targets[0]).read_text(encoding="utf-8")
 
 
+# --- runs longer than a session: make save-partial, then a later make resumes -----------
+
+def test_save_partial_keeps_whole_lines_of_unfinished_runs_only(tree):
+    runs = tree / "runs" / "measured"
+    (runs / "slow").mkdir(parents=True)
+    (runs / "slow" / "predictions.jsonl").write_text('{"h": 1}\n{"id": "a"}\n{"id": "b", "ou')
+    (runs / "done").mkdir()
+    (runs / "done" / "predictions.jsonl").write_text('{"h": 1}\n{"id": "a"}\n')
+    (runs / "done" / "metrics.json").write_text("{}")
+    out = built_ok(tree, "save-partial")
+    partial = tree / "experiments" / "partial-runs"
+    assert (partial / "slow.predictions.jsonl").read_text() == '{"h": 1}\n{"id": "a"}\n'
+    assert "slow.predictions.jsonl: 1 rows after the header" in out
+    assert not (partial / "done.predictions.jsonl").exists()
+
+
+def test_saved_rows_seed_a_run_without_predictions_and_never_overwrite_one(tree):
+    partial = tree / "experiments" / "partial-runs"
+    partial.mkdir(parents=True, exist_ok=True)
+    (partial / "r.predictions.jsonl").write_text("saved\n")
+    seed = ["--eval", "seed: ; $(call seed_partial,r)", "seed"]
+    built_ok(tree, *seed)
+    run = tree / "runs" / "measured" / "r" / "predictions.jsonl"
+    assert run.read_text() == "saved\n"
+    run.write_text("newer\n")
+    built_ok(tree, *seed)
+    assert run.read_text() == "newer\n"
+    plan = built_ok(tree, "-n", "runs/measured/gemma-3-270m-q4-few-shot-3-constrained/metrics.json")
+    seeding = plan.index("experiments/partial-runs/gemma-3-270m-q4-few-shot-3-constrained")
+    assert seeding < plan.index("edgejson evaluate")
+
+
 # --- make -q paper after any build (slow: LaTeX) -----------------------------------------
 
 @pytest.fixture(scope="module")
