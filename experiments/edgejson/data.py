@@ -62,6 +62,41 @@ class Dataset:
         return self._validators[schema_id]
 
 
+# Keywords whose value is a schema, a list of schemas, or a map of names to schemas:
+# asserted_schema walks into these and nowhere else, so that a property *named* "format"
+# (in "properties") or a "format" inside an enum, const or example value is kept.
+_SUBSCHEMA = ("items", "additionalItems", "additionalProperties", "contains", "not", "if",
+              "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions",
+                   "dependentSchemas")
+
+
+def asserted_schema(schema: Any) -> Any:
+    """The schema as the benchmark asserts it: without its "format" annotations.
+
+    The scorer's validator (`Dataset.validator`) does not assert formats, as JSON Schema
+    leaves them annotations unless a format checker is asked for, and EdgeJSON's own
+    answers need that: all 230 date-times of the test answers have no time zone, which
+    RFC 3339 ("format": "date-time") requires. A grammar compiled from the raw schema
+    (llguidance and llama.cpp both enforce the formats) would make those answers
+    impossible to write, so the constraint gets this schema: the language it allows is
+    exactly the outputs the scorer counts as schema-valid."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if k != "format"}
+    for key in _SUBSCHEMA:
+        if key in out:
+            out[key] = asserted_schema(out[key])
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [asserted_schema(s) for s in out[key]]
+    for key in _SUBSCHEMA_MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = {name: asserted_schema(s) for name, s in out[key].items()}
+    return out
+
+
 def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
     """Read every schema under schemas/<complexity>/ once."""
     schema_root = data_dir / "schemas"

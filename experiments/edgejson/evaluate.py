@@ -24,7 +24,15 @@ from maaza_core.errors import UserError
 from maaza_core.metrics import MetricsDoc, ModelInfo
 from maaza_core.paths import DATA_DIR, ROOT, RUNS_DIR
 
-from .data import SPLITS, data_sha256, load_dataset, load_split
+from .data import (
+    SPLITS,
+    Dataset,
+    Example,
+    asserted_schema,
+    data_sha256,
+    load_dataset,
+    load_split,
+)
 from .predictions import Predictions, PredictionWriter, locked, read_predictions
 from .prompt import NAMES_HELP, PromptFormat, encode_prompts, parse_format
 from .provenance import run_name, run_provenance, utc_now
@@ -34,6 +42,11 @@ from .train import read_train_config
 PREDICTIONS_FILE = "predictions.jsonl"
 METRICS_FILE = "metrics.json"
 CONSTRAINTS = ("none", "schema")  # --constrain; edgejson.constrain implements "schema"
+# What a constrained run's grammar is compiled from, in its resume fingerprint: 2, the
+# schema as the scorer asserts it (edgejson.data.asserted_schema: formats are annotations).
+# Version 1 enforced the formats, and so forbade EdgeJSON's own date-times; its files are
+# not resumed by a version-2 run, which names the change.
+CONSTRAIN_GRAMMAR = 2
 # --engine: the float32 reference (edgejson.generate) or the GGUF run as deployed
 # (edgejson.llamacpp); the reference stays the default (experiments/README.md, Edge).
 ENGINES = ("torch", "llama.cpp")
@@ -110,11 +123,12 @@ class EvalSettings:
         reads back from the predictions file's header (a tuple as a list, a Path as text),
         so an unchanged setting always compares equal. A reference run leaves `engine` out,
         so files written before the setting existed (all reference runs) still resume."""
-        return json.loads(json.dumps({f.name: getattr(self, f.name) for f in fields(self)
-                                      if f.name not in NOT_OUTPUT
-                                      and (f.name, getattr(self, f.name)) != ("engine",
-                                                                              "torch")},
-                                     default=str))
+        grammar = {} if self.constrain == "none" else {"constrain_grammar": CONSTRAIN_GRAMMAR}
+        return json.loads(json.dumps({**{f.name: getattr(self, f.name) for f in fields(self)
+                                         if f.name not in NOT_OUTPUT
+                                         and (f.name, getattr(self, f.name)) != ("engine",
+                                                                                 "torch")},
+                                      **grammar}, default=str))
 
 
 def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,
@@ -125,6 +139,14 @@ def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,
             "weights_sha256": info.get("weights_sha256"), "weights_revision":
             info.get("revision"), "adapter_sha256": info.get("adapter_sha256"),
             "data_sha256": data_sha}
+
+
+def constraint_schemas(dataset: Dataset, examples: list[Example], constrain: str
+                       ) -> dict[str, Any] | None:
+    """The schemas the rows decode under (None: unconstrained), as the scorer asserts them."""
+    if constrain == "none":
+        return None
+    return {sid: asserted_schema(dataset.schemas[sid]) for sid in {e.schema_id for e in examples}}
 
 
 def _existing(settings: EvalSettings, preds_path: Path) -> Predictions | None:
@@ -247,7 +269,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
             run_generation(loaded, todo, encoded,
                            slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
                            on_rows=writer.write_rows, progress=settings.progress,
-                           schemas=dataset.schemas if settings.constrain == "schema" else None)
+                           schemas=constraint_schemas(dataset, todo, settings.constrain))
         doc = _document(settings, examples, dataset, loaded, sha, started, dtype, fmt,
                         resumed=len(pending) < len(examples))
         loaded.close()

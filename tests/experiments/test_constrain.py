@@ -96,3 +96,50 @@ def test_mask_keeps_only_allowed_tokens(tiny_model: Path) -> None:
     logits = torch.zeros((1, len(tok)))
     constrain.mask_logits(logits, [matcher])
     assert {i for i in range(len(tok)) if logits[0, i] == 0} == {tok.eos_token_id}
+
+
+def _in_schema_order(value, schema: dict):
+    """The value with each object's keys in the order its schema lists them: the order
+    llguidance's JSON grammar writes properties in (JSON objects are unordered, so this
+    is the same value, and JSONExact compares values)."""
+    if isinstance(value, list):
+        return [_in_schema_order(v, schema.get("items", {})) for v in value]
+    if not isinstance(value, dict):
+        return value
+    props = schema.get("properties", {})
+    keys = [k for k in props if k in value] + [k for k in value if k not in props]
+    return {k: _in_schema_order(value[k], props.get(k, {})) for k in keys}
+
+
+def _accepts(grammars: constrain.SchemaGrammars, tok, schema_id: str, text: str) -> bool:
+    """Whether the schema's grammar lets a model write `text` and then stop."""
+    matcher = grammars.matcher(schema_id).matcher
+    for token in tok(text, add_special_tokens=False)["input_ids"]:
+        if not matcher.consume_token(token):
+            return False
+    return matcher.is_accepting()
+
+
+def test_every_gold_answer_can_be_written_under_the_constraint(tiny_model: Path) -> None:
+    """The constraint allows exactly what the scorer calls schema-valid, so every expected
+    output of EdgeJSON must be writable under its row's grammar. The raw schemas fail this
+    (the planted case): their "date-time" formats demand a time zone, and EdgeJSON's
+    date-times have none."""
+    from transformers import AutoTokenizer
+
+    from edgejson.data import asserted_schema
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    dataset = load_dataset()
+    rows = load_split("test", dataset=dataset) + load_split("train", dataset=dataset)
+    asserted = constrain.SchemaGrammars(tok, len(tok), {tok.eos_token_id}, {
+        sid: asserted_schema(s) for sid, s in dataset.schemas.items()})
+    raw = constrain.SchemaGrammars(tok, len(tok), {tok.eos_token_id}, dataset.schemas)
+    def gold(row) -> str:
+        return " " + json.dumps(_in_schema_order(row.expected, dataset.schemas[row.schema_id]))
+
+    refused = [r.id for r in rows if not _accepts(asserted, tok, r.schema_id, gold(r))]
+    assert refused == []
+    date_time = next(r for r in rows if "T" in json.dumps(r.expected)
+                     and '"date-time"' in json.dumps(dataset.schemas[r.schema_id]))
+    assert not _accepts(raw, tok, date_time.schema_id, gold(date_time))

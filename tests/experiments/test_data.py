@@ -102,3 +102,18 @@ def test_data_module_imports_without_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "158"
+
+
+def test_asserted_schema_drops_format_annotations_only() -> None:
+    """Formats go at every depth; a property named "format" and values stay."""
+    from edgejson.data import asserted_schema
+
+    schema = {"type": "object", "format": "x", "properties": {
+        "format": {"type": "string", "format": "date-time", "enum": [{"format": "v"}]},
+        "list": {"type": "array", "items": {"anyOf": [{"format": "email"}, {"const": 1}]}}},
+        "$defs": {"d": {"format": "date"}}, "additionalProperties": {"format": "uri"}}
+    assert asserted_schema(schema) == {"type": "object", "properties": {
+        "format": {"type": "string", "enum": [{"format": "v"}]},
+        "list": {"type": "array", "items": {"anyOf": [{}, {"const": 1}]}}},
+        "$defs": {"d": {}}, "additionalProperties": {}}
+    assert schema["properties"]["format"]["format"] == "date-time"  # the input is kept

@@ -39,6 +39,22 @@ def test_the_fingerprint_is_every_output_affecting_setting() -> None:
     assert wider(model="m", prompt="plain").fingerprint() != base
 
 
+def test_a_constrained_run_names_its_grammar_and_refuses_an_older_one(tmp_path: Path) -> None:
+    """Version 1 of the constraint enforced the schemas' formats; a file it wrote must not
+    be resumed by today's grammar. Unconstrained fingerprints stay as they were."""
+    from types import SimpleNamespace
+
+    from edgejson.evaluate import CONSTRAIN_GRAMMAR, _check_resume
+
+    assert "constrain_grammar" not in EvalSettings(model="m").fingerprint()
+    now = EvalSettings(model="m", constrain="schema").fingerprint()
+    assert now["constrain_grammar"] == CONSTRAIN_GRAMMAR
+    _check_resume(SimpleNamespace(settings=now), now, tmp_path / "p.jsonl")
+    older = {k: v for k, v in now.items() if k != "constrain_grammar"}
+    with pytest.raises(UserError, match="constrain_grammar: '.not recorded.' there, 2 now"):
+        _check_resume(SimpleNamespace(settings=older), now, tmp_path / "p.jsonl")
+
+
 def test_a_held_folder_is_refused_and_a_stale_lock_is_taken_over(tmp_path: Path) -> None:
     holder = _hold(tmp_path)
     try:
