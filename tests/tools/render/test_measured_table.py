@@ -105,6 +105,11 @@ def test_a_value_that_does_not_fit_its_counts_never_reaches_the_table(results: P
 @pytest.mark.parametrize(("name", "prompt", "constrain", "label"), [
     ("SmolLM2-135M-Instruct chat-schema constrained", "chat-schema", "schema",
      "SmolLM2-135M-Instruct, chat-schema, constrained"),
+    ("SmolLM2-135M-Instruct (chat+schema constrained)", "chat-schema", "schema",
+     "SmolLM2-135M-Instruct, chat-schema, constrained"),
+    ("SmolLM2-135M-Instruct (chat-schema 3-shot constrained)", "chat-schema-few-shot-3",
+     "schema", "SmolLM2-135M-Instruct, chat-schema-few-shot-3, constrained"),
+    ("Model (a note)", "chat", "none", "Model (a note), chat, greedy"),
     ("Gemma 3 270M few-shot-3", "few-shot-3", "none", "Gemma 3 270M, few-shot-3, greedy"),
     ("Gemma-3-270M (3-shot)", "few-shot-3", "none", "Gemma-3-270M, few-shot-3, greedy"),
     ("Gemma-3-270M (base)", "few-shot-3", "none", "Gemma-3-270M (base), few-shot-3, greedy"),

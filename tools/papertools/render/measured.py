@@ -79,18 +79,28 @@ class RunLabel:
         return f"{self.model}, {self.prompt}, {self.decoded}"
 
 
+def _names_settings(note: str, prompt: str, decoding: str, engine: str | None) -> bool:
+    """Whether a parenthesis only restates the run's settings: each of its words ("+",
+    ";", "," and spaces separate them) is the engine, or made of the prompt format's
+    parts, the decoding and "shot" ("chat+schema", "3-shot", "constrained")."""
+    parts = {*prompt.split("-"), decoding, "constrained", "shot"}
+    words = [w for w in re.split(r"[\s;+,]+", note) if w]
+    return bool(words) and all(w == engine or set(w.split("-")) <= parts for w in words)
+
+
 def run_label(r: MetricsDoc) -> RunLabel:
     """The run's label. Run names repeat the prompt and decoding after the model's name
     ("SmolLM2-135M-Instruct chat-schema constrained"); with their own columns those words
     would be printed twice, so trailing words naming them are dropped from the name, and
-    so is a trailing parenthesis that names the shots ("Gemma-3-270M (3-shot)") or the
-    run's engine ("SmolLM2-135M-Instruct (llama.cpp)")."""
+    so is a trailing parenthesis made only of such words, the shots and the engine
+    ("Gemma-3-270M (3-shot)", "SmolLM2-135M-Instruct (chat+schema constrained; llama.cpp)"),
+    the names `make baselines` and `make edge-runs` give."""
     prompt = r.config.prompt_format or DEFAULT_PROMPT
     decoding = "constrained" if r.config.constrain == "schema" else r.config.decoding
     engine = r.config.engine
     note = TRAILING_NOTE.search(r.model.name)
     name = r.model.name
-    if note and ("shot" in note[1] or (engine is not None and engine in note[1])):
+    if note and _names_settings(note[1], prompt, decoding, engine):
         name = name[:note.start()]
     words = name.split() or r.model.name.split()
     while len(words) > 1 and words[-1] in {prompt, decoding, "constrained"}:
