@@ -27,7 +27,6 @@ from maaza_core.paths import DATA_DIR, ROOT, RUNS_DIR
 from .data import (
     SPLITS,
     Dataset,
-    Example,
     asserted_schema,
     data_sha256,
     load_dataset,
@@ -141,12 +140,12 @@ def run_fingerprint(settings: EvalSettings, info: dict[str, Any], dtype: str,
             "data_sha256": data_sha}
 
 
-def constraint_schemas(dataset: Dataset, examples: list[Example], constrain: str
-                       ) -> dict[str, Any] | None:
-    """The schemas the rows decode under (None: unconstrained), as the scorer asserts them."""
+def constraint_schemas(dataset: Dataset, constrain: str) -> dict[str, Any] | None:
+    """The schemas rows decode under (None: unconstrained), as the scorer asserts them;
+    each engine compiles only those of the rows it decodes."""
     if constrain == "none":
         return None
-    return {sid: asserted_schema(dataset.schemas[sid]) for sid in {e.schema_id for e in examples}}
+    return {sid: asserted_schema(schema) for sid, schema in dataset.schemas.items()}
 
 
 def _existing(settings: EvalSettings, preds_path: Path) -> Predictions | None:
@@ -269,7 +268,7 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
             run_generation(loaded, todo, encoded,
                            slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,
                            on_rows=writer.write_rows, progress=settings.progress,
-                           schemas=constraint_schemas(dataset, todo, settings.constrain))
+                           schemas=constraint_schemas(dataset, settings.constrain))
         doc = _document(settings, examples, dataset, loaded, sha, started, dtype, fmt,
                         resumed=len(pending) < len(examples))
         loaded.close()
