@@ -121,6 +121,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     latencies = [r["latency_s"] for r in single]
     return {
         "model": args.model, "adapter": args.adapter, "prompt": args.prompt,
+        # A merged file of `edgejson export-gguf` is the fine-tuned model: what it was made of.
+        "export": loaded.info.get("export"),
         "examples": len(examples), "max_new_tokens": args.max_new_tokens,
         "file_bytes": path.stat().st_size, "parameters": loaded.info["parameters"],
         "quantization": loaded.info.get("quantization"),

@@ -66,21 +66,12 @@ models: | $(VENV_ML_STAMP) ## fetch and verify the GGUF checkpoints of experimen
 # The published files (experiments/results/) are sources of `make paper`, so no rule here
 # names them as targets: a clean clone's `make paper` must never start a training run.
 measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json baseline-runs ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
-	for run in $(MEASURED_ZS) $(MEASURED_FT); do \
-	  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
-	  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
-	done
-	mkdir -p $(RESULTS_DIR)/adapters/$(MEASURED_FT) $(RESULTS_DIR)/paired
-	cp $(addprefix $(MEASURED_ADAPTER)/,adapter_config.json edgejson_train.json train_log.jsonl) \
-	   $(RESULTS_DIR)/adapters/$(MEASURED_FT)/
+	$(call publish,$(MEASURED_ZS) $(MEASURED_FT):$(MEASURED_ZS):$(MEASURED_FT):$(MEASURED_FT)-vs-zero-shot)
+	mkdir -p $(RESULTS_DIR)/adapters/$(MEASURED_FT)
+	cp $(addprefix $(MEASURED_ADAPTER)/,$(ADAPTER_FILES)) $(RESULTS_DIR)/adapters/$(MEASURED_FT)/
 	cd $(MEASURED_ADAPTER) && sha256sum adapter_model.safetensors adapter_config.json \
 	  > $(CURDIR)/$(RESULTS_DIR)/adapters/$(MEASURED_FT)/SHA256SUMS
-	$(BIN)/edgejson compare $(RESULTS_DIR)/$(MEASURED_ZS).predictions.jsonl \
-	  $(RESULTS_DIR)/$(MEASURED_FT).predictions.jsonl --split test --json \
-	  > $(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-zero-shot.json.tmp
-	mv $(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-zero-shot.json.tmp \
-	   $(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-zero-shot.json
-	$(publish_baselines)
+	$(call publish,$(BASELINE_PUBLISH))
 
 $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(MEASURED_BASE)
@@ -90,16 +81,60 @@ $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | 
 # place is newer than the fine-tuned run's predictions, which are then regenerated from
 # scratch (--restart); a run merely interrupted has newer predictions and resumes.
 MEASURED_ADAPTER_WEIGHTS := $(MEASURED_ADAPTER)/adapter_model.safetensors
+# The adapter as committed (experiments/results/adapters/): its weights, its config, the
+# training settings and the loss of every step; SHA256SUMS pins the first two.
+ADAPTER_FILES := adapter_config.json adapter_model.safetensors edgejson_train.json train_log.jsonl
+COMMITTED_ADAPTER := $(RESULTS_DIR)/adapters/$(MEASURED_FT)
+# RETRAIN=1: train the adapter even though a committed one is there (an hour of CPU time;
+# the committed train_log.jsonl has the seconds of each step).
+RETRAIN ?=
 
+# A clean clone restores the committed adapter, checked against its SHA256SUMS, instead of
+# training for an hour; training resumes from its last checkpoint when interrupted.
 $(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experiments/configs/models.yaml | $(VENV_ML_STAMP)
-	$(BIN)/edgejson models $(MEASURED_BASE)
-	$(BIN)/edgejson train $(MEASURED_BASE) --out $(@D) --device-batch-size $(MEASURED_TRAIN_MICROBATCH) \
-	  --epochs $(MEASURED_EPOCHS) --no-progress
+	if test -z "$(RETRAIN)" && test -e $(COMMITTED_ADAPTER)/adapter_model.safetensors; then \
+	  (cd $(COMMITTED_ADAPTER) && sha256sum --check --quiet SHA256SUMS) || { echo "error:" \
+	    "$(COMMITTED_ADAPTER) does not match its SHA256SUMS: restore it from git" \
+	    "(git checkout -- $(COMMITTED_ADAPTER)), or train a new one: make measured RETRAIN=1" >&2; \
+	    exit 1; }; \
+	  mkdir -p $(@D) && cp $(addprefix $(COMMITTED_ADAPTER)/,$(ADAPTER_FILES)) $(@D)/; \
+	else \
+	  $(BIN)/edgejson models $(MEASURED_BASE) && \
+	  $(BIN)/edgejson train $(MEASURED_BASE) --out $(@D) \
+	    --device-batch-size $(MEASURED_TRAIN_MICROBATCH) --epochs $(MEASURED_EPOCHS) --no-progress; \
+	fi
 
 $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json \
                                               $(MEASURED_ADAPTER_WEIGHTS)
 	$(EVAL_MEASURED) --adapter $(MEASURED_ADAPTER) --name "Maaza-135M-Instruct" --out $(@D) \
 	  $$(test $(@D)/predictions.jsonl -ot $(MEASURED_ADAPTER_WEIGHTS) && echo --restart)
+
+# Publishing: $(1) is a list of RUN[:A:B:OUT] tuples. RUN's metrics and predictions are
+# copied from runs/measured/ to experiments/results/ (the files the paper reads), in list
+# order; with A:B:OUT, experiments/results/paired/OUT.json is then the paired test of the
+# published run A against the published run B (edgejson compare A B: a first, b second).
+# Its partial copy (make save-partial, below) is deleted once the run is published.
+define publish
+mkdir -p $(RESULTS_DIR)/paired
+for tuple in $(1); do IFS=: read -r run a b out <<< "$$tuple"; \
+  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json && \
+  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl && \
+  rm -f $(PARTIAL_DIR)/$$run.predictions.jsonl || exit 1; \
+  test -n "$$out" || continue; \
+  $(BIN)/edgejson compare $(RESULTS_DIR)/$$a.predictions.jsonl \
+    $(RESULTS_DIR)/$$b.predictions.jsonl --split test --json > $(RESULTS_DIR)/paired/$$out.json.tmp \
+  && mv $(RESULTS_DIR)/paired/$$out.json.tmp $(RESULTS_DIR)/paired/$$out.json || exit 1; \
+done
+endef
+
+# Every published run with its pair (the lists are complete once the whole file is read).
+ALL_PUBLISH = $(MEASURED_ZS) $(MEASURED_FT):$(MEASURED_ZS):$(MEASURED_FT):$(MEASURED_FT)-vs-zero-shot \
+  $(BASELINE_PUBLISH) $(EDGE_PUBLISH) $(EDGE_FT_PUBLISH)
+
+.PHONY: publish-run
+publish-run: ## publish one finished run of runs/measured/ with its paired test: make publish-run RUN=maaza-135m-instruct-q4-constrained
+	$(call publish,$(or $(filter $(RUN) $(RUN):%,$(ALL_PUBLISH)),$(error RUN=$(RUN) is not a \
+	  measured run. The runs: $(foreach t,$(ALL_PUBLISH),$(firstword $(subst :, ,$(t)))))))
 
 # ---------------------------------------------------------------------------------------
 # Runs longer than a working session. A session's machine, and runs/ with it, is gone when
@@ -167,24 +202,16 @@ $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-cons
 
 # Each published baseline is paired with the fine-tuned run (a = the baseline, b = the
 # fine-tuned model), in paired/$(MEASURED_FT)-vs-RUN.json, RUN without the untuned
-# checkpoint's prefix: maaza-135m-instruct-q4-vs-chat-schema.json. `make measured` publishes
+# checkpoint's (or the fine-tuned model's) prefix: maaza-135m-instruct-q4-vs-chat-schema.json,
+# maaza-135m-instruct-q4-vs-constrained.json. `make measured` publishes
 # its fine-tuned run first, so that the pairs read the new one.
-define publish_baselines
-mkdir -p $(RESULTS_DIR)/paired
-for run in $(BASELINE_RUNS); do \
-  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
-  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
-  out=$(RESULTS_DIR)/paired/$(MEASURED_FT)-vs-$${run#$(MEASURED_ZS)-}.json; \
-  $(BIN)/edgejson compare $(RESULTS_DIR)/$$run.predictions.jsonl \
-    $(RESULTS_DIR)/$(MEASURED_FT).predictions.jsonl --split test --json > $$out.tmp && \
-  mv $$out.tmp $$out && rm -f $(PARTIAL_DIR)/$$run.predictions.jsonl || exit 1; \
-done
-endef
+BASELINE_PUBLISH = $(foreach run,$(BASELINE_RUNS),\
+  $(run):$(run):$(MEASURED_FT):$(MEASURED_FT)-vs-$(patsubst $(MEASURED_FT)-%,%,$(patsubst $(MEASURED_ZS)-%,%,$(run))))
 
 .PHONY: baselines baseline-runs
 baseline-runs: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json)
 baselines: baseline-runs ## run the issue-18 baselines (prompt formats, constrained decoding, Gemma 3 270M) and publish them to experiments/results/ with their paired tests against the fine-tuned run
-	$(publish_baselines)
+	$(call publish,$(BASELINE_PUBLISH))
 
 # ---------------------------------------------------------------------------------------
 # Edge runs (issue 19): the same GGUF decoded by llama.cpp in its own quantized types
@@ -211,7 +238,7 @@ EDGE_BATCH ?= 8
 # $(9) the list it joins (EDGE_FT: edge-runs-ft; default EDGE: edge-runs).
 define edge_run
 $(or $(9),EDGE)_RUNS += $(1)
-$(or $(9),EDGE)_PAIRS += $(1):$(6)
+$(or $(9),EDGE)_PUBLISH += $(1):$(6):$(1):$(1)-vs-float32
 $(MEASURED_RUNS)/$(1)/metrics.json: experiments/configs/models.yaml $(8) | $(VENV_EDGE_STAMP)
 	$(BIN)/edgejson models $(2)
 	$(call seed_partial,$(1))
@@ -229,25 +256,12 @@ $(eval $(call edge_run,$(MEASURED_FT)-lora-llamacpp,$(MEASURED_BASE),bare,none,M
 $(eval $(call edge_run,$(MEASURED_FT)-q4_1-llamacpp,$(MEASURED_BASE),bare,none,Maaza-135M-Instruct (merged Q4_1; llama.cpp),$(MEASURED_FT),$(GGUF_FT)/merged-q4_1.gguf,$(GGUF_FT)/manifest.json,EDGE_FT))
 $(eval $(call edge_run,$(MEASURED_FT)-q8_0-llamacpp,$(MEASURED_BASE),bare,none,Maaza-135M-Instruct (merged Q8_0; llama.cpp),$(MEASURED_FT),$(GGUF_FT)/merged-q8_0.gguf,$(GGUF_FT)/manifest.json,EDGE_FT))
 
-# $(1) RUN:REFERENCE pairs: copy each run to experiments/results/ with its paired test.
-define publish_edge
-mkdir -p $(RESULTS_DIR)/paired
-for pair in $(1); do run=$${pair%%:*}; ref=$${pair#*:}; \
-  cp $(MEASURED_RUNS)/$$run/metrics.json $(RESULTS_DIR)/$$run.json; \
-  cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl; \
-  $(BIN)/edgejson compare $(RESULTS_DIR)/$$ref.predictions.jsonl \
-    $(RESULTS_DIR)/$$run.predictions.jsonl --split test --json \
-    > $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp && \
-  mv $(RESULTS_DIR)/paired/$$run-vs-float32.json.tmp $(RESULTS_DIR)/paired/$$run-vs-float32.json \
-  && rm -f $(PARTIAL_DIR)/$$run.predictions.jsonl || exit 1; done
-endef
-
-.PHONY: edge-runs edge-runs-ft gguf-ft bench-edge
+.PHONY: edge-runs edge-runs-ft gguf-ft bench-edge bench-edge-ft
 edge-runs: $(foreach run,$(EDGE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) ## run the llama.cpp edge runs and publish them with their paired tests against the float32 reference
-	$(call publish_edge,$(EDGE_PAIRS))
+	$(call publish,$(EDGE_PUBLISH))
 
 edge-runs-ft: $(foreach run,$(EDGE_FT_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json) ## run the fine-tuned model's GGUF files under llama.cpp (make gguf-ft) and publish them with their paired tests against the float32 fine-tuned run
-	$(call publish_edge,$(EDGE_FT_PAIRS))
+	$(call publish,$(EDGE_FT_PUBLISH))
 
 gguf-ft: $(GGUF_FT)/manifest.json ## export the fine-tuned adapter as GGUF with llama.cpp's converters (its LoRA format; merged F16, Q8_0, Q4_1) into runs/gguf/
 
@@ -269,3 +283,9 @@ bench-edge: | $(VENV_EDGE_STAMP) ## deployment figures under llama.cpp (size, me
 	  $(BIN)/edgejson models $$model && \
 	  $(BIN)/python bench/edge.py $$model --prompt $${bench#*:} --batch-size $(EDGE_BATCH) \
 	    --limit $(EDGE_BENCH_LIMIT) --json bench/results/edge-$$model.json || exit 1; done
+
+# The fine-tuned model as a deployment ships it: the merged Q4_1 file of `make gguf-ft`
+# (the base's type), on the same rows as the untuned checkpoint's figures.
+bench-edge-ft: $(GGUF_FT)/manifest.json | $(VENV_EDGE_STAMP) ## deployment figures of the fine-tuned model's merged Q4_1 GGUF into bench/results/edge-maaza-135m-instruct-q4-q4_1.json
+	$(BIN)/python bench/edge.py $(GGUF_FT)/merged-q4_1.gguf --prompt bare \
+	  --batch-size $(EDGE_BATCH) --limit $(EDGE_BENCH_LIMIT) --json bench/results/edge-$(MEASURED_FT)-q4_1.json

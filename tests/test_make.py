@@ -8,6 +8,7 @@ tests/test_paper_build.py does; the others only read files or run `make -n`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -131,6 +132,103 @@ def test_saved_rows_seed_a_run_without_predictions_and_never_overwrite_one(tree)
     plan = built_ok(tree, "-n", "runs/measured/gemma-3-270m-q4-few-shot-3-constrained/metrics.json")
     seeding = plan.index("experiments/partial-runs/gemma-3-270m-q4-few-shot-3-constrained")
     assert seeding < plan.index("edgejson evaluate")
+
+
+# --- publishing runs, restoring the committed adapter ----------------------------------
+
+@pytest.mark.slow
+def test_publish_copies_runs_then_pairs_the_published_files(tree):
+    results, runs = tree / "experiments" / "results", tree / "runs" / "measured"
+    for run, source in (("zs", "smollm2-135m-instruct-q4"), ("ft", "maaza-135m-instruct-q4")):
+        (runs / run).mkdir(parents=True)
+        shutil.copy(results / f"{source}.json", runs / run / "metrics.json")
+        shutil.copy(results / f"{source}.predictions.jsonl", runs / run / "predictions.jsonl")
+    partial = tree / "experiments" / "partial-runs"
+    partial.mkdir(parents=True, exist_ok=True)
+    (partial / "ft.predictions.jsonl").write_text("saved\n")
+    built_ok(tree, "--eval", "pub: ; $(call publish,zs ft:zs:ft:ft-vs-zs)", "pub")
+    assert (results / "ft.predictions.jsonl").read_bytes() == \
+        (runs / "ft" / "predictions.jsonl").read_bytes()
+    assert (results / "zs.json").is_file() and not (partial / "ft.predictions.jsonl").exists()
+    paired = json.loads((results / "paired" / "ft-vs-zs.json").read_text())
+    assert (paired["a"], paired["b"]) == ("zs.predictions.jsonl", "ft.predictions.jsonl")
+    committed = results / "paired" / "maaza-135m-instruct-q4-vs-zero-shot.json"
+    names = {"a": None, "b": None}
+    assert paired | names == json.loads(committed.read_text()) | names
+    assert not list((results / "paired").glob("*.tmp"))
+
+
+def test_publish_stops_at_a_missing_run_and_leaves_no_pair(tree):
+    proc = run_make(tree, "--eval", "pub: ; $(call publish,nothing:a:b:out)", "pub")
+    assert proc.returncode != 0
+    assert not (tree / "experiments" / "results" / "paired" / "out.json").exists()
+
+
+@pytest.mark.parametrize("run, pair", [
+    ("maaza-135m-instruct-q4-constrained",
+     ":maaza-135m-instruct-q4-constrained:maaza-135m-instruct-q4:maaza-135m-instruct-q4-vs-constrained"),
+    ("smollm2-135m-instruct-q4-chat",
+     ":smollm2-135m-instruct-q4-chat:maaza-135m-instruct-q4:maaza-135m-instruct-q4-vs-chat"),
+    ("maaza-135m-instruct-q4-q4_1-llamacpp", ":maaza-135m-instruct-q4:maaza-135m-instruct-q4-q4_1-"
+     "llamacpp:maaza-135m-instruct-q4-q4_1-llamacpp-vs-float32"),
+])
+def test_publish_run_pairs_each_run_as_its_list_does(run, pair):
+    assert f"for tuple in {run}{pair};" in built_ok(ROOT, "-n", "publish-run", f"RUN={run}")
+
+
+def test_publish_run_of_an_unknown_run_lists_the_runs():
+    proc = run_make(ROOT, "-n", "publish-run", "RUN=maaza")
+    assert proc.returncode != 0 and "RUN=maaza is not a measured run" in proc.stderr
+    assert "maaza-135m-instruct-q4-constrained" in proc.stderr
+
+
+ADAPTER = "runs/train/maaza-135m-instruct-q4"
+
+
+@pytest.fixture
+def committed_adapter(tree: Path) -> Path:
+    """A stand-in committed adapter whose SHA256SUMS match (no training is started)."""
+    folder = tree / "experiments" / "results" / "adapters" / "maaza-135m-instruct-q4"
+    (folder / "adapter_model.safetensors").write_bytes(b"weights")
+    subprocess.run("sha256sum adapter_model.safetensors adapter_config.json > SHA256SUMS",
+                   shell=True, cwd=folder, check=True)
+    return folder
+
+
+@pytest.fixture
+def logged_cli(tmp_path: Path) -> tuple[str, Path]:
+    """A BIN= folder whose `edgejson` only logs its arguments: shows which commands the
+    rule runs without fetching a model or training one."""
+    folder, log = tmp_path / "bin", tmp_path / "edgejson.log"
+    folder.mkdir()
+    for tool in (ROOT / ".venv" / "bin").iterdir():
+        if tool.name != "edgejson":
+            (folder / tool.name).symlink_to(tool)
+    (folder / "edgejson").write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
+    (folder / "edgejson").chmod(0o755)
+    return f"BIN={folder}", log
+
+
+@pytest.mark.ml
+def test_the_committed_adapter_is_restored_instead_of_trained(tree, committed_adapter,
+                                                              logged_cli):
+    bin_flag, log = logged_cli
+    built_ok(tree, f"{ADAPTER}/edgejson_train.json", bin_flag)
+    assert not log.exists()
+    assert (tree / ADAPTER / "adapter_model.safetensors").read_bytes() == b"weights"
+    assert (tree / ADAPTER / "train_log.jsonl").read_bytes() == \
+        (committed_adapter / "train_log.jsonl").read_bytes()
+    built_ok(tree, "-B", f"{ADAPTER}/edgejson_train.json", bin_flag, "RETRAIN=1")
+    assert log.read_text().splitlines()[-1].startswith("train smollm2-135m-instruct-q4_1")
+
+
+@pytest.mark.ml
+def test_a_committed_adapter_that_fails_its_checksum_is_refused(tree, committed_adapter):
+    (committed_adapter / "adapter_model.safetensors").write_bytes(b"other weights")
+    proc = run_make(tree, f"{ADAPTER}/edgejson_train.json")
+    assert proc.returncode != 0
+    assert "does not match its SHA256SUMS" in proc.stderr and "RETRAIN=1" in proc.stderr
+    assert not (tree / ADAPTER).exists()
 
 
 # --- make -q paper after any build (slow: LaTeX) -----------------------------------------

@@ -220,3 +220,23 @@ def test_an_export_of_another_adapter_or_base_is_refused(folders, export) -> Non
     add_export_run(results, f"{FT}-q4_1-llamacpp", **export)
     with pytest.raises(UserError, match=r"A differs from .* in more than the engine"):
         _context(results, bench)
+
+
+MERGED = "runs/gguf/maaza-135m-instruct-q4/merged-q4_1.gguf"
+EXPORT = {"manifest": "runs/gguf/maaza-135m-instruct-q4/manifest.json", "type": "q4_1",
+          "base": "smollm2-135m-instruct-q4_1", "adapter": "runs/train/maaza-135m-instruct-q4"}
+
+
+@pytest.mark.parametrize("with_run, name", [
+    (True, r"Maaza-135M-Instruct (merged Q4\_1; llama.cpp)"),
+    (False, r"smollm2-135m-instruct-q4\_1 + LoRA (merged)")])
+def test_figures_of_a_merged_export_are_the_fine_tuned_models(folders, with_run, name) -> None:
+    """Named as the measured run of that file calls the model, listed after the untuned
+    checkpoint; without such a run, as the base it was made from plus LoRA."""
+    results, bench = folders
+    if with_run:
+        add_export_run(results, f"{FT}-q4_1-llamacpp")
+    (bench / "edge-maaza-135m-instruct-q4-q4_1.json").write_text(
+        json.dumps(bench_figures(model=MERGED, export=EXPORT)))
+    rows = _context(results, bench)["benches"]
+    assert [r["name"] for r in rows] == ["SmolLM2-135M-Instruct", name]

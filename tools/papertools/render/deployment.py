@@ -218,12 +218,20 @@ def _named_once(rows: list[dict]) -> list[dict]:
     return rows
 
 
+def _fine_tuned(b: EdgeBench) -> bool:
+    """A LoRA file on the base, or a merged file of `edgejson export-gguf`."""
+    return bool(b.data.get("adapter") or b.data.get("export"))
+
+
 def _bench_name(b: EdgeBench, results: list[MetricsDoc]) -> str:
     """The model's label in the measured table, or its registry name if no run has it."""
-    method = "lora" if b.data.get("adapter") else "zero-shot"
+    method = "lora" if _fine_tuned(b) else "zero-shot"
     for r in measured_runs(results):
         if r.model.id == b.data["model"] and r.model.method == method:
             return latex_escape(run_label(r).model)
+    export = b.data.get("export")
+    if export:
+        return latex_escape(f"{export['base']} + LoRA (merged)")
     return latex_escape(b.data["model"]) + (" + LoRA" if method == "lora" else "")
 
 
@@ -233,7 +241,7 @@ def deployment_table(results: list[MetricsDoc], paired: list[PairedDoc],
     pairs = engine_pairs(results, paired)
     rows = []
     # The measured table's order: the checkpoint before its fine-tuned form, then by size.
-    for b in sorted(benches, key=lambda b: (bool(b.data.get("adapter")),
+    for b in sorted(benches, key=lambda b: (_fine_tuned(b),
                                             b.data.get("parameters", 0), b.data["model"])):
         v = {name: value for name, (value, _) in edge_values(b).items()}
         rows.append({"name": _bench_name(b, results), "prompt": latex_escape(b.data["prompt"]),
