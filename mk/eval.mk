@@ -71,6 +71,7 @@ measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASUR
 	cp $(addprefix $(MEASURED_ADAPTER)/,$(ADAPTER_FILES)) $(RESULTS_DIR)/adapters/$(MEASURED_FT)/
 	cd $(MEASURED_ADAPTER) && sha256sum adapter_model.safetensors adapter_config.json \
 	  > $(CURDIR)/$(RESULTS_DIR)/adapters/$(MEASURED_FT)/SHA256SUMS
+	rm -rf $(PARTIAL_DIR)/train/$(MEASURED_FT)
 	$(call publish,$(BASELINE_PUBLISH))
 
 $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
@@ -99,6 +100,8 @@ $(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experimen
 	    exit 1; }; \
 	  mkdir -p $(@D) && cp $(addprefix $(COMMITTED_ADAPTER)/,$(ADAPTER_FILES)) $(@D)/; \
 	else \
+	  { test -d $(@D)/checkpoints || ! test -d $(PARTIAL_DIR)/train/$(MEASURED_FT) || \
+	    { mkdir -p $(@D) && cp -r $(PARTIAL_DIR)/train/$(MEASURED_FT)/. $(@D)/; }; } && \
 	  $(BIN)/edgejson models $(MEASURED_BASE) && \
 	  $(BIN)/edgejson train $(MEASURED_BASE) --out $(@D) \
 	    --device-batch-size $(MEASURED_TRAIN_MICROBATCH) --epochs $(MEASURED_EPOCHS) --no-progress; \
@@ -144,6 +147,9 @@ publish-run: ## publish one finished run of runs/measured/ with its paired test:
 # A later `make` of that run on any machine starts from the copy (evaluate resumes it, and
 # refuses it if a setting, the weights or the data changed), and publishing the finished
 # run deletes it. The copies are not results: nothing renders them.
+# A training run is saved the same way: its newest checkpoint (weights, optimizer and
+# random states: about 60 MB for the paper's adapter) with its loss log, to
+# experiments/partial-runs/train/NAME/, which the training rule resumes from.
 PARTIAL_DIR := experiments/partial-runs
 
 .PHONY: save-partial
@@ -155,6 +161,14 @@ save-partial: ## copy the rows written so far by each unfinished run in runs/mea
 	  out=$(PARTIAL_DIR)/$$run.predictions.jsonl; \
 	  head -n $$(wc -l < $$pred) $$pred > $$out.tmp && mv $$out.tmp $$out || exit 1; \
 	  echo "$$out: $$(( $$(wc -l < $$out) - 1 )) rows after the header"; \
+	done
+	@for ckpts in runs/train/*/checkpoints; do \
+	  step=$$(ls $$ckpts 2>/dev/null | sed -n 's/^checkpoint-\([0-9]*\)$$/\1/p' | sort -n | tail -n 1); \
+	  test -n "$$step" || continue; last=$$ckpts/checkpoint-$$step; \
+	  run=$$(dirname $$ckpts); out=$(PARTIAL_DIR)/train/$${run#runs/train/}; \
+	  rm -rf $$out.tmp && mkdir -p $$out.tmp/checkpoints && cp -r $$last $$out.tmp/checkpoints/ && \
+	  cp $$run/train_log.jsonl $$out.tmp/ && rm -rf $$out && mv $$out.tmp $$out || exit 1; \
+	  echo "$$out: $$(basename $$last)"; \
 	done
 
 # $(1) run name: its saved rows seed a run folder that has none (a recipe line).

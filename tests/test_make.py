@@ -231,6 +231,25 @@ def test_a_committed_adapter_that_fails_its_checksum_is_refused(tree, committed_
     assert not (tree / ADAPTER).exists()
 
 
+def test_save_partial_keeps_the_newest_training_checkpoint_and_training_resumes_it(
+        tree, logged_cli):
+    run = tree / ADAPTER
+    for step in (5, 10, 45):  # numerically newest is 45, not 5 (text order)
+        (run / "checkpoints" / f"checkpoint-{step}").mkdir(parents=True)
+        (run / "checkpoints" / f"checkpoint-{step}" / "state").write_text(str(step))
+    (run / "train_log.jsonl").write_text('{"step": 46}\n')
+    out = built_ok(tree, "save-partial")
+    saved = tree / "experiments" / "partial-runs" / "train" / "maaza-135m-instruct-q4"
+    assert "train/maaza-135m-instruct-q4: checkpoint-45" in out
+    assert [p.name for p in (saved / "checkpoints").iterdir()] == ["checkpoint-45"]
+    assert (saved / "train_log.jsonl").read_text() == '{"step": 46}\n'
+    shutil.rmtree(tree / "runs")  # a later session: runs/ is gone, git kept the copy
+    bin_flag, log = logged_cli
+    built_ok(tree, f"{ADAPTER}/edgejson_train.json", bin_flag, "RETRAIN=1")
+    assert (run / "checkpoints" / "checkpoint-45" / "state").read_text() == "45"
+    assert "train smollm2-135m-instruct-q4_1" in log.read_text()
+
+
 # --- make -q paper after any build (slow: LaTeX) -----------------------------------------
 
 @pytest.fixture(scope="module")
