@@ -86,13 +86,16 @@ MEASURED_ADAPTER_WEIGHTS := $(MEASURED_ADAPTER)/adapter_model.safetensors
 # training settings and the loss of every step; SHA256SUMS pins the first two.
 ADAPTER_FILES := adapter_config.json adapter_model.safetensors edgejson_train.json train_log.jsonl
 COMMITTED_ADAPTER := $(RESULTS_DIR)/adapters/$(MEASURED_FT)
-# RETRAIN=1: train the adapter even though a committed one is there (an hour of CPU time;
-# the committed train_log.jsonl has the seconds of each step).
+# RETRAIN=1: train the adapter even though a committed or restored one is there (an hour
+# of CPU time; the committed train_log.jsonl has the seconds of each step). An interrupted
+# retraining resumes from its checkpoints when run again with RETRAIN=1.
 RETRAIN ?=
+.PHONY: FORCE
+FORCE:
 
 # A clean clone restores the committed adapter, checked against its SHA256SUMS, instead of
 # training for an hour; training resumes from its last checkpoint when interrupted.
-$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experiments/configs/models.yaml | $(VENV_ML_STAMP)
+$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experiments/configs/models.yaml $(if $(RETRAIN),FORCE) | $(VENV_ML_STAMP)
 	if test -z "$(RETRAIN)" && test -e $(COMMITTED_ADAPTER)/adapter_model.safetensors; then \
 	  (cd $(COMMITTED_ADAPTER) && sha256sum --check --quiet SHA256SUMS) || { echo "error:" \
 	    "$(COMMITTED_ADAPTER) does not match its SHA256SUMS: restore it from git" \

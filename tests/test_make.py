@@ -218,7 +218,7 @@ def test_the_committed_adapter_is_restored_instead_of_trained(tree, committed_ad
     assert (tree / ADAPTER / "adapter_model.safetensors").read_bytes() == b"weights"
     assert (tree / ADAPTER / "train_log.jsonl").read_bytes() == \
         (committed_adapter / "train_log.jsonl").read_bytes()
-    built_ok(tree, "-B", f"{ADAPTER}/edgejson_train.json", bin_flag, "RETRAIN=1")
+    built_ok(tree, f"{ADAPTER}/edgejson_train.json", bin_flag, "RETRAIN=1")  # though restored
     assert log.read_text().splitlines()[-1].startswith("train smollm2-135m-instruct-q4_1")
 
 
