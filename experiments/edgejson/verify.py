@@ -12,6 +12,9 @@ runs this before rendering (mk/paper.mk) and renders only after it passed:
 - the data's sha256 the run recorded must be that of the data set in the repository;
 - every paired test in paired/ is recomputed from the two runs it names and must cover
   the whole split;
+- every committed adapter (adapters/NAME/) must match its SHA256SUMS, and a run that
+  names an adapter folder of that NAME (directly, or as the source of an exported GGUF)
+  must have used those weights: a retrained adapter makes its runs stale;
 - reported files (copied from publications) keep their provenance: they have no outputs
   to recompute, and the summary says so.
 
@@ -21,6 +24,7 @@ It imports no model stack (torch, transformers): the paper's venv has none.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -29,7 +33,7 @@ from typing import Any
 
 from maaza_core import metrics, paired
 from maaza_core.cli import setting
-from maaza_core.errors import DataErrors, UserError
+from maaza_core.errors import DataError, DataErrors, UserError
 from maaza_core.jsonfile import data_error, write_json
 from maaza_core.metrics import MetricsDoc
 from maaza_core.paths import DATA_DIR, GENERATED_DIR, RESULTS_DIR, display
@@ -42,6 +46,8 @@ from .predictions import read_predictions
 from .scoring import match_predictions, performance, score_predictions
 
 PREDICTIONS_SUFFIX = ".predictions.jsonl"  # experiments/results/NAME.predictions.jsonl
+ADAPTERS = "adapters"  # results/adapters/NAME/: a committed LoRA adapter and its SHA256SUMS
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
 STAMP = GENERATED_DIR / "results-verified.json"
 SHOWN = 12  # differences listed per file; the rest are counted
 PUBLISH = "fix: commit the metrics and predictions of one run together, as `make measured` " \
@@ -77,6 +83,44 @@ class _Checker:
         self.stats = dataset_stats(s.data_dir)
         self.sha = data_sha256(s.data_dir)
         self.runs: dict[str, _Run] = {}  # predictions file name -> rescored run
+        self.adapters: dict[str, str] = {}  # adapter folder name -> its weights' sha256
+        for sums in sorted((s.results / ADAPTERS).glob("*/SHA256SUMS")):
+            self.adapter_sums(sums)
+
+    def adapter_sums(self, sums: Path) -> None:
+        """Check one committed adapter against its SHA256SUMS (`sha256sum` lines)."""
+        folder = sums.parent
+        for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+            digest, _, name = line.partition("  ")
+            path = folder / name
+            if not path.is_file():
+                self.errors.append(DataError(sums, f"lists {name}, which is missing (fix: "
+                                   f"git checkout -- {display(path)})", line=number))
+                continue
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            if actual != digest:
+                self.errors.append(DataError(sums, f"{name} has sha256 {actual}, not "
+                                   f"{digest} (fix: git checkout -- {display(path)}, or "
+                                   "publish a retrained adapter with its runs: make measured)",
+                                   line=number))
+            elif name == ADAPTER_WEIGHTS:
+                self.adapters[folder.name] = digest
+
+    def adapter_used(self, path: Path, doc: MetricsDoc) -> None:
+        """A run of a committed adapter (by folder name) must have used its weights."""
+        weights = (doc.run or {}).get("weights") or {}
+        export = weights.get("export") or {}
+        for steps, folder, sha in (
+                (("run", "weights", "adapter_sha256"), doc.model.adapter,
+                 weights.get("adapter_sha256")),
+                (("run", "weights", "export", "adapter_sha256"), export.get("adapter"),
+                 export.get("adapter_sha256"))):
+            committed = self.adapters.get(Path(folder).name) if folder else None
+            if committed and sha != committed:
+                self._error(path, steps, f"the run used adapter weights with sha256 {sha}, "
+                            f"but the committed {ADAPTERS}/{Path(folder).name} has "
+                            f"{committed} (fix: evaluate again with the committed adapter, "
+                            "make measured)")
 
     def measured(self, path: Path, doc: MetricsDoc) -> None:
         """Rescore one measured file from its predictions and diff every number."""
@@ -88,6 +132,7 @@ class _Checker:
                         "remove the file)")
             return
         self._data_hash(path, doc)
+        self.adapter_used(path, doc)
         preds = read_predictions(preds_path)
         header = preds.settings or {}
         for key, stored in (("split", doc.dataset.split),

@@ -4,6 +4,7 @@ path and the recomputed value; the committed results pass."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -191,3 +192,58 @@ def test_verify_results_needs_no_model_stack() -> None:
                           check=True)
     assert done.stdout.splitlines()[-1] == "0 []"
     assert re.search(r"recomputed \d+ measured runs and \d+ paired tests?", done.stdout)
+
+
+# --- the committed adapter and the runs that name it ------------------------------------
+
+def _adapter(results: Path, weights: bytes = b"lora weights") -> str:
+    """A committed adapter folder for the fine-tuned run (stand-in bytes), pinned by its
+    SHA256SUMS as `make measured` writes it; returns the weights' sha256."""
+    folder = results / "adapters" / FT
+    folder.mkdir(parents=True)
+    (folder / "adapter_model.safetensors").write_bytes(weights)
+    (folder / "adapter_config.json").write_text("{}\n")
+    subprocess.run("sha256sum adapter_model.safetensors adapter_config.json > SHA256SUMS",
+                   shell=True, cwd=folder, check=True)
+    return hashlib.sha256(weights).hexdigest()
+
+
+def _ft_used(results: Path, sha: str) -> None:
+    _edit(results / f"{FT}.json", lambda d: d["run"]["weights"].update(adapter_sha256=sha))
+
+
+def test_a_run_of_the_committed_adapter_passes(tmp_path) -> None:
+    results = _results(tmp_path)
+    _ft_used(results, _adapter(results))
+    verify_results(VerifySettings(results=results))
+
+
+def test_a_run_of_other_adapter_weights_is_refused(tmp_path) -> None:
+    results = _results(tmp_path)
+    committed = _adapter(results)
+    _ft_used(results, "0" * 64)
+    ((name, pointer, message),) = _refused(results)
+    assert (name, pointer) == (f"{FT}.json", "/run/weights/adapter_sha256")
+    assert f"adapters/{FT} has {committed}" in message and "make measured" in message
+
+
+def test_an_export_of_other_adapter_weights_is_refused(tmp_path) -> None:
+    results = _results(tmp_path)
+    committed = _adapter(results)
+    _ft_used(results, committed)
+    export = {"adapter": f"runs/train/{FT}", "adapter_sha256": "1" * 64}
+    _edit(results / f"{FT}.json", lambda d: d["run"]["weights"].update(export=export))
+    ((_, pointer, _),) = _refused(results)
+    assert pointer == "/run/weights/export/adapter_sha256"
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda f: f.write_bytes(b"retrained"), "has sha256"),
+    (lambda f: f.unlink(), "which is missing"),
+])
+def test_committed_adapter_files_must_match_their_sums(tmp_path, change, says) -> None:
+    results = _results(tmp_path)
+    _ft_used(results, _adapter(results))
+    change(results / "adapters" / FT / "adapter_model.safetensors")
+    ((name, pointer, message),) = _refused(results)
+    assert name == "SHA256SUMS" and says in message and "git checkout" in message
