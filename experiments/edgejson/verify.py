@@ -111,7 +111,7 @@ class _Checker:
         weights = (doc.run or {}).get("weights") or {}
         export = weights.get("export") or {}
         for steps, folder, sha in (
-                (("run", "weights", "adapter_sha256"), doc.model.adapter,
+                (("run", "weights", "adapter_sha256"), weights.get("adapter"),
                  weights.get("adapter_sha256")),
                 (("run", "weights", "export", "adapter_sha256"), export.get("adapter"),
                  export.get("adapter_sha256"))):

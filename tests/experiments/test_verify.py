@@ -247,3 +247,16 @@ def test_committed_adapter_files_must_match_their_sums(tmp_path, change, says) -
     change(results / "adapters" / FT / "adapter_model.safetensors")
     ((name, pointer, message),) = _refused(results)
     assert name == "SHA256SUMS" and says in message and "git checkout" in message
+
+
+def test_a_merged_export_run_is_checked_by_its_export_only(tmp_path) -> None:
+    """A merged GGUF names the adapter folder as its model's adapter but applied none
+    (run.weights.adapter is null): only its export's digest is compared."""
+    results = _results(tmp_path)
+    committed = _adapter(results)
+
+    def merged(d):
+        d["run"]["weights"].update(adapter=None, adapter_sha256=None, export={
+            "adapter": f"runs/train/{FT}", "adapter_sha256": committed})
+    _edit(results / f"{FT}.json", merged)
+    verify_results(VerifySettings(results=results))
