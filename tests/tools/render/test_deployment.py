@@ -236,7 +236,9 @@ def test_figures_of_a_merged_export_are_the_fine_tuned_models(folders, with_run,
     results, bench = folders
     if with_run:
         add_export_run(results, f"{FT}-q4_1-llamacpp")
-    (bench / "edge-maaza-135m-instruct-q4-q4_1.json").write_text(
-        json.dumps(bench_figures(model=MERGED, export=EXPORT)))
+    # A file that no committed run decoded (Q8_0) unless the test adds one of Q4_1.
+    model = MERGED if with_run else MERGED.replace("q4_1", "q8_0")
+    (bench / "edge-maaza-135m-instruct-q4-merged.json").write_text(
+        json.dumps(bench_figures(model=model, export=EXPORT)))
     rows = _context(results, bench)["benches"]
     assert [r["name"] for r in rows] == ["SmolLM2-135M-Instruct", name]
