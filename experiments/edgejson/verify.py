@@ -24,7 +24,6 @@ It imports no model stack (torch, transformers): the paper's venv has none.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from .compare import Side, compare
 from .data import Dataset, data_sha256, dataset_stats, load_dataset, load_split
 from .examplescore import ExampleScore
 from .predictions import read_predictions
+from .registry import sha256_files
 from .scoring import match_predictions, performance, score_predictions
 
 PREDICTIONS_SUFFIX = ".predictions.jsonl"  # experiments/results/NAME.predictions.jsonl
@@ -97,7 +97,7 @@ class _Checker:
                 self.errors.append(DataError(sums, f"lists {name}, which is missing (fix: "
                                    f"git checkout -- {display(path)})", line=number))
                 continue
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            actual = sha256_files([path])
             if actual != digest:
                 self.errors.append(DataError(sums, f"{name} has sha256 {actual}, not "
                                    f"{digest} (fix: git checkout -- {display(path)}, or "
