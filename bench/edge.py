@@ -3,9 +3,10 @@
 What a person deploying the model on a phone or gateway asks, measured on this machine
 with the harness's llama.cpp engine (edgejson/llamacpp.py: the same prompts, stop rule and
 greedy decoding as `edgejson evaluate --engine llama.cpp`):
-- file size, load time (median of 3 loads of the file by llama.cpp alone), and the
-  process's peak resident memory (ru_maxrss) with its value before the model was loaded,
-  so the model's and context's share can be read off;
+- file size (and the LoRA adapter file's, with --adapter), load time (median of 3 loads
+  of the file by llama.cpp alone), and the process's peak resident memory (ru_maxrss)
+  with its value before the model was loaded, so the model's and context's share can be
+  read off;
 - single stream (one sequence at a time, what an app does per request): latency per
   example, median and 95th percentile, from prefill start to the last token;
 - prefill and decode tokens/s: each prompt is also prefilled alone in a separate pass and
@@ -124,7 +125,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         # A merged file of `edgejson export-gguf` is the fine-tuned model: what it was made of.
         "export": loaded.info.get("export"),
         "examples": len(examples), "max_new_tokens": args.max_new_tokens,
-        "file_bytes": path.stat().st_size, "parameters": loaded.info["parameters"],
+        "file_bytes": path.stat().st_size,
+        # A deployment of the LoRA form ships both files: the table adds the two sizes.
+        "adapter_bytes": Path(args.adapter).stat().st_size if args.adapter else None,
+        "parameters": loaded.info["parameters"],
         "quantization": loaded.info.get("quantization"),
         "load_s": round(load_s, 3),
         "peak_rss_bytes": peak_rss(), "rss_before_load_bytes": rss_before,
@@ -156,7 +160,9 @@ def report(fig: dict[str, Any]) -> None:
     hw = fig["hardware"]
     print(f"{fig['model']}{' + ' + fig['adapter'] if fig['adapter'] else ''} "
           f"({fig['quantization']}), {fig['examples']} test examples, prompt {fig['prompt']}")
-    print(f"  file {fig['file_bytes'] / mib:.1f} MiB, load {fig['load_s']} s, peak RSS "
+    adapter = (f" + adapter {fig['adapter_bytes'] / mib:.1f} MiB" if fig["adapter_bytes"]
+               else "")
+    print(f"  file {fig['file_bytes'] / mib:.1f} MiB{adapter}, load {fig['load_s']} s, peak RSS "
           f"{fig['peak_rss_bytes'] / mib:.0f} MiB ({fig['rss_before_load_bytes'] / mib:.0f} "
           "MiB before loading)")
     print(f"  single stream: latency p50 {s['latency_p50_s']} s, p95 {s['latency_p95_s']} s; "

@@ -21,6 +21,10 @@ itself (--harness-dtype auto), so the ratio is what a user gets without tuning f
         --batch-size 16 --constrain     # + schema-constrained vs unconstrained tokens/s
     .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 --limit 32 \
         --batch-size 1 16 --engine torch llama.cpp   # each engine against the original
+    .venv/bin/python bench/harness_speed.py --model smollm2-135m-instruct-q4_1 \
+        --adapter runs/train/maaza-135m-instruct-q4 \
+        --llama-adapter runs/gguf/maaza-135m-instruct-q4/lora-f32.gguf \
+        --engine torch llama.cpp --batch-size 8 --limit all   # make bench-harness-ft
 
 Use enough examples for the figure to describe an evaluation run: with a handful, the
 harness waits at the end for its longest row alone (512 tokens at batch-1 speed, about
@@ -42,6 +46,7 @@ from typing import Any
 
 import torch
 
+from edgejson.compare import mcnemar_exact
 from edgejson.data import load_dataset, load_split
 from edgejson.examplescore import json_equal
 from edgejson.extract import extract_json
@@ -63,6 +68,11 @@ from maaza_core.paths import BUILD_DIR
 # fewer rare tokens to learn.
 # 4 layers of width 128 (0.66M weights besides the tied embedding): about 15 minutes
 # for 1500 steps on two CPU cores.
+# Issue 19's speed goal: llama.cpp at least 20x the original method's examples/s, and it
+# only counts if JSONExact does not differ significantly (exact McNemar p above 0.05).
+SPEED_GOAL = 20
+SAME_SCORE_P = 0.05
+
 BENCH_MODEL = TinyConfig(vocab_size=8192, hidden_size=128, intermediate_size=256, layers=4,
                          heads=4, init_range=0.02, seed=0)
 
@@ -138,16 +148,21 @@ def harness_method(loaded: Any, examples: list[Any], max_new: int, batch: int,
             "stops": dict(Counter(r["stop"] for r in records))}
 
 
-def agreement(examples: list[Any], a: dict[str, str], b: dict[str, str]) -> dict[str, int]:
-    """How often each side extracts a JSON value and matches gold, and how often they agree."""
-    out = dict.fromkeys(("same", "valid_a", "valid_b", "exact_a", "exact_b"), 0)
+def agreement(examples: list[Any], a: dict[str, str], b: dict[str, str]) -> dict[str, Any]:
+    """How often each side extracts a JSON value and matches gold, how often they agree,
+    and McNemar's test of JSONExact between them (a speed-up only counts if the faster
+    side scores the same: p > 0.05)."""
+    out: dict[str, Any] = dict.fromkeys(("same", "valid_a", "valid_b"), 0)
+    exact: dict[str, list[bool]] = {"a": [], "b": []}
     for ex in examples:
         ea, eb = extract_json(a[ex.id]), extract_json(b[ex.id])
         out["same"] += ea.ok == eb.ok and (not ea.ok or json_equal(ea.value, eb.value))
         out["valid_a"] += ea.ok
         out["valid_b"] += eb.ok
-        out["exact_a"] += ea.ok and json_equal(ea.value, ex.expected)
-        out["exact_b"] += eb.ok and json_equal(eb.value, ex.expected)
+        exact["a"].append(ea.ok and json_equal(ea.value, ex.expected))
+        exact["b"].append(eb.ok and json_equal(eb.value, ex.expected))
+    out["exact_a"], out["exact_b"] = sum(exact["a"]), sum(exact["b"])
+    out["mcnemar"] = mcnemar_exact(exact["a"], exact["b"])
     return out
 
 
@@ -176,6 +191,10 @@ def summarize(examples: list[Any], orig: dict[str, Any], harn: dict[str, Any],
         "speedup_cpu_time": round(orig["cpu"] / harn["cpu"], 2),
         "generated_tokens_ratio": round(orig["tokens"] / max(harn["tokens"], 1), 2),
         "same_extracted_json": agree["same"],
+        # Exact McNemar on JSONExact, original vs harness: which rows only one side got.
+        "json_exact_mcnemar": {"only_original": agree["mcnemar"].only_a,
+                               "only_harness": agree["mcnemar"].only_b,
+                               "p": agree["mcnemar"].p_value},
     }
 
 
@@ -207,6 +226,13 @@ def report_constraint(cost: dict[str, Any], n: int) -> None:
           f"schema-valid {bound['schema_valid']}/{n} (ratio {cost['tokens_per_s_ratio']})")
 
 
+def goal_met(figures: dict[str, Any]) -> bool:
+    """Whether one engine's figures meet the speed goal: fast enough, and no significant
+    JSONExact difference from the original method on the same rows."""
+    return (figures["speedup_examples_per_s"] >= SPEED_GOAL
+            and figures["json_exact_mcnemar"]["p"] > SAME_SCORE_P)
+
+
 def report(figures: dict[str, Any]) -> None:
     """Print the comparison table."""
     n = figures["examples"]
@@ -224,6 +250,13 @@ def report(figures: dict[str, Any]) -> None:
           f"same extracted JSON for {figures['same_extracted_json']}/{n} examples "
           f"({figures['threads']} threads, batch {figures['batch_size']}, "
           f"{figures['max_new_tokens']} new tokens max; harness stops {figures['harness_stops']})")
+    test = figures["json_exact_mcnemar"]
+    verdict = "not significantly different" if test["p"] > SAME_SCORE_P else "DIFFERENT"
+    print(f"JSONExact vs original: {test['only_original']} only original, "
+          f"{test['only_harness']} only harness, McNemar p = {test['p']:.3g} ({verdict})")
+    if figures["engine"] == "llama.cpp":
+        print(f"speed goal (llama.cpp >= {SPEED_GOAL}x the original method, JSONExact "
+              f"p > {SAME_SCORE_P}): {'met' if goal_met(figures) else 'NOT met'}")
     hw = figures["hardware"]
     features = " ".join(hw["cpu_features"]) or "no AVX2/AVX-512"
     print(f"machine: {hw['cpu_model']}, {hw['cpu_count']} cores, {features}, "
@@ -261,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 32 --batch-size 1 4")
-    parser.add_argument("--limit", type=int, default=32, help="test examples to generate for")
+    parser.add_argument("--limit", type=lambda v: None if v == "all" else int(v), default=32,
+                        help="first N test examples to generate for (all: the whole split)")
     parser.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
     parser.add_argument("--batch-size", type=int, nargs="+", default=[1, 4, 16],
                         help="harness batch sizes to measure (one line each)")
@@ -274,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="registry name, GGUF file or model folder to benchmark instead "
                              "of the trained tiny one")
     parser.add_argument("--adapter", help="LoRA adapter folder merged into --model")
+    parser.add_argument("--llama-adapter",
+                        help="the same adapter in llama.cpp's GGUF form (edgejson export-gguf: "
+                             "DIR/lora-f32.gguf), applied by --engine llama.cpp")
     parser.add_argument("--harness-dtype", default="auto",
                         help="dtype of the harness side (auto: what edgejson evaluate picks)")
     parser.add_argument("--engine", nargs="+", default=["torch"],
@@ -284,9 +321,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the harness with --constrain schema on the same rows "
                              "and compare tokens/s and schema-valid outputs")
     args = parser.parse_args(argv)
-    if "llama.cpp" in args.engine and (args.adapter or not args.model):
-        parser.error("--engine llama.cpp measures a GGUF --model as it is (no --adapter, "
-                     "not the tiny bench model)")
+    if "llama.cpp" in args.engine and not args.model:
+        parser.error("--engine llama.cpp measures a GGUF --model (not the tiny bench model)")
+    if "llama.cpp" in args.engine and bool(args.adapter) != bool(args.llama_adapter):
+        parser.error("--engine llama.cpp with a fine-tuned model needs both --adapter (the "
+                     "original method's) and --llama-adapter (the same weights as GGUF)")
     dataset = load_dataset()
     if args.vocab_sizes and args.model is None:
         vocab_table(args.vocab_sizes, args.max_new_tokens)
@@ -315,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         from edgejson.llamacpp import load_llama
         from edgejson.llamacpp import run_generation as llama_generation
 
-        engines["llama.cpp"] = (load_llama(model_id), llama_generation)
+        engines["llama.cpp"] = (load_llama(model_id, adapter=args.llama_adapter),
+                                llama_generation)
     all_figures = []
     for batch in args.batch_size:
         for engine in args.engine:

@@ -9,6 +9,9 @@ from papertools.render.measured import measured_runs, run_label
 # text block), and its height per run plus the axis and legend (inches): 10 runs
 # give 0.9 + 10 * 0.27 = 3.6 in, a third of the text block's height.
 WIDTH_IN, ROW_IN, BASE_IN = 4.8, 0.27, 0.9
+# What the drawing may take in all, tick labels included: the 6.5 in text block less a
+# margin, so long run labels narrow the plot instead of running into the page margin.
+MAX_TOTAL_IN = 6.4
 # The two measures: name in the legend, metrics key, marker, fill, vertical offset.
 SERIES = (("JSONExact", "json_exact", "o", "black", -0.13),
           ("valid against the schema", "schema_compliant", "s", "white", 0.13))
@@ -36,11 +39,23 @@ def draw(results, ax):
     ax.grid(axis="x", color="0.85", lw=0.5)
     ax.set_axisbelow(True)
     legend_above(ax)
+    _fit_width(ax.figure)
+
+
+def _fit_width(fig):
+    """Narrow the figure until the saved (tight) drawing is at most MAX_TOTAL_IN wide."""
+    for _ in range(3):  # the labels keep their size, so each pass closes most of the gap
+        total = fig.get_tightbbox(fig.canvas.get_renderer()).width
+        if total <= MAX_TOTAL_IN:
+            return
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width - (total - MAX_TOTAL_IN) - 0.02, height)
 
 
 def _tick(r):
-    """'model, prompt, decoding', and LoRA runs marked as such."""
-    mark = " (LoRA)" if r.model.method == "lora" else ""
+    """'model, prompt, decoding', and LoRA runs marked as such (an exported file's label
+    names its form already: 'LoRA on Q4_1', 'merged Q8_0')."""
+    mark = " (LoRA)" if r.model.method == "lora" and not run_label(r).export else ""
     return f"{run_label(r)}{mark}"
 
 

@@ -295,15 +295,28 @@ EDGE_BENCHES ?= $(MEASURED_BASE):bare $(MEASURED_GEMMA):few-shot-$(BASELINE_SHOT
 # cores at its 74 tok/s, the full 158 rows would take about 158 x 512 / 74 s = 18 min
 # single-stream alone. Accuracy on the full split comes from `make edge-runs`.
 EDGE_BENCH_LIMIT ?= 16
+# One bench/edge.py call: $(1) model, $(2) prompt format, $(3) name of its figures file
+# (bench/results/edge-NAME.json), $(4) further flags.
+edge_bench = $(BIN)/python bench/edge.py $(1) --prompt $(2) --batch-size $(EDGE_BATCH) \
+  --limit $(EDGE_BENCH_LIMIT) --json bench/results/edge-$(3).json $(4)
 bench-edge: | $(VENV_EDGE_STAMP) ## deployment figures under llama.cpp (size, memory, latency, throughput) into bench/results/edge-*.json
 	for bench in $(EDGE_BENCHES); do model=$${bench%%:*}; \
 	  $(BIN)/edgejson models $$model && \
-	  $(BIN)/python bench/edge.py $$model --prompt $${bench#*:} --batch-size $(EDGE_BATCH) \
-	    --limit $(EDGE_BENCH_LIMIT) --json bench/results/edge-$$model.json || exit 1; done
+	  $(call edge_bench,$$model,$${bench#*:},$$model) || exit 1; done
 
 # The fine-tuned model as a deployment ships it: llama.cpp's LoRA file applied on the
 # unchanged Q4_1 base, the form that kept the fine-tuned scores (the merged Q4_1 file lost
 # them: paper Section 5.6), on the same rows as the untuned checkpoint's figures.
 bench-edge-ft: $(GGUF_FT)/manifest.json | $(VENV_EDGE_STAMP) ## deployment figures of the fine-tuned model (LoRA GGUF on the Q4_1 base) into bench/results/edge-maaza-135m-instruct-q4-lora.json
-	$(BIN)/python bench/edge.py $(MEASURED_BASE) --adapter $(GGUF_FT)/lora-f32.gguf --prompt bare \
-	  --batch-size $(EDGE_BATCH) --limit $(EDGE_BENCH_LIMIT) --json bench/results/edge-$(MEASURED_FT)-lora.json
+	$(call edge_bench,$(MEASURED_BASE),bare,$(MEASURED_FT)-lora,--adapter $(GGUF_FT)/lora-f32.gguf)
+
+# Issue 19's speed goal on the whole test split, in one run on the same rows: the
+# fine-tuned model by the original one-at-a-time method (float32, generate() to EOS)
+# against each engine, llama.cpp as the LoRA GGUF on the Q4_1 base (the form that kept
+# its scores). It prints the ratios, McNemar on JSONExact and whether the goal is met.
+.PHONY: bench-harness-ft
+bench-harness-ft: $(GGUF_FT)/manifest.json | $(VENV_EDGE_STAMP) ## benchmark: original method vs torch and llama.cpp on the whole test split, fine-tuned model (speed goal)
+	$(BIN)/python bench/harness_speed.py --model $(MEASURED_BASE) --adapter $(MEASURED_ADAPTER) \
+	  --llama-adapter $(GGUF_FT)/lora-f32.gguf --engine torch llama.cpp \
+	  --batch-size $(EDGE_BATCH) --limit all \
+	  --json bench/results/harness-speed-$(MEASURED_FT)-engines-test.json

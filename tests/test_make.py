@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from treecopy import copy_tree
+from treecopy import copy_tree, pin_adapter
 
 from maaza_core.paths import ROOT
 
@@ -189,9 +189,7 @@ ADAPTER = "runs/train/maaza-135m-instruct-q4"
 def committed_adapter(tree: Path) -> Path:
     """A stand-in committed adapter whose SHA256SUMS match (no training is started)."""
     folder = tree / "experiments" / "results" / "adapters" / "maaza-135m-instruct-q4"
-    (folder / "adapter_model.safetensors").write_bytes(b"weights")
-    subprocess.run("sha256sum adapter_model.safetensors adapter_config.json > SHA256SUMS",
-                   shell=True, cwd=folder, check=True)
+    pin_adapter(folder, b"weights")
     return folder
 
 

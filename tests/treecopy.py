@@ -7,8 +7,10 @@ original's), generated files, and the 100 MB model cache of `make models`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 from maaza_core.intervals import wilson
@@ -42,3 +44,17 @@ def planted_json(source: Path, folder: Path, change) -> Path:
     path = folder / "bad.json"
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return path
+
+
+def pin_adapter(folder: Path, weights: bytes = b"lora weights") -> str:
+    """A stand-in committed adapter in `folder` (these bytes as its weights, its config
+    kept or an empty one), pinned by a SHA256SUMS written as `make measured` writes it;
+    returns the weights' sha256."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "adapter_model.safetensors").write_bytes(weights)
+    config = folder / "adapter_config.json"
+    if not config.exists():
+        config.write_text("{}\n")
+    subprocess.run("sha256sum adapter_model.safetensors adapter_config.json > SHA256SUMS",
+                   shell=True, cwd=folder, check=True)
+    return hashlib.sha256(weights).hexdigest()

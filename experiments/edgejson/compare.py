@@ -56,10 +56,15 @@ def _predictions_path(path: Path) -> tuple[Path, str | None, str]:
         path = path / "metrics.json" if (path / "metrics.json").is_file() else path
     if path.suffix == ".json":
         doc = metrics.load(path)
-        preds = path.parent / "predictions.jsonl"
+        # A run folder's metrics.json sits by predictions.jsonl; a published NAME.json in
+        # experiments/results/ by NAME.predictions.jsonl.
+        preds = (path.parent / "predictions.jsonl" if path.name == "metrics.json"
+                 else path.with_suffix(".predictions.jsonl"))
         if doc.provenance != "measured" or not preds.is_file():
             raise UserError(f"{path}: no per-example predictions next to it (a paired test "
-                            "needs them; fix: pass a run folder written by edgejson evaluate)")
+                            "needs them; fix: pass a run folder written by edgejson "
+                            "evaluate, or a published NAME.json with its "
+                            "NAME.predictions.jsonl)")
         return preds, doc.dataset.split, doc.model.name
     if path.is_dir():
         path = path / "predictions.jsonl"

@@ -26,6 +26,26 @@ def test_compare_json_prints_the_committed_file(capsys) -> None:
     assert capsys.readouterr().out == COMMITTED.read_text(encoding="utf-8")
 
 
+def test_published_metrics_files_find_their_predictions(tmp_path: Path, capsys) -> None:
+    """experiments/results/NAME.json is paired through NAME.predictions.jsonl beside it:
+    the same figures as the committed test, the models named as their metrics files do."""
+    assert main(["compare", str(ZERO_SHOT).replace(".predictions.jsonl", ".json"),
+                 str(FINE_TUNED).replace(".predictions.jsonl", ".json"), "--json"]) == 0
+    (tmp_path / "out.json").write_text(capsys.readouterr().out, encoding="utf-8")
+    out = paired.load(tmp_path / "out.json")
+    committed = paired.load(COMMITTED)
+    assert out.metrics == committed.metrics and out.examples == committed.examples
+    assert (out.a, out.b) == ("SmolLM2-135M-Instruct", "Maaza-135M-Instruct")
+
+
+def test_a_reported_metrics_file_is_refused_with_the_fix(tmp_path: Path, capsys) -> None:
+    reported = next(p for p in sorted(RESULTS_DIR.glob("*.json"))
+                    if metrics.load(p).provenance == "reported")
+    assert main(["compare", str(reported), str(FINE_TUNED)]) != 0
+    err = capsys.readouterr().err
+    assert "no per-example predictions next to it" in err and "NAME.predictions.jsonl" in err
+
+
 def test_the_committed_file_round_trips(tmp_path: Path) -> None:
     doc = paired.load(COMMITTED)
     assert doc.stem == COMMITTED.stem and doc.examples == 158

@@ -4,7 +4,6 @@ path and the recomputed value; the committed results pass."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -13,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from treecopy import pin_adapter
 
 from edgejson.compare import Side, compare
 from edgejson.verify import VerifySettings, summary_line, verify_results
@@ -199,13 +199,7 @@ def test_verify_results_needs_no_model_stack() -> None:
 def _adapter(results: Path, weights: bytes = b"lora weights") -> str:
     """A committed adapter folder for the fine-tuned run (stand-in bytes), pinned by its
     SHA256SUMS as `make measured` writes it; returns the weights' sha256."""
-    folder = results / "adapters" / FT
-    folder.mkdir(parents=True)
-    (folder / "adapter_model.safetensors").write_bytes(weights)
-    (folder / "adapter_config.json").write_text("{}\n")
-    subprocess.run("sha256sum adapter_model.safetensors adapter_config.json > SHA256SUMS",
-                   shell=True, cwd=folder, check=True)
-    return hashlib.sha256(weights).hexdigest()
+    return pin_adapter(results / "adapters" / FT, weights)
 
 
 def _ft_used(results: Path, sha: str) -> None:

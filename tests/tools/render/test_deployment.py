@@ -111,7 +111,7 @@ def test_every_cell_is_a_macro_and_the_caption_names_the_machine(folders) -> Non
     assert figures[3:6] == ["98", "912 (700)", "0.08"]  # MB are 10^6 bytes
     assert macros[f"{key}/rss-model-mb"] == "212"
     p = f"paired/{RUN}-vs-float32"
-    assert scores == ["SmolLM2-135M-Instruct", "bare", "greedy",
+    assert scores == ["SmolLM2-135M-Instruct", "Q4\\_1", "bare", "greedy",
                       f"{macros[f'{REF}/exact'][:-2]} / {macros[f'{RUN}/exact'][:-2]}",
                       macros[f"{p}/exact-p"],
                       f"{macros[f'{REF}/valid'][:-2]} / {macros[f'{RUN}/valid'][:-2]}",
@@ -228,7 +228,7 @@ EXPORT = {"manifest": "runs/gguf/maaza-135m-instruct-q4/manifest.json", "type": 
 
 
 @pytest.mark.parametrize("with_run, name", [
-    (True, r"Maaza-135M-Instruct (merged Q4\_1; llama.cpp)"),
+    (True, r"Maaza-135M-Instruct"),
     (False, r"smollm2-135m-instruct-q4\_1 + LoRA (merged)")])
 def test_figures_of_a_merged_export_are_the_fine_tuned_models(folders, with_run, name) -> None:
     """Named as the measured run of that file calls the model, listed after the untuned
@@ -236,9 +236,44 @@ def test_figures_of_a_merged_export_are_the_fine_tuned_models(folders, with_run,
     results, bench = folders
     if with_run:
         add_export_run(results, f"{FT}-q4_1-llamacpp")
-    # A file that no committed run decoded (Q8_0) unless the test adds one of Q4_1.
-    model = MERGED if with_run else MERGED.replace("q4_1", "q8_0")
+    # A file that no committed run decoded (F16) unless the test adds one of Q4_1.
+    model = MERGED if with_run else MERGED.replace("q4_1", "f16")
     (bench / "edge-maaza-135m-instruct-q4-merged.json").write_text(
-        json.dumps(bench_figures(model=model, export=EXPORT)))
+        json.dumps(bench_figures(model=model, export=EXPORT if with_run else
+                                 dict(EXPORT, type="f16"))))
     rows = _context(results, bench)["benches"]
     assert [r["name"] for r in rows] == ["SmolLM2-135M-Instruct", name]
+    assert rows[1]["quantization"] == (r"merged Q4\_1" if with_run else r"merged F16")
+
+
+def test_the_lora_form_counts_both_files_on_disk(folders) -> None:
+    """A deployment of the adapter kept separate ships the base GGUF and the adapter's
+    GGUF, so the size column is their sum, and its source says so."""
+    results, bench = folders
+    lora = "runs/gguf/maaza-135m-instruct-q4/lora-f32.gguf"
+    (bench / "edge-maaza-135m-instruct-q4-lora.json").write_text(json.dumps(bench_figures(
+        adapter=lora, adapter_bytes=19_567_296)))
+    macros = {m.key: m for m in all_macros(
+        load_results(results, STATS), results / "comparisons.yaml", STATS,
+        load_paired(results / "paired"), load_benches(bench))}
+    both = macros["edge/maaza-135m-instruct-q4-lora/file-mb"]
+    assert both.value == "118"  # (98,123,456 + 19,567,296) / 10^6 = 117.69
+    assert "file_bytes 98123456 + adapter_bytes 19567296" in both.source
+    assert macros["edge/smollm2-135m-instruct-q4_1/file-mb"].value == "98"
+
+
+def test_an_adapter_without_its_size_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "edge-x.json"
+    path.write_text(json.dumps(bench_figures(adapter="lora.gguf")))
+    with pytest.raises(DataErrors, match="adapter_bytes"):
+        load_bench(path)
+
+
+def test_the_fine_tuned_forms_are_told_apart_by_their_weights(folders) -> None:
+    """Three llama.cpp runs of the same fine-tuned model would be three identical rows
+    but for the Weights cell: the adapter on the base, and two merged types."""
+    results, _ = folders
+    rows = {r["weights"]: r for r in _context(*folders)["pairs"]}
+    assert {"LoRA on Q4\\_1", "merged Q4\\_1", "merged Q8\\_0"} <= set(rows)
+    assert rows["LoRA on Q4\\_1"]["model"] == "Maaza-135M-Instruct"
+    assert rows["merged Q8\\_0"]["model"] == ""  # named once, on its first row

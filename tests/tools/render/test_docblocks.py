@@ -52,3 +52,17 @@ def test_the_edge_block_prints_the_figures_files(tmp_path: Path) -> None:
     assert row == ("| `edge-smollm2.json` | Q4_1, bare, 158 | 98 | 912 (700) | 0.08 "
                    "| 1.23 / 4.57 | 1234 / 127 | 16, 1.32, 250 "
                    "| Test CPU 9000 (AVX2, AVX-512F), 2 threads |")
+
+
+def test_the_edge_block_counts_the_adapter_file_as_the_paper_does(tmp_path: Path) -> None:
+    import json
+
+    from test_deployment import bench_figures
+
+    from papertools.render.docblocks import edge_bench
+
+    (tmp_path / "edge-lora.json").write_text(json.dumps(bench_figures(
+        adapter="lora.gguf", adapter_bytes=19_567_296)))
+    row = edge_bench(tmp_path).splitlines()[-1]
+    # (98,123,456 + 19,567,296) / 10^6 = 117.7
+    assert row.startswith("| `edge-lora.json` | Q4_1 + LoRA, bare, 158 | 118 | ")

@@ -107,3 +107,17 @@ def test_a_changed_paired_file_changes_its_macros(results_copy):
     v = values(_all_macros(results_copy))
     assert v["paired/maaza-135m-instruct-q4-vs-zero-shot/exact-only-b"] == "9"
     assert v["paired/maaza-135m-instruct-q4-vs-zero-shot/exact-only-a"] == "0"
+
+
+def test_training_minutes_come_from_the_training_record(results_copy):
+    v = values(_all_macros(results_copy))
+    # config.training: 2026-11-25T18:16:57 to 19:20:40, 3,823 s = 63.7 min
+    assert v["maaza-135m-instruct-q4/train-minutes"] == "64"
+    path = results_copy / "maaza-135m-instruct-q4.json"
+    doc = json.loads(path.read_text())
+    t = doc["config"]["training"]
+    t["started"], t["finished"] = t["finished"], t["started"]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(UserError, match=r"maaza-135m-instruct-q4\.json: config\.training "
+                                        r"finished .* is not after started"):
+        _all_macros(results_copy)

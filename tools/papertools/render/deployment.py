@@ -24,7 +24,7 @@ from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from maaza_core.paths import BENCH_RESULTS_DIR, EDGE_BENCH_SCHEMA, display
 from papertools.render import numbers as fmt
-from papertools.render.measured import DEFAULT_PROMPT, measured_runs, run_label
+from papertools.render.measured import DEFAULT_PROMPT, measured_runs, run_label, weights_label
 from papertools.render.results import check_names
 from papertools.render.texescape import latex_escape
 
@@ -82,6 +82,21 @@ def load_benches(folder: Path = BENCH_RESULTS_DIR) -> list[EdgeBench]:
     return [load_bench(p) for p in paths]
 
 
+def deployed_bytes(data: Mapping[str, Any]) -> int:
+    """What a deployment ships: the GGUF file, plus the adapter's GGUF in the LoRA form."""
+    return data["file_bytes"] + (data.get("adapter_bytes") or 0)
+
+
+def bench_weights(data: Mapping[str, Any]) -> str:
+    """The weights a figures file measured, named as the accuracy panel names a run's:
+    the file's type, the LoRA adapter applied at run time on it, or merged weights."""
+    own = data["quantization"] or "--"
+    if data.get("adapter"):
+        return f"{own} + LoRA"
+    export = data.get("export")
+    return f"merged {export['type'].upper()}" if export else own
+
+
 def edge_values(b: EdgeBench) -> dict[str, tuple[str, str]]:
     """The figures of one file, formatted once for macros and table: name -> (value, where).
 
@@ -90,8 +105,10 @@ def edge_values(b: EdgeBench) -> dict[str, tuple[str, str]]:
     d, s, bt = b.data, b.data["single_stream"], b.data["batched"]
     src = b.relpath
     model_mb = d["peak_rss_bytes"] - d["rss_before_load_bytes"]
+    where = (f"file_bytes {d['file_bytes']} + adapter_bytes {d['adapter_bytes']}"
+             if d.get("adapter_bytes") else f"file_bytes {d['file_bytes']}")
     out = {
-        "file-mb": (fmt.megabytes(d["file_bytes"]), f"file_bytes {d['file_bytes']}"),
+        "file-mb": (fmt.megabytes(deployed_bytes(d)), where),
         "rss-peak-mb": (fmt.megabytes(d["peak_rss_bytes"]), "peak_rss_bytes"),
         "rss-before-mb": (fmt.megabytes(d["rss_before_load_bytes"]), "rss_before_load_bytes"),
         "rss-model-mb": (fmt.megabytes(model_mb), "peak_rss_bytes - rss_before_load_bytes"),
@@ -113,7 +130,7 @@ def edge_values(b: EdgeBench) -> dict[str, tuple[str, str]]:
         "threads": (fmt.integer(d["threads"]), "threads"),
         "cpu": (latex_escape(d["hardware"]["cpu_model"] or "unknown CPU"), "hardware.cpu_model"),
         "cpu-features": (features(d["hardware"]), "hardware.cpu_features"),
-        "quantization": (latex_escape(d["quantization"] or "--"), "quantization"),
+        "quantization": (latex_escape(bench_weights(d)), "quantization, adapter, export"),
     }
     if "same_outputs_as_single_stream" in bt:
         out["batch-same-outputs"] = (fmt.integer(bt["same_outputs_as_single_stream"]),
@@ -197,8 +214,8 @@ def engine_pairs(results: list[MetricsDoc], paired: list[PairedDoc]) -> list[Eng
 def _pair_row(pair: EnginePair) -> dict:
     """One row of the accuracy panel: each rate under both engines, and McNemar's p."""
     label = run_label(pair.reference)
-    row = {"model": latex_escape(label.model), "prompt": latex_escape(label.prompt),
-           "decoding": latex_escape(label.decoding)}
+    row = {"model": latex_escape(label.model), "weights": latex_escape(weights_label(pair.run)),
+           "prompt": latex_escape(label.prompt), "decoding": latex_escape(label.decoding)}
     for name, key in (("exact", "json_exact"), ("valid", "valid_json"),
                       ("schema", "schema_compliant")):
         ref, run = (getattr(r.metrics.overall, key) for r in (pair.reference, pair.run))

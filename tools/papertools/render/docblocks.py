@@ -19,7 +19,7 @@ from typing import Any
 from maaza_core.atomic import write_atomic
 from maaza_core.errors import DataError, UserError
 from maaza_core.paths import BENCH_RESULTS_DIR, RESULTS_DIR, ROOT, display
-from papertools.render.deployment import features, load_benches
+from papertools.render.deployment import bench_weights, deployed_bytes, features, load_benches
 
 DOCS = (ROOT / "README.md", ROOT / "experiments" / "README.md")  # files that hold blocks
 _BLOCK = re.compile(r"(<!-- begin generated: (?P<name>[\w-]+)[^\n]*-->\n)(?P<body>.*?)"
@@ -116,8 +116,9 @@ def edge_bench(folder: Path = BENCH_RESULTS_DIR) -> str:
                         b.data["hardware"])
         mb = 10**6  # decimal MB, as the paper
         lines.append(
-            f"| `{b.path.name}` | {d['quantization']}, {d['prompt']}, {d['examples']} "
-            f"| {d['file_bytes'] / mb:.0f} | {d['peak_rss_bytes'] / mb:.0f} "
+            f"| `{b.path.name}` | {bench_weights(d)}, "
+            f"{d['prompt']}, {d['examples']} "
+            f"| {deployed_bytes(d) / mb:.0f} | {d['peak_rss_bytes'] / mb:.0f} "
             f"({d['rss_before_load_bytes'] / mb:.0f}) | {d['load_s']:.2f} "
             f"| {s['latency_p50_s']:.2f} / {s['latency_p95_s']:.2f} "
             f"| {s['prefill_tokens_per_s']:.0f} / {s['decode_tokens_per_s']:.0f} "

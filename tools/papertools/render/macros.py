@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from maaza_core.datastats import COMPLEXITIES, DatasetStats
@@ -157,14 +158,27 @@ def measured_macros(r: MetricsDoc) -> list[Macro]:
 
 
 def _loss_macros(r: MetricsDoc) -> list[Macro]:
-    """Training loss at the first and last optimizer step, from the resolved config."""
-    losses = (r.config.training or {}).get("loss_history") or []
+    """Training loss at the first and last optimizer step, and the training's wall time,
+    from the resolved config."""
+    training = r.config.training or {}
+    losses = training.get("loss_history") or []
     if not losses:
         return []
     src = f"{r.relpath}: config.training.loss_history"
-    return [Macro(f"{r.stem}/train-steps", fmt.integer(len(losses)), src),
-            Macro(f"{r.stem}/loss-first", fmt.decimal(losses[0], 2), src),
-            Macro(f"{r.stem}/loss-last", fmt.decimal(losses[-1], 2), src)]
+    out = [Macro(f"{r.stem}/train-steps", fmt.integer(len(losses)), src),
+           Macro(f"{r.stem}/loss-first", fmt.decimal(losses[0], 2), src),
+           Macro(f"{r.stem}/loss-last", fmt.decimal(losses[-1], 2), src)]
+    if training.get("started") and training.get("finished"):
+        seconds = (datetime.fromisoformat(training["finished"])
+                   - datetime.fromisoformat(training["started"])).total_seconds()
+        if seconds <= 0:
+            raise UserError(f"{r.relpath}: config.training finished {training['finished']} "
+                            f"is not after started {training['started']} (fix: re-publish "
+                            "the run with `make publish-run`)")
+        out.append(Macro(f"{r.stem}/train-minutes", fmt.integer(round(seconds / 60)),
+                         f"{r.relpath}: config.training.finished - started, "
+                         f"{seconds:.0f} s"))
+    return out
 
 
 # Metrics of a paired file -> macro name; the first three are yes/no (McNemar), the last

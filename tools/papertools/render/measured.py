@@ -67,12 +67,15 @@ class RunLabel:
     prompt: str  # edgejson prompt format name (bare, chat, chat-schema, few-shot-K, ...)
     decoding: str  # "greedy", or "constrained" for greedy decoding under the schema
     engine: str | None = None  # config.engine ("llama.cpp"); None: the float32 reference
+    export: str | None = None  # an exported GGUF's form ("merged Q8_0"); None: not one
 
     @property
     def decoded(self) -> str:
         """The decoding column: 'greedy', or 'greedy, llama.cpp' for a llama.cpp run, so
-        that a run of the other engine is never read as the reference's."""
-        return self.decoding if self.engine is None else f"{self.decoding}, {self.engine}"
+        that a run of the other engine is never read as the reference's, and the form of
+        an exported file ('greedy, llama.cpp, merged Q8_0'), so that the fine-tuned
+        model's forms are told apart."""
+        return ", ".join(x for x in (self.decoding, self.engine, self.export) if x)
 
     def __str__(self) -> str:
         """One line, for a figure's axis: 'model, prompt, decoding[, engine]'."""
@@ -98,14 +101,36 @@ def run_label(r: MetricsDoc) -> RunLabel:
     prompt = r.config.prompt_format or DEFAULT_PROMPT
     decoding = "constrained" if r.config.constrain == "schema" else r.config.decoding
     engine = r.config.engine
+    export = weights_label(r) if _export(r) else None
     note = TRAILING_NOTE.search(r.model.name)
     name = r.model.name
-    if note and _names_settings(note[1], prompt, decoding, engine):
+    # An exported file's name notes its form ("(merged Q8_0; llama.cpp)"): `export` says it.
+    if note and (export or _names_settings(note[1], prompt, decoding, engine)):
         name = name[:note.start()]
     words = name.split() or r.model.name.split()
     while len(words) > 1 and words[-1] in {prompt, decoding, "constrained"}:
         words.pop()
-    return RunLabel(" ".join(words), prompt, decoding, engine)
+    return RunLabel(" ".join(words), prompt, decoding, engine, export)
+
+
+def _export(r: MetricsDoc) -> dict | None:
+    """run.weights.export: the facts of a file of `edgejson export-gguf`, if it is one."""
+    return ((r.run or {}).get("weights") or {}).get("export")
+
+
+
+
+def weights_label(run: MetricsDoc) -> str:
+    """The file llama.cpp decoded, as a reader tells the fine-tuned model's forms apart:
+    the checkpoint's own type (Q4_1), the adapter applied at run time on it (LoRA on
+    Q4_1), or the merged weights in an exported type (merged Q8_0)."""
+    export, own = _export(run), ((run.run or {}).get("weights") or {}).get("quantization")
+    own = own or "--"
+    if not export:
+        return own
+    if export["type"].startswith("lora"):
+        return f"LoRA on {own}"
+    return f"merged {export['type'].upper()}"
 
 
 def measured_runs(results: list[MetricsDoc]) -> list[MetricsDoc]:

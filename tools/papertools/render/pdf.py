@@ -51,6 +51,13 @@ _UNDEFINED = re.compile(
     r"(Citation|Reference) [`']([^']+)' on page \S+ undefined on input line (\d+)")
 _MISSING_FILE = re.compile(r"File `([^']+)' not found")
 _FILE_LINE_ERROR = re.compile(r"^(\S+\.(?:tex|sty|cls|bbl|aux)):(\d+): (.*)$")
+# A box this much wider than its line shows in the PDF: a table or figure running into the
+# margin (3.5 mm). Smaller overshoots are the few points microtype leaves in prose.
+TOO_WIDE_PT = 10.0
+_OVERFULL = re.compile(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) .*?lines? (\d+(?:--\d+)?)")
+# The log opens a file with "(" and its path, and closes it with ")"; other parentheses
+# ("(Font)") are pushed and popped too, so that the nesting stays in step.
+_LOG_PAREN = re.compile(r"\(([^\s()]*)|\)")
 LOCK_FILE = BUILD_DIR / ".latex.lock"
 INCOMPLETE = ".incomplete"  # in LATEX_OUT_DIR while latexmk runs (see module docstring)
 
@@ -230,6 +237,24 @@ def undefined(log: Path) -> list[Undefined]:
     return [Undefined(kind, key, tuple(find_uses(kind, key))) for kind, key in sorted(found)]
 
 
+def too_wide(log: Path, limit: float = TOO_WIDE_PT) -> list[str]:
+    """Every box the final LaTeX log reports as wider than its line by more than `limit`
+    points, as 'FILE:LINES: N pt too wide' (the file the log had open at the warning)."""
+    found, stack = [], []
+    for line in log.read_text(encoding="latin-1").splitlines():
+        warning = _OVERFULL.search(line)
+        if warning and float(warning[1]) > limit:
+            where = next((f for f in reversed(stack) if f.endswith(".tex")), "main.tex")
+            found.append(f"{_source_path(where)}:{warning[2]}: {float(warning[1]):.0f} pt "
+                         "too wide")
+        for paren in _LOG_PAREN.finditer(line[:warning.start()] if warning else line):
+            if paren[0] != ")":
+                stack.append(paren[1])
+            elif stack:
+                stack.pop()
+    return found
+
+
 def find_uses(kind: str, key: str) -> list[str]:
     """Where the sources use ``key`` (the log gives a line but not the file)."""
     cmd = r"\\(?:[a-zA-Z]*cite[a-zA-Z]*\*?)" if kind == "Citation" else r"\\(?:auto|eq|page)?ref"
@@ -260,6 +285,11 @@ def _build_pdf(out: Path) -> Path:
         hint = ("add the entry to bib/library.yaml and run `make bib`, or fix the key"
                 if any(u.kind == "Citation" for u in missing) else "fix the \\label or \\ref")
         raise UserError("\n".join(lines) + f"\n({hint}; full log: {log})")
+    wide = too_wide(log)
+    if wide:
+        raise UserError("\n".join(wide) + "\n(these run into the page margin in the PDF: "
+                        "shorten the labels, or for a generated table wrap it in "
+                        f"\\begin{{adjustbox}}{{max width=\\linewidth}}; full log: {log})")
     check_bibliography(log.with_suffix(""))  # BibTeX warnings, "(tfl)"-style labels
     with replacing(out) as tmp:
         shutil.copyfile(LATEX_OUT_DIR / "main.pdf", tmp)
