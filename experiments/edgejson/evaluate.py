@@ -13,6 +13,7 @@ can therefore never mix two models' rows under one metrics file.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -238,6 +239,25 @@ def _engine(settings: EvalSettings) -> tuple[Callable[[], Any], Callable[..., No
                               trust_remote_code=settings.trust_remote_code), run_generation
 
 
+def beyond_context(ids: list[str], encoded: list[list[int]], context: int | None,
+                   max_new_tokens: int) -> str | None:
+    """Say which rows can run past the positions the model was trained for. Why only a
+    warning: the run stays the protocol's (a long few-shot prompt is what that format
+    gives), but a reader of its scores must know that those rows' outputs come from
+    positions the model never saw."""
+    if not context:
+        return None
+    over = [i for i, tokens in zip(ids, encoded, strict=True)
+            if len(tokens) + max_new_tokens > context]
+    if not over:
+        return None
+    shown = ", ".join(over[:5]) + (", ..." if len(over) > 5 else "")
+    return (f"{len(over)} of {len(ids)} rows have a prompt that, with {max_new_tokens} new "
+            f"tokens, exceeds the {context} positions the model was trained for ({shown}); "
+            "their outputs come from positions it never saw (fix, if unwanted: a prompt "
+            "format with fewer shots, or a model with a longer context)")
+
+
 def evaluate(settings: EvalSettings) -> MetricsDoc:
     """Run (or resume) one evaluation and return its metrics document."""
     from .versions import check_ml_stack
@@ -264,6 +284,10 @@ def evaluate(settings: EvalSettings) -> MetricsDoc:
         encoded = encode_prompts(fmt, todo, loaded.tokenizer, dataset.schemas,
                                  load_split("train", settings.data_dir, dataset) if fmt.shots
                                  else [], settings.model)
+        warning = beyond_context([e.id for e in todo], encoded, loaded.context_length,
+                                 settings.max_new_tokens)
+        if warning:
+            print(f"edgejson evaluate: warning: {warning}", file=sys.stderr)
         with PredictionWriter(preds_path, fingerprint) as writer:
             run_generation(loaded, todo, encoded,
                            slots=settings.batch_size, max_new_tokens=settings.max_new_tokens,

@@ -109,6 +109,11 @@ class LlamaLoaded:
     device: str = "cpu"
     dtype: str = "gguf"  # llama.cpp computes in the file's own (quantized) types
 
+    @property
+    def context_length(self) -> int:
+        """The positions the model was trained for (the GGUF's context_length)."""
+        return int(llama_api().llama_model_n_ctx_train(self.model))
+
     def close(self) -> None:
         """Free the C objects (the model outlives every context made from it)."""
         ll = llama_api()

@@ -30,6 +30,11 @@ class LoadedModel:
     dtype: torch.dtype  # the weights' dtype
     info: dict[str, Any]  # parameters, disk size, revision / weight hashes, adapter
 
+    @property
+    def context_length(self) -> int | None:
+        """The positions the model was trained for (None: its config does not say)."""
+        return getattr(self.model.config, "max_position_embeddings", None)
+
     def close(self) -> None:
         """Nothing to free by hand (PyTorch's memory goes with the object); the llama.cpp
         engine's model (edgejson.llamacpp.LlamaLoaded) has the same method and does."""

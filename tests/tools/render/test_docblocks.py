@@ -66,3 +66,26 @@ def test_the_edge_block_counts_the_adapter_file_as_the_paper_does(tmp_path: Path
     row = edge_bench(tmp_path).splitlines()[-1]
     # (98,123,456 + 19,567,296) / 10^6 = 117.7
     assert row.startswith("| `edge-lora.json` | Q4_1 + LoRA, bare, 158 | 118 | ")
+
+
+def test_the_speed_goal_block_prints_the_benchmarks_verdict(tmp_path: Path) -> None:
+    """The verdict is the benchmark's own (bench/harness_speed.py: goal_met), printed
+    with the figures it rests on; files without a verdict (torch only) add no line."""
+    import json
+
+    from papertools.render.docblocks import speed_goal
+
+    run = {"examples": 158, "batch_size": 8, "engine": "llama.cpp",
+           "original": {"json_exact": 53}, "harness": {"json_exact": 55},
+           "speedup_examples_per_s": 2.61, "speedup_cpu_time": 2.55,
+           "json_exact_mcnemar": {"only_original": 1, "only_harness": 3, "p": 0.625},
+           "hardware": {"cpu_model": "Test CPU", "cpu_features": ["avx2"]},
+           "speed_goal": {"min_speedup": 20, "min_mcnemar_p": 0.05, "met": False}}
+    torch_run = {k: v for k, v in run.items() if k != "speed_goal"}
+    (tmp_path / "harness-speed-x.json").write_text(json.dumps([torch_run, run]))
+    assert speed_goal(tmp_path) == (
+        "- `harness-speed-x.json`, 158 rows, 8 sequences: llama.cpp 2.61x the original "
+        "method's examples/s (2.55x in CPU time), JSONExact 53 / 55 (McNemar p = 0.62); "
+        "goal: at least 20x with p > 0.05: **not met** (Test CPU (AVX2))\n")
+    (tmp_path / "harness-speed-x.json").write_text(json.dumps([torch_run]))
+    assert speed_goal(tmp_path).startswith("No benchmark file records the speed goal")

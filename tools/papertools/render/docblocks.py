@@ -65,7 +65,35 @@ def harness_speed_table(folder: Path = BENCH_RESULTS_DIR) -> str:
             f"| ({r.get('engine', 'torch')}) {h['wall_s']:,.2f} s, {h['generated_tokens']:,} "
             f"| {r['speedup_examples_per_s']:.2f}x ({r['speedup_cpu_time']:.2f}x) "
             f"| {r['same_extracted_json']} / {r['examples']} "
-            f"| {o['json_exact']} / {h['json_exact']} | {_machine(r)} |")
+            f"| {o['json_exact']} / {h['json_exact']}{_mcnemar(r)} | {_machine(r)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _mcnemar(run: dict[str, Any]) -> str:
+    """McNemar's p on JSONExact, original vs harness, where the file records it."""
+    test = run.get("json_exact_mcnemar")
+    return "" if test is None else f" (p = {test['p']:.2g})"
+
+
+def speed_goal(folder: Path = BENCH_RESULTS_DIR) -> str:
+    """The speed goal's verdict of every benchmark file that records one (llama.cpp
+    against the original method; bench/harness_speed.py decides and writes it)."""
+    lines = []
+    for name, r in _runs(folder):
+        goal = r.get("speed_goal")
+        if goal is None:
+            continue
+        test = r["json_exact_mcnemar"]
+        lines.append(
+            f"- `{name}`, {r['examples']} rows, {r['batch_size']} sequences: llama.cpp "
+            f"{r['speedup_examples_per_s']:.2f}x the original method's examples/s "
+            f"({r['speedup_cpu_time']:.2f}x in CPU time), JSONExact "
+            f"{r['original']['json_exact']} / {r['harness']['json_exact']} "
+            f"(McNemar p = {test['p']:.2g}); goal: at least {goal['min_speedup']}x with "
+            f"p > {goal['min_mcnemar_p']}: **{'met' if goal['met'] else 'not met'}** "
+            f"({_machine(r)})")
+    if not lines:
+        return "No benchmark file records the speed goal yet (`make bench-harness-ft`).\n"
     return "\n".join(lines) + "\n"
 
 
@@ -132,6 +160,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "measured-runs": measured_runs,
     "harness-speed": harness_speed_table,
     "harness-speed-summary": default_slots_summary,
+    "speed-goal": speed_goal,
     "edge-bench": edge_bench,
 }
 
