@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from tqdm import tqdm
 
 from edgejson.compare import mcnemar_exact
 from edgejson.data import load_dataset, load_split
@@ -119,7 +120,7 @@ def original_method(loaded: Any, examples: list[Any], max_new: int) -> dict[str,
     """One example per generate() call, no stop criterion (EOS only), max_new tokens."""
     tok, outputs, tokens = loaded.tokenizer, {}, 0
     start, cpu = time.perf_counter(), time.process_time()
-    for ex in examples:
+    for ex in tqdm(examples, desc="original method", unit="ex", disable=len(examples) < 2):
         enc = tok(format_prompt(ex.prompt), return_tensors="pt").to(loaded.device)
         with torch.inference_mode():
             out = loaded.model.generate(**enc, do_sample=False, max_new_tokens=max_new,
