@@ -55,8 +55,9 @@ def _fit_width(fig):
 def _tick(r):
     """'model, prompt, decoding', and LoRA runs marked as such (an exported file's label
     names its form already: 'LoRA on Q4_1', 'merged Q8_0')."""
-    mark = " (LoRA)" if r.model.method == "lora" and not run_label(r).export else ""
-    return f"{run_label(r)}{mark}"
+    label = run_label(r)
+    mark = " (LoRA)" if r.model.method == "lora" and not label.export else ""
+    return f"{label}{mark}"
 
 
 if __name__ == "__main__":

@@ -24,7 +24,13 @@ from maaza_core.metrics import MetricsDoc
 from maaza_core.paired import PairedDoc
 from maaza_core.paths import BENCH_RESULTS_DIR, EDGE_BENCH_SCHEMA, display
 from papertools.render import numbers as fmt
-from papertools.render.measured import DEFAULT_PROMPT, measured_runs, run_label, weights_label
+from papertools.render.measured import (
+    DEFAULT_PROMPT,
+    measured_runs,
+    run_label,
+    run_weights,
+    weights_label,
+)
 from papertools.render.results import check_names
 from papertools.render.texescape import latex_escape
 
@@ -105,8 +111,8 @@ def edge_values(b: EdgeBench) -> dict[str, tuple[str, str]]:
     d, s, bt = b.data, b.data["single_stream"], b.data["batched"]
     src = b.relpath
     model_mb = d["peak_rss_bytes"] - d["rss_before_load_bytes"]
-    where = (f"file_bytes {d['file_bytes']} + adapter_bytes {d['adapter_bytes']}"
-             if d.get("adapter_bytes") else f"file_bytes {d['file_bytes']}")
+    where = f"file_bytes {d['file_bytes']}" + (
+        f" + adapter_bytes {d['adapter_bytes']}" if d.get("adapter_bytes") else "")
     out = {
         "file-mb": (fmt.megabytes(deployed_bytes(d)), where),
         "rss-peak-mb": (fmt.megabytes(d["peak_rss_bytes"]), "peak_rss_bytes"),
@@ -170,7 +176,7 @@ def _setting(r: MetricsDoc) -> tuple:
     adapter, and only while both hashes agree (a retrained adapter is another model).
     """
     c = r.config
-    weights = (r.run or {}).get("weights") or {}
+    weights = run_weights(r)
     export = weights.get("export")
     model = (export["base"], export["base_sha256"], export["adapter"],
              export["adapter_sha256"]) if export else (

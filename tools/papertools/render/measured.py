@@ -113,19 +113,21 @@ def run_label(r: MetricsDoc) -> RunLabel:
     return RunLabel(" ".join(words), prompt, decoding, engine, export)
 
 
+def run_weights(r: MetricsDoc) -> dict:
+    """run.weights: the facts of the weights a run decoded (empty if not recorded)."""
+    return (r.run or {}).get("weights") or {}
+
+
 def _export(r: MetricsDoc) -> dict | None:
     """run.weights.export: the facts of a file of `edgejson export-gguf`, if it is one."""
-    return ((r.run or {}).get("weights") or {}).get("export")
-
-
+    return run_weights(r).get("export")
 
 
 def weights_label(run: MetricsDoc) -> str:
     """The file llama.cpp decoded, as a reader tells the fine-tuned model's forms apart:
     the checkpoint's own type (Q4_1), the adapter applied at run time on it (LoRA on
     Q4_1), or the merged weights in an exported type (merged Q8_0)."""
-    export, own = _export(run), ((run.run or {}).get("weights") or {}).get("quantization")
-    own = own or "--"
+    export, own = _export(run), run_weights(run).get("quantization") or "--"
     if not export:
         return own
     if export["type"].startswith("lora"):
