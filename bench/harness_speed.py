@@ -325,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if "llama.cpp" in args.engine and not args.model:
         parser.error("--engine llama.cpp measures a GGUF --model (not the tiny bench model)")
+    if args.llama_adapter and "llama.cpp" not in args.engine:
+        parser.error("--llama-adapter is applied by --engine llama.cpp only; add llama.cpp "
+                     "to --engine, or drop --llama-adapter")
     if "llama.cpp" in args.engine and bool(args.adapter) != bool(args.llama_adapter):
         parser.error("--engine llama.cpp with a fine-tuned model needs both --adapter (the "
                      "original method's) and --llama-adapter (the same weights as GGUF)")

@@ -67,12 +67,10 @@ models: | $(VENV_ML_STAMP) ## fetch and verify the GGUF checkpoints of experimen
 # names them as targets: a clean clone's `make paper` must never start a training run.
 measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json baseline-runs ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
 	$(call publish,$(MEASURED_ZS) $(MEASURED_FT):$(MEASURED_ZS):$(MEASURED_FT):$(MEASURED_FT)-vs-zero-shot)
-	mkdir -p $(RESULTS_DIR)/adapters/$(MEASURED_FT)
-	cp $(addprefix $(MEASURED_ADAPTER)/,$(ADAPTER_FILES)) $(RESULTS_DIR)/adapters/$(MEASURED_FT)/
-	cd $(MEASURED_ADAPTER) && sha256sum adapter_model.safetensors adapter_config.json \
-	  > $(CURDIR)/$(RESULTS_DIR)/adapters/$(MEASURED_FT)/SHA256SUMS
-	rm -rf $(PARTIAL_DIR)/train/$(MEASURED_FT)
+	$(call publish_adapter,$(MEASURED_FT))
 	$(call publish,$(BASELINE_PUBLISH))
+	$(call publish_adapter,$(MEASURED_GEMMA_FT))
+	$(call pair_published,$(EXTRA_PAIRS))
 
 $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(MEASURED_BASE)
@@ -82,33 +80,48 @@ $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | 
 # place is newer than the fine-tuned run's predictions, which are then regenerated from
 # scratch (--restart); a run merely interrupted has newer predictions and resumes.
 MEASURED_ADAPTER_WEIGHTS := $(MEASURED_ADAPTER)/adapter_model.safetensors
-# The adapter as committed (experiments/results/adapters/): its weights, its config, the
-# training settings and the loss of every step; SHA256SUMS pins the first two.
+# The adapter as committed (experiments/results/adapters/NAME/): its weights, its config,
+# the training settings and the loss of every step; SHA256SUMS pins the first two.
 ADAPTER_FILES := adapter_config.json adapter_model.safetensors edgejson_train.json train_log.jsonl
-COMMITTED_ADAPTER := $(RESULTS_DIR)/adapters/$(MEASURED_FT)
-# RETRAIN=1: train the adapter even though a committed or restored one is there (an hour
-# of CPU time; the committed train_log.jsonl has the seconds of each step). An interrupted
-# retraining resumes from its checkpoints when run again with RETRAIN=1.
+# RETRAIN=1: train an adapter even though a committed or restored one is there (an hour
+# of CPU time or more; the committed train_log.jsonl has the seconds of each step). An
+# interrupted retraining resumes from its checkpoints when run again with RETRAIN=1.
 RETRAIN ?=
 .PHONY: FORCE
 FORCE:
 
+# One LoRA training run with the paper's settings: $(1) adapter name (runs/train/$(1),
+# committed as $(RESULTS_DIR)/adapters/$(1)), $(2) registry model, $(3) epochs.
 # A clean clone restores the committed adapter, checked against its SHA256SUMS, instead of
 # training for an hour; training resumes from its last checkpoint when interrupted.
-$(MEASURED_ADAPTER)/edgejson_train.json $(MEASURED_ADAPTER_WEIGHTS) &: experiments/configs/models.yaml $(if $(RETRAIN),FORCE) | $(VENV_ML_STAMP)
-	if test -z "$(RETRAIN)" && test -e $(COMMITTED_ADAPTER)/adapter_model.safetensors; then \
-	  (cd $(COMMITTED_ADAPTER) && sha256sum --check --quiet SHA256SUMS) || { echo "error:" \
-	    "$(COMMITTED_ADAPTER) does not match its SHA256SUMS: restore it from git" \
-	    "(git checkout -- $(COMMITTED_ADAPTER)), or train a new one: make measured RETRAIN=1" >&2; \
+define lora_train
+runs/train/$(1)/edgejson_train.json runs/train/$(1)/adapter_model.safetensors &: experiments/configs/models.yaml $$(if $$(RETRAIN),FORCE) | $$(VENV_ML_STAMP)
+	if test -z "$$(RETRAIN)" && test -e $(RESULTS_DIR)/adapters/$(1)/adapter_model.safetensors; then \
+	  (cd $(RESULTS_DIR)/adapters/$(1) && sha256sum --check --quiet SHA256SUMS) || { echo "error:" \
+	    "$(RESULTS_DIR)/adapters/$(1) does not match its SHA256SUMS: restore it from git" \
+	    "(git checkout -- $(RESULTS_DIR)/adapters/$(1)), or train a new one: make measured RETRAIN=1" >&2; \
 	    exit 1; }; \
-	  mkdir -p $(@D) && cp $(addprefix $(COMMITTED_ADAPTER)/,$(ADAPTER_FILES)) $(@D)/; \
+	  mkdir -p $$(@D) && cp $$(addprefix $(RESULTS_DIR)/adapters/$(1)/,$$(ADAPTER_FILES)) $$(@D)/; \
 	else \
-	  { test -d $(@D)/checkpoints || ! test -d $(PARTIAL_DIR)/train/$(MEASURED_FT) || \
-	    { mkdir -p $(@D) && cp -r $(PARTIAL_DIR)/train/$(MEASURED_FT)/. $(@D)/; }; } && \
-	  $(BIN)/edgejson models $(MEASURED_BASE) && \
-	  $(BIN)/edgejson train $(MEASURED_BASE) --out $(@D) \
-	    --device-batch-size $(MEASURED_TRAIN_MICROBATCH) --epochs $(MEASURED_EPOCHS) --no-progress; \
+	  { test -d $$(@D)/checkpoints || ! test -d $$(PARTIAL_DIR)/train/$(1) || \
+	    { mkdir -p $$(@D) && cp -r $$(PARTIAL_DIR)/train/$(1)/. $$(@D)/; }; } && \
+	  $$(BIN)/edgejson models $(2) && \
+	  $$(BIN)/edgejson train $(2) --out $$(@D) \
+	    --device-batch-size $$(MEASURED_TRAIN_MICROBATCH) --epochs $(3) --no-progress; \
 	fi
+endef
+
+# $(1) adapter name: copy the trained adapter into $(RESULTS_DIR)/adapters/ with its
+# hashes, and drop its saved partial training (recipe lines).
+define publish_adapter
+mkdir -p $(RESULTS_DIR)/adapters/$(1)
+cp $(addprefix runs/train/$(1)/,$(ADAPTER_FILES)) $(RESULTS_DIR)/adapters/$(1)/
+cd runs/train/$(1) && sha256sum adapter_model.safetensors adapter_config.json \
+  > $(CURDIR)/$(RESULTS_DIR)/adapters/$(1)/SHA256SUMS
+rm -rf $(PARTIAL_DIR)/train/$(1)
+endef
+
+$(eval $(call lora_train,$(MEASURED_FT),$(MEASURED_BASE),$(MEASURED_EPOCHS)))
 
 $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json: $(MEASURED_ADAPTER)/edgejson_train.json \
                                               $(MEASURED_ADAPTER_WEIGHTS)
@@ -127,20 +140,38 @@ for tuple in $(1); do IFS=: read -r run a b out <<< "$$tuple"; \
   cp $(MEASURED_RUNS)/$$run/predictions.jsonl $(RESULTS_DIR)/$$run.predictions.jsonl && \
   rm -f $(PARTIAL_DIR)/$$run.predictions.jsonl || exit 1; \
   test -n "$$out" || continue; \
-  $(BIN)/edgejson compare $(RESULTS_DIR)/$$a.predictions.jsonl \
-    $(RESULTS_DIR)/$$b.predictions.jsonl --split test --json > $(RESULTS_DIR)/paired/$$out.json.tmp \
-  && mv $(RESULTS_DIR)/paired/$$out.json.tmp $(RESULTS_DIR)/paired/$$out.json || exit 1; \
+  $(call compare_published,$$a,$$b,$$out) || exit 1; \
 done
 endef
+
+# One paired test of two published runs (a shell command): $(1) a, $(2) b, $(3) the name
+# of experiments/results/paired/$(3).json, written whole or not at all.
+compare_published = $(BIN)/edgejson compare $(RESULTS_DIR)/$(1).predictions.jsonl \
+  $(RESULTS_DIR)/$(2).predictions.jsonl --split test --json > $(RESULTS_DIR)/paired/$(3).json.tmp \
+  && mv $(RESULTS_DIR)/paired/$(3).json.tmp $(RESULTS_DIR)/paired/$(3).json
+
+# Pairs of published runs beyond each run's own pair: $(1) a list of A:B:OUT (recipe line).
+define pair_published
+for tuple in $(1); do IFS=: read -r a b out <<< "$$tuple"; \
+  $(call compare_published,$$a,$$b,$$out) || exit 1; done
+endef
+
+# Paired tests between two baselines (not with the fine-tuned 135M run): what the schema
+# constraint and what LoRA fine-tuning change for Gemma 3 270M against its 3-shot run.
+EXTRA_PAIRS = $(foreach b,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained \
+  $(MEASURED_GEMMA_FT),$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS):$(b):$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-vs-$(patsubst $(MEASURED_GEMMA_RUN)-%,%,$(patsubst $(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-%,%,$(b))))
 
 # Every published run with its pair (the lists are complete once the whole file is read).
 ALL_PUBLISH = $(MEASURED_ZS) $(MEASURED_FT):$(MEASURED_ZS):$(MEASURED_FT):$(MEASURED_FT)-vs-zero-shot \
   $(BASELINE_PUBLISH) $(EDGE_PUBLISH) $(EDGE_FT_PUBLISH)
 
 .PHONY: publish-run
+# A fine-tuned run's adapter (runs/train/RUN, the same name) is published with it.
 publish-run: ## publish one finished run of runs/measured/ with its paired test: make publish-run RUN=maaza-135m-instruct-q4-constrained
 	$(call publish,$(or $(filter $(RUN) $(RUN):%,$(ALL_PUBLISH)),$(error RUN=$(RUN) is not a \
 	  measured run. The runs: $(foreach t,$(ALL_PUBLISH),$(firstword $(subst :, ,$(t)))))))
+	$(if $(wildcard runs/train/$(RUN)/adapter_model.safetensors),$(call publish_adapter,$(RUN)))
+	$(call pair_published,$(foreach t,$(EXTRA_PAIRS),$(if $(filter $(RUN),$(subst :, ,$(t))),$(t))))
 
 # ---------------------------------------------------------------------------------------
 # Runs longer than a working session. A session's machine, and runs/ with it, is gone when
@@ -217,6 +248,15 @@ $(eval $(call baseline_run,$(MEASURED_FT)-constrained,$(MEASURED_BASE),bare,sche
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS),$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),none,Gemma-3-270M ($(BASELINE_SHOTS)-shot)))
 $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained,$(MEASURED_GEMMA),few-shot-$(BASELINE_SHOTS),schema,Gemma-3-270M ($(BASELINE_SHOTS)-shot constrained)))
 
+# Gemma 3 270M fine-tuned with the paper's LoRA settings, but fewer epochs: GEMMA_EPOCHS.
+# One optimizer step took GEMMA_STEP_S s on our 2-core CPU against the 135M model's 63
+# (its committed train_log.jsonl: 3,807 s for 60 steps), so the paper's 3 epochs (60
+# steps) would take about 60 x GEMMA_STEP_S s. The paper says how many epochs it had.
+GEMMA_EPOCHS ?= 1
+MEASURED_GEMMA_FT := $(MEASURED_GEMMA_RUN)-lora
+$(eval $(call lora_train,$(MEASURED_GEMMA_FT),$(MEASURED_GEMMA),$(GEMMA_EPOCHS)))
+$(eval $(call baseline_run,$(MEASURED_GEMMA_FT),$(MEASURED_GEMMA),bare,none,Gemma-3-270M (LoRA),--adapter runs/train/$(MEASURED_GEMMA_FT),runs/train/$(MEASURED_GEMMA_FT)/edgejson_train.json runs/train/$(MEASURED_GEMMA_FT)/adapter_model.safetensors))
+
 # Each published baseline is paired with the fine-tuned run (a = the baseline, b = the
 # fine-tuned model), in paired/$(MEASURED_FT)-vs-RUN.json, RUN without the untuned
 # checkpoint's (or the fine-tuned model's) prefix: maaza-135m-instruct-q4-vs-chat-schema.json,
@@ -229,6 +269,8 @@ BASELINE_PUBLISH = $(foreach run,$(BASELINE_RUNS),\
 baseline-runs: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json)
 baselines: baseline-runs ## run the issue-18 baselines (prompt formats, constrained decoding, Gemma 3 270M) and publish them to experiments/results/ with their paired tests against the fine-tuned run
 	$(call publish,$(BASELINE_PUBLISH))
+	$(call publish_adapter,$(MEASURED_GEMMA_FT))
+	$(call pair_published,$(EXTRA_PAIRS))
 
 # ---------------------------------------------------------------------------------------
 # Edge runs (issue 19): the same GGUF decoded by llama.cpp in its own quantized types

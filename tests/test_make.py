@@ -176,6 +176,43 @@ def test_publish_run_pairs_each_run_as_its_list_does(run, pair):
     assert f"for tuple in {run}{pair};" in built_ok(ROOT, "-n", "publish-run", f"RUN={run}")
 
 
+def test_publishing_a_fine_tuned_run_publishes_its_adapter_with_hashes(tree):
+    """Each fine-tuned run's adapter is committed next to it (a clean clone restores it
+    instead of training); the Gemma LoRA run is published like the 135M one."""
+    run, trained = "gemma-3-270m-q4-lora", tree / "runs" / "train" / "gemma-3-270m-q4-lora"
+    trained.mkdir(parents=True)
+    for name in ("adapter_config.json", "adapter_model.safetensors", "edgejson_train.json",
+                 "train_log.jsonl"):
+        (trained / name).write_text(name)
+    built_ok(tree, "--eval", f"pub: ; $(call publish_adapter,{run})", "pub")
+    committed = tree / "experiments" / "results" / "adapters" / run
+    assert (committed / "adapter_model.safetensors").read_text() == "adapter_model.safetensors"
+    assert subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"],
+                          cwd=committed).returncode == 0
+    plan = built_ok(tree, "-n", "publish-run", f"RUN={run}")
+    assert f"for tuple in {run}:{run}:maaza-135m-instruct-q4:maaza-135m-instruct-q4-vs-" \
+           f"{run};" in plan
+    # ... and paired with the same model's 3-shot run: what fine-tuning changed for it.
+    assert f"gemma-3-270m-q4-few-shot-3:{run}:gemma-3-270m-q4-few-shot-3-vs-lora" in plan
+
+
+def test_the_pairs_between_baselines_reproduce_the_committed_file(tree):
+    paired = tree / "experiments" / "results" / "paired"
+    committed = (paired / "gemma-3-270m-q4-few-shot-3-vs-constrained.json").read_bytes()
+    (paired / "gemma-3-270m-q4-few-shot-3-vs-constrained.json").unlink()
+    plan = built_ok(tree, "-n", "publish-run", "RUN=gemma-3-270m-q4-few-shot-3-constrained")
+    pairs = [t for t in plan.split() if t.count(":") == 2 and t.endswith("-vs-constrained")]
+    built_ok(tree, "--eval", f"p: ; $(call pair_published,{' '.join(pairs)})", "p")
+    assert (paired / "gemma-3-270m-q4-few-shot-3-vs-constrained.json").read_bytes() == committed
+
+
+def test_the_gemma_adapter_is_trained_with_its_own_model_and_epochs():
+    out = built_ok(ROOT, "-n", "runs/train/gemma-3-270m-q4-lora/edgejson_train.json",
+                   "RETRAIN=1", "GEMMA_EPOCHS=2")
+    assert "train gemma-3-270m-q4_k_m --out runs/train/gemma-3-270m-q4-lora" in out
+    assert "--epochs 2 " in out and "--epochs 3" not in out
+
+
 def test_publish_run_of_an_unknown_run_lists_the_runs():
     proc = run_make(ROOT, "-n", "publish-run", "RUN=maaza")
     assert proc.returncode != 0 and "RUN=maaza is not a measured run" in proc.stderr

@@ -45,3 +45,16 @@ def test_the_speed_goal_needs_speed_and_the_same_scores(bench, speedup, p, met) 
     figures = {"speedup_examples_per_s": speedup,
                "json_exact_mcnemar": {"only_original": 1, "only_harness": 0, "p": p}}
     assert bench.goal_met(figures) is met
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--model", "m.gguf", "--adapter", "a", "--llama-adapter", "a.gguf"],
+     "--llama-adapter is applied by --engine llama.cpp only"),
+    (["--model", "m.gguf", "--adapter", "a", "--engine", "llama.cpp"],
+     "needs both --adapter"),
+])
+def test_a_flag_the_run_would_ignore_is_refused(bench, capsys, argv, message) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

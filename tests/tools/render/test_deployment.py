@@ -277,3 +277,26 @@ def test_the_fine_tuned_forms_are_told_apart_by_their_weights(folders) -> None:
     assert {"LoRA on Q4\\_1", "merged Q4\\_1", "merged Q8\\_0"} <= set(rows)
     assert rows["LoRA on Q4\\_1"]["model"] == "Maaza-135M-Instruct"
     assert rows["merged Q8\\_0"]["model"] == ""  # named once, on its first row
+
+
+@pytest.mark.parametrize(("examples", "phrase"), [
+    ((158, 158), "on all 158 test examples:"),
+    ((16, 16), "on the first 16 test examples:"),
+    # One file on fewer rows: the caption names it, the others read as the whole split.
+    ((158, 16), "on all 158 test examples (Gemma-3-270M: the first 16):"),
+])
+def test_the_caption_says_how_many_rows_each_figure_is_on(tmp_path, examples, phrase) -> None:
+    results = tmp_path / "results"
+    shutil.copytree(RESULTS_DIR, results, ignore=shutil.ignore_patterns("adapters"))
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    smol, gemma = examples
+    (bench / "edge-smollm2-135m-instruct-q4_1.json").write_text(
+        json.dumps(bench_figures(examples=smol, **{"batched.same_outputs_as_single_stream": 9})))
+    (bench / "edge-gemma-3-270m-q4_k_m.json").write_text(json.dumps(bench_figures(
+        examples=gemma, **{"batched.same_outputs_as_single_stream": 9},
+        model="gemma-3-270m-q4_k_m", parameters=268_098_176,
+        prompt="few-shot-3", quantization="Q4_K_M")))
+    tex = render("deployment-table.tex.j2", _context(results, bench))
+    caption = " ".join(tex.split(r"\caption{", 1)[1].split(r"\label", 1)[0].split())
+    assert phrase in caption, caption[caption.index("test examples") - 40:][:120]

@@ -258,6 +258,18 @@ def _bench_name(b: EdgeBench, results: list[MetricsDoc]) -> str:
     return latex_escape(b.data["model"]) + (" + LoRA" if method == "lora" else "")
 
 
+def _bench_rows(named_sizes: list[tuple[str, int]], total: int) -> str:
+    """How many test rows the figures are on, for the caption: a file on fewer rows than
+    the others is named, so that no model's figures read as the whole split's."""
+    if not named_sizes:
+        return ""
+    sizes = [n for _, n in named_sizes]
+    phrase = {n: ("all " if n == total else "the first ") + fmt.integer(n) for n in sizes}
+    common = max(set(sizes), key=lambda n: (sizes.count(n), n))
+    others = [f"{name}: {phrase[n]}" for name, n in named_sizes if n != common]
+    return f"{phrase[common]} test examples" + (f" ({'; '.join(others)})" if others else "")
+
+
 def deployment_table(results: list[MetricsDoc], paired: list[PairedDoc],
                      benches: list[EdgeBench]) -> dict:
     """Both panels of the deployment table: figures per model file, scores per run pair."""
@@ -268,15 +280,14 @@ def deployment_table(results: list[MetricsDoc], paired: list[PairedDoc],
                                             b.data.get("parameters", 0), b.data["model"])):
         v = {name: value for name, (value, _) in edge_values(b).items()}
         rows.append({"name": _bench_name(b, results), "prompt": latex_escape(b.data["prompt"]),
+                     "rows": b.data["examples"],
                      **{k.replace("-", "_"): value for k, value in v.items()}})
     total = results[0].json_exact.total if results else 0
-    sizes = {b.data["examples"] for b in benches}
     return {
         "benches": rows, "pairs": _named_once([_pair_row(p) for p in pairs]),
         "machines": sorted({machine(b) for b in benches}),
         "batch_sizes": sorted({b.data["batched"]["batch_size"] for b in benches}),
-        "bench_examples": "all " + fmt.integer(total) if sizes == {total} else
-                          " or ".join(f"the first {fmt.integer(n)}" for n in sorted(sizes)),
+        "bench_examples": _bench_rows([(r["name"], r["rows"]) for r in rows], total),
         "engines": sorted({latex_escape(p.run.config.engine) for p in pairs}),
         "versions": sorted({str(b.data.get("llama_cpp_python")) for b in benches}
                            - {"None"}),
