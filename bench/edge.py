@@ -43,6 +43,7 @@ from edgejson.llamacpp import (
 )
 from edgejson.prompt import encode_prompts, parse_format
 from edgejson.provenance import hardware
+from maaza_core.cli import row_limit
 from maaza_core.jsonfile import write_json
 
 KIB = 1024  # ru_maxrss is in KiB on Linux
@@ -182,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model", help="registry name or GGUF file")
     parser.add_argument("--adapter", help="LoRA adapter in GGUF form")
     parser.add_argument("--prompt", default="bare", help="prompt format (edgejson/prompt.py)")
-    parser.add_argument("--limit", type=int, default=None, help="first N test examples")
+    parser.add_argument("--limit", type=row_limit, default=None,
+                        help="first N test examples (default, or all: the whole split)")
     parser.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
     parser.add_argument("--batch-size", type=int, default=16, help="sequences decoded together")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

@@ -57,6 +57,7 @@ from edgejson.prompt import BARE, encode_prompts, format_answer, format_prompt
 from edgejson.provenance import hardware
 from edgejson.tinymodel import TinyConfig, build_tiny_model, train_tokenizer
 from edgejson.train import IGNORE_INDEX, build_features
+from maaza_core.cli import row_limit
 from maaza_core.jsonfile import write_json
 from maaza_core.paths import BUILD_DIR
 
@@ -296,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="example:\n  .venv/bin/python bench/harness_speed.py --limit 32 --batch-size 1 4")
-    parser.add_argument("--limit", type=lambda v: None if v == "all" else int(v), default=32,
+    parser.add_argument("--limit", type=row_limit, default=32,
                         help="first N test examples to generate for (all: the whole split)")
     parser.add_argument("--max-new-tokens", type=int, default=512, help="generation limit")
     parser.add_argument("--batch-size", type=int, nargs="+", default=[1, 4, 16],

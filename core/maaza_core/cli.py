@@ -187,6 +187,20 @@ def one_of(*allowed: str, pattern: str | None = None) -> Check:
     return check
 
 
+def row_limit(value: str) -> int | None:
+    """argparse type of a --limit flag: the first N rows (N >= 1), or `all` (None), so that
+    a Makefile variable can name the whole split without an empty flag."""
+    if value == "all":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a row count (fix: N >= 1, or all)")
+    return n
+
+
 def plain_name(value: Any) -> str | None:
     """Check: a name that becomes part of one folder name, never a path (no separator, no
     NUL), so it cannot lead out of the folder it is put in."""
