@@ -89,7 +89,7 @@ def generate(loaded: LlamaLoaded, examples: list[Any], encoded: list[list[int]],
     records: list[dict[str, Any]] = []
     start = time.perf_counter()
     run_generation(loaded, examples, encoded, slots=slots, max_new_tokens=max_new,
-                   on_rows=records.extend, progress=False)
+                   on_rows=records.extend, progress=True)  # a full-split run is long
     return time.perf_counter() - start, records
 
 

@@ -253,7 +253,7 @@ $(eval $(call baseline_run,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-cons
 # (132 s a step; its committed train_log.jsonl) against 63 s a step for the 135M model
 # (3,807 s for 60 steps): its output layer scores 262,144 tokens where SmolLM2's scores
 # 49,152. The paper's 3 epochs (60 steps) would take about 60 x 132 s = 2.2 h; 1 epoch
-# (20 steps) took 57 min, steps 4-7 sharing the CPU with a test run. The paper says so.
+# (20 steps) took 3,412 s, steps 4-7 sharing the CPU with a test run. The paper says so.
 GEMMA_EPOCHS ?= 1
 MEASURED_GEMMA_FT := $(MEASURED_GEMMA_RUN)-lora
 $(eval $(call lora_train,$(MEASURED_GEMMA_FT),$(MEASURED_GEMMA),$(GEMMA_EPOCHS)))
