@@ -159,7 +159,10 @@ def test_other_prompts_and_decodings_stay_out_of_the_main_results(results: Path)
     assert names == {r["name"] for r in contexts.complexity_table(runs)["rows"]}
     assert "SmolLM2-135M-Instruct$^\\dagger$" in names and "Qwen2.5-0.5B" in names
     assert not any("chat" in n for n in names)
-    assert sum(r.provenance == "reported" for r in runs) + 2 == len(names)
+    # ... plus the measured runs of that protocol: the untuned SmolLM2, and the fine-tuned
+    # 135M and Gemma 3 270M (LoRA), each marked as measured.
+    assert sum(r.provenance == "reported" for r in runs) + 3 == len(names)
+    assert {"Maaza-135M-Instruct$^\\dagger$", "Gemma-3-270M (LoRA)$^\\dagger$"} <= names
     draw = runpy.run_path(str(FIGURES_DIR / "accuracy-vs-params.py"))["draw"]
     fig, ax = plt.subplots()
     try:
