@@ -68,9 +68,7 @@ models: | $(VENV_ML_STAMP) ## fetch and verify the GGUF checkpoints of experimen
 measured: $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json $(MEASURED_RUNS)/$(MEASURED_FT)/metrics.json baseline-runs ## reproduce the measured runs (zero-shot, LoRA, fine-tuned, paired test) and publish them to experiments/results/
 	$(call publish,$(MEASURED_ZS) $(MEASURED_FT):$(MEASURED_ZS):$(MEASURED_FT):$(MEASURED_FT)-vs-zero-shot)
 	$(call publish_adapter,$(MEASURED_FT))
-	$(call publish,$(BASELINE_PUBLISH))
-	$(call publish_adapter,$(MEASURED_GEMMA_FT))
-	$(call pair_published,$(EXTRA_PAIRS))
+	$(publish_baselines)
 
 $(MEASURED_RUNS)/$(MEASURED_ZS)/metrics.json: experiments/configs/models.yaml | $(VENV_ML_STAMP)
 	$(BIN)/edgejson models $(MEASURED_BASE)
@@ -158,8 +156,9 @@ endef
 
 # Paired tests between two baselines (not with the fine-tuned 135M run): what the schema
 # constraint and what LoRA fine-tuning change for Gemma 3 270M against its 3-shot run.
-EXTRA_PAIRS = $(foreach b,$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-constrained \
-  $(MEASURED_GEMMA_FT),$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS):$(b):$(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-vs-$(patsubst $(MEASURED_GEMMA_RUN)-%,%,$(patsubst $(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)-%,%,$(b))))
+GEMMA_SHOTS_RUN = $(MEASURED_GEMMA_RUN)-few-shot-$(BASELINE_SHOTS)
+EXTRA_PAIRS = $(GEMMA_SHOTS_RUN):$(GEMMA_SHOTS_RUN)-constrained:$(GEMMA_SHOTS_RUN)-vs-constrained \
+  $(GEMMA_SHOTS_RUN):$(MEASURED_GEMMA_FT):$(GEMMA_SHOTS_RUN)-vs-lora
 
 # Every published run with its pair (the lists are complete once the whole file is read).
 ALL_PUBLISH = $(MEASURED_ZS) $(MEASURED_FT):$(MEASURED_ZS):$(MEASURED_FT):$(MEASURED_FT)-vs-zero-shot \
@@ -269,10 +268,15 @@ BASELINE_PUBLISH = $(foreach run,$(BASELINE_RUNS),\
 
 .PHONY: baselines baseline-runs
 baseline-runs: $(foreach run,$(BASELINE_RUNS),$(MEASURED_RUNS)/$(run)/metrics.json)
+# Publishing them (recipe lines): each run with its pair, the Gemma adapter, the pairs
+# between baselines.
+define publish_baselines
+$(call publish,$(BASELINE_PUBLISH))
+$(call publish_adapter,$(MEASURED_GEMMA_FT))
+$(call pair_published,$(EXTRA_PAIRS))
+endef
 baselines: baseline-runs ## run the issue-18 baselines (prompt formats, constrained decoding, Gemma 3 270M) and publish them to experiments/results/ with their paired tests against the fine-tuned run
-	$(call publish,$(BASELINE_PUBLISH))
-	$(call publish_adapter,$(MEASURED_GEMMA_FT))
-	$(call pair_published,$(EXTRA_PAIRS))
+	$(publish_baselines)
 
 # ---------------------------------------------------------------------------------------
 # Edge runs (issue 19): the same GGUF decoded by llama.cpp in its own quantized types
